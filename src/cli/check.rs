@@ -1,0 +1,143 @@
+//! `qualm check`: validates models and reports how much of each original
+//! text the clauses cover, naming every sentence left out by its line.
+//! Exit 0 without errors (warnings allowed), 1 with.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::Format;
+use crate::model::coverage::{coverage, Coverage};
+use crate::model::{self, Diagnostic, LoadedPolicy};
+
+/// One policy's figures, for the summary.
+struct PolicyReport<'a> {
+    loaded: &'a LoadedPolicy,
+    coverage: Option<Coverage>,
+}
+
+pub fn run(paths: &[PathBuf], format: Format) -> i32 {
+    let corpus = model::load(paths);
+    let mut diagnostics = corpus.diagnostics.clone();
+    let mut reports = Vec::new();
+    for loaded in &corpus.policies {
+        let mut report = PolicyReport {
+            loaded,
+            coverage: None,
+        };
+        if let Some(source) = loaded.source_path() {
+            match model::load::read_text(&source) {
+                Ok(original) => {
+                    let c = coverage(&loaded.policy, &original);
+                    for (line, sentence) in &c.missing {
+                        diagnostics.push(
+                            Diagnostic::warning(
+                                &source,
+                                format!(
+                                    "sentence not found in any clause of {}: \"{}\"",
+                                    loaded.policy.id, sentence
+                                ),
+                            )
+                            .at(Some((*line, 1))),
+                        );
+                    }
+                    report.coverage = Some(c);
+                }
+                Err(d) => diagnostics.push(Diagnostic::warning(
+                    &loaded.path,
+                    format!("original text {}: {}", source.display(), d.message),
+                )),
+            }
+        }
+        reports.push(report);
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    match format {
+        Format::Json | Format::Yaml => print_json(&reports, &diagnostics, errors, warnings),
+        Format::Text => print_text(&reports, &diagnostics, errors, warnings),
+    }
+    i32::from(errors > 0)
+}
+
+fn counts(p: &LoadedPolicy) -> (usize, usize, usize, usize) {
+    let contexts = p.policy.contexts_flat();
+    let flows = contexts.iter().map(|(_, c)| c.flows.len()).sum();
+    let clauses = p.policy.clauses().count();
+    (p.policy.sections.len(), clauses, contexts.len(), flows)
+}
+
+fn print_text(
+    reports: &[PolicyReport],
+    diagnostics: &[Diagnostic],
+    errors: usize,
+    warnings: usize,
+) {
+    for d in diagnostics {
+        println!("{d}");
+    }
+    for r in reports {
+        let (sections, clauses, contexts, flows) = counts(r.loaded);
+        let covered = match &r.coverage {
+            Some(c) => format!(
+                "; original text {:.1}% covered ({}/{} sentences)",
+                c.percent(),
+                c.covered,
+                c.sentences
+            ),
+            None => String::from("; no original text to compare"),
+        };
+        println!(
+            "{}: {sections} sections, {clauses} clauses, {contexts} contexts, {flows} flows{covered}",
+            r.loaded.policy.id
+        );
+    }
+    println!(
+        "checked {} {}: {errors} {}, {warnings} {}",
+        reports.len(),
+        plural(reports.len(), "policy", "policies"),
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings"),
+    );
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+fn print_json(
+    reports: &[PolicyReport],
+    diagnostics: &[Diagnostic],
+    errors: usize,
+    warnings: usize,
+) {
+    let policies: Vec<_> = reports
+        .iter()
+        .map(|r| {
+            let (sections, clauses, contexts, flows) = counts(r.loaded);
+            json!({
+                "id": r.loaded.policy.id,
+                "file": r.loaded.path,
+                "sections": sections, "clauses": clauses, "contexts": contexts, "flows": flows,
+                "coverage": r.coverage.as_ref().map(|c| json!({
+                    "sentences": c.sentences, "covered": c.covered, "percent": c.percent(),
+                })),
+            })
+        })
+        .collect();
+    let diagnostics: Vec<_> = diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "severity": if d.is_error() { "error" } else { "warning" },
+                "file": d.file, "line": d.line, "column": d.column, "message": d.message,
+            })
+        })
+        .collect();
+    let doc = json!({"policies": policies, "diagnostics": diagnostics, "errors": errors, "warnings": warnings});
+    println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
+}

@@ -1,0 +1,7 @@
+//! qualm: a terminal workbench for auditing privacy policies.
+//!
+//! `model` loads and validates policy models; `cli` holds one file per
+//! subcommand; `tui` is the interactive workbench.
+
+pub mod cli;
+pub mod model;

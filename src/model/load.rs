@@ -1,0 +1,479 @@
+//! Loads a folder of models into a [`Corpus`]: reads each file defensively
+//! (size, binary data, empty files, YAML errors with positions), sanitizes
+//! its text, validates it, and never lets one broken file stop the others.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::Diagnostic;
+use super::position::PositionIndex;
+use super::types::{ModelFile, Policy, RetentionClass};
+use super::validate;
+use super::vocabulary::Vocabulary;
+
+/// Files larger than this are refused before they are read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+pub const VOCABULARY_FILE: &str = "vocabulary.yaml";
+
+/// A policy as loaded from its file.
+#[derive(Debug, Clone)]
+pub struct LoadedPolicy {
+    pub path: PathBuf,
+    pub policy: Policy,
+    /// FNV-1a digest of the file's bytes, recorded by notes so they can tell
+    /// the model changed since they were written.
+    pub digest: String,
+}
+
+impl LoadedPolicy {
+    /// The original text file the model names, resolved beside the model.
+    pub fn source_path(&self) -> Option<PathBuf> {
+        let source = self.policy.source.as_deref()?;
+        if source.contains("://") {
+            return None;
+        }
+        Some(self.path.parent().unwrap_or(Path::new(".")).join(source))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub policies: Vec<LoadedPolicy>,
+    pub vocabulary: Vocabulary,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Model files that failed to load, so views can list them.
+    pub failed: Vec<PathBuf>,
+}
+
+impl Corpus {
+    pub fn policy(&self, id: &str) -> Option<&LoadedPolicy> {
+        self.policies.iter().find(|p| p.policy.id == id)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+}
+
+/// Loads every model under `paths` (folders or files).
+pub fn load(paths: &[PathBuf]) -> Corpus {
+    let mut corpus = Corpus::default();
+    let mut files = Vec::new();
+    let mut vocabulary_file = None;
+    for path in paths {
+        if path.is_dir() {
+            match model_files_in(path) {
+                Ok(found) => files.extend(found),
+                Err(e) => corpus
+                    .diagnostics
+                    .push(Diagnostic::error(path, format!("cannot read folder: {e}"))),
+            }
+            let candidate = path.join(VOCABULARY_FILE);
+            if vocabulary_file.is_none() && candidate.is_file() {
+                vocabulary_file = Some(candidate);
+            }
+        } else if path.is_file() {
+            files.push(path.clone());
+            let candidate = path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(VOCABULARY_FILE);
+            if vocabulary_file.is_none() && candidate.is_file() {
+                vocabulary_file = Some(candidate);
+            }
+        } else {
+            corpus
+                .diagnostics
+                .push(Diagnostic::error(path, "no such file or folder"));
+        }
+    }
+    corpus.vocabulary = match vocabulary_file {
+        Some(path) => load_vocabulary(&path, &mut corpus.diagnostics),
+        None => Vocabulary::builtin(),
+    };
+
+    for (path, result) in files.iter().zip(load_files(&files, &corpus.vocabulary)) {
+        corpus.diagnostics.extend(result.diagnostics);
+        match result.policy {
+            Some(policy) => corpus.policies.push(policy),
+            None => corpus.failed.push(path.clone()),
+        }
+    }
+    check_folder(&mut corpus);
+    corpus
+}
+
+/// Model files of a folder, sorted: `*.yaml` but not the vocabulary or
+/// review files.
+pub fn model_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            (name.ends_with(".yaml") || name.ends_with(".yml"))
+                && name != VOCABULARY_FILE
+                && !name.ends_with(".review.yaml")
+                && p.is_file()
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn load_vocabulary(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vocabulary {
+    let parsed =
+        read_text(path).and_then(|text| Vocabulary::parse(&text).map_err(|e| yaml_error(path, &e)));
+    match parsed {
+        Ok(v) => v,
+        Err(mut d) => {
+            d.message.push_str(" (using the built-in vocabulary)");
+            diagnostics.push(d);
+            Vocabulary::builtin()
+        }
+    }
+}
+
+struct FileResult {
+    policy: Option<LoadedPolicy>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads files on all cores; results come back in the order of `files`.
+fn load_files(files: &[PathBuf], vocabulary: &Vocabulary) -> Vec<FileResult> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    if workers <= 1 {
+        return files.iter().map(|f| load_file(f, vocabulary)).collect();
+    }
+    let mut slots: Vec<Option<FileResult>> = (0..files.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                scope.spawn(move || {
+                    files
+                        .iter()
+                        .enumerate()
+                        .skip(w)
+                        .step_by(workers)
+                        .map(|(i, f)| (i, load_file(f, vocabulary)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            for (i, result) in handle.join().expect("a loader thread panicked") {
+                slots[i] = Some(result);
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| s.expect("every file loaded"))
+        .collect()
+}
+
+/// Loads and validates one model file.
+fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
+    let mut diagnostics = Vec::new();
+    let text = match read_text(path) {
+        Ok(text) => text,
+        Err(d) => {
+            return FileResult {
+                policy: None,
+                diagnostics: vec![d],
+            }
+        }
+    };
+    let file: ModelFile = match serde_yaml::from_str(&text) {
+        Ok(file) => file,
+        Err(e) => {
+            return FileResult {
+                policy: None,
+                diagnostics: vec![yaml_error(path, &e)],
+            }
+        }
+    };
+    let schema = file.schema;
+    let mut policy = Policy::from(file);
+    let locator = Locator::new(&text);
+    let mut findings = Vec::new();
+    if schema != 1 {
+        findings.push(validate::Finding::error(
+            "schema",
+            format!("unsupported schema {schema} (this qualm reads schema 1)"),
+        ));
+    }
+    findings.extend(normalize(&mut policy));
+    findings.extend(validate::validate_policy(path, &policy, vocabulary));
+    let has_errors = findings.iter().any(|f| f.is_error);
+    diagnostics.extend(
+        findings
+            .into_iter()
+            .map(|f| f.into_diagnostic(path, &locator)),
+    );
+    let policy = (!has_errors).then(|| LoadedPolicy {
+        path: path.to_path_buf(),
+        policy,
+        digest: fnv1a_hex(text.as_bytes()),
+    });
+    FileResult {
+        policy,
+        diagnostics,
+    }
+}
+
+/// Reads a file as text, refusing what is not a policy model's text.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let size = fs::metadata(path)
+        .map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            path,
+            format!(
+                "file is {:.1} MiB, larger than the {} MiB a model may be",
+                size as f64 / (1024.0 * 1024.0),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let bytes = fs::read(path).map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let position = line_column(&e.as_bytes()[..at]);
+            return Err(
+                Diagnostic::error(path, "not a text file: invalid UTF-8").at(Some(position))
+            );
+        }
+    };
+    if let Some(at) = text.find('\0') {
+        return Err(
+            Diagnostic::error(path, "not a text file: it contains NUL bytes")
+                .at(Some(line_column(&text.as_bytes()[..at]))),
+        );
+    }
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(Diagnostic::error(path, "file is empty"));
+    }
+    if let Some((at, c)) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return Err(Diagnostic::error(
+            path,
+            format!(
+                "raw control character U+{:04X} in the file; remove it (policy text never needs one)",
+                u32::from(c)
+            ),
+        )
+        .at(Some(line_column(&text.as_bytes()[..at]))));
+    }
+    if let Some(at) = super::position::alias_bomb(&text) {
+        return Err(Diagnostic::error(
+            path,
+            "YAML aliases here expand to more than a million values (an alias bomb?); the file was refused",
+        )
+        .at(Some(at)));
+    }
+    Ok(text)
+}
+
+/// 1-based line and column of the end of `prefix`.
+fn line_column(prefix: &[u8]) -> (usize, usize) {
+    let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = prefix
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&prefix[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+/// A serde_yaml error as a diagnostic, its position moved out of the message.
+pub fn yaml_error(path: &Path, error: &serde_yaml::Error) -> Diagnostic {
+    let mut message = without_position(&error.to_string());
+    if message.contains("repetition limit exceeded") || message.contains("recursion limit exceeded")
+    {
+        message = format!(
+            "{message}: the file nests or repeats too deeply (an alias bomb?) and was refused"
+        );
+    }
+    message = message.replace(
+        "expected struct ModelFile",
+        "expected a policy model (a mapping with `schema`, `policy`, `sections` and `contexts`)",
+    );
+    Diagnostic::error(path, message).at(error.location().map(|l| (l.line(), l.column())))
+}
+
+/// Removes " at line N column M" from a YAML message: the position is
+/// printed in front, once.
+fn without_position(message: &str) -> String {
+    let Some(start) = message.find(" at line ") else {
+        return message.to_string();
+    };
+    let rest = &message[start + " at line ".len()..];
+    let skip_number = |s: &str| {
+        s.trim_start_matches(|c: char| c.is_ascii_digit())
+            .to_string()
+    };
+    let rest = skip_number(rest);
+    let rest = match rest.strip_prefix(" column ") {
+        Some(r) => skip_number(r),
+        None => rest,
+    };
+    format!("{}{}", &message[..start], rest)
+}
+
+/// Positions for findings, computed only when a file has any.
+pub struct Locator<'a> {
+    text: &'a str,
+    index: OnceCell<PositionIndex>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Locator {
+            text,
+            index: OnceCell::new(),
+        }
+    }
+
+    pub fn find(&self, path: &str) -> Option<(usize, usize)> {
+        self.index
+            .get_or_init(|| PositionIndex::build(self.text))
+            .find(path)
+    }
+}
+
+/// Sanitizes every text of the policy and fills in retention classes.
+fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
+    let mut findings = Vec::new();
+    let mut clean = |text: &mut String, path: &dyn Fn() -> String| {
+        let removed = super::sanitize::sanitize_in_place(text);
+        if removed > 0 {
+            findings.push(validate::Finding::warning(
+                path(),
+                format!("removed {removed} control or bidi-override character(s) from this text"),
+            ));
+        }
+    };
+    clean(&mut policy.title, &|| "policy.title".into());
+    clean(&mut policy.organization, &|| "policy.organization".into());
+    for (si, section) in policy.sections.iter_mut().enumerate() {
+        clean(&mut section.heading, &|| format!("sections[{si}].heading"));
+        for (ci, clause) in section.clauses.iter_mut().enumerate() {
+            clean(&mut clause.text, &|| {
+                format!("sections[{si}].clauses[{ci}].text")
+            });
+        }
+    }
+    fn walk(
+        contexts: &mut [super::types::Context],
+        prefix: &str,
+        clean: &mut dyn FnMut(&mut String, &dyn Fn() -> String),
+    ) {
+        for (i, context) in contexts.iter_mut().enumerate() {
+            let here = format!("{prefix}[{i}]");
+            clean(&mut context.name, &|| format!("{here}.name"));
+            for (fi, flow) in context.flows.iter_mut().enumerate() {
+                let at = format!("{here}.flows[{fi}]");
+                for (field, labels) in [
+                    ("data", &mut flow.data),
+                    ("purposes", &mut flow.purposes),
+                    ("basis", &mut flow.basis),
+                    ("source", &mut flow.source),
+                    ("recipients", &mut flow.recipients),
+                ] {
+                    for (li, label) in labels.iter_mut().enumerate() {
+                        clean(label, &|| format!("{at}.{field}[{li}]"));
+                    }
+                }
+                if let Some(text) = flow.retention.as_mut() {
+                    clean(text, &|| format!("{at}.retention"));
+                }
+                if let Some(text) = flow.if_withheld.as_mut() {
+                    clean(text, &|| format!("{at}.if_withheld"));
+                }
+                if flow.retention_class.is_none() {
+                    flow.retention_class = Some(RetentionClass::infer(flow.retention.as_deref()));
+                }
+            }
+            walk(&mut context.contexts, &format!("{here}.contexts"), clean);
+        }
+    }
+    walk(&mut policy.contexts, "contexts", &mut clean);
+    findings
+}
+
+/// Checks that need the whole folder: unique policy ids, `supersedes`.
+fn check_folder(corpus: &mut Corpus) {
+    let mut first_by_id: HashMap<String, PathBuf> = HashMap::new();
+    let mut duplicates = Vec::new();
+    for (i, loaded) in corpus.policies.iter().enumerate() {
+        if let Some(first) = first_by_id.get(&loaded.policy.id) {
+            duplicates.push(i);
+            corpus.diagnostics.push(
+                Diagnostic::error(
+                    &loaded.path,
+                    format!(
+                        "policy id `{}` is already used by {}",
+                        loaded.policy.id,
+                        first.display()
+                    ),
+                )
+                .at(locate(&loaded.path, "policy.id")),
+            );
+        } else {
+            first_by_id.insert(loaded.policy.id.clone(), loaded.path.clone());
+        }
+    }
+    for loaded in &corpus.policies {
+        if let Some(earlier) = &loaded.policy.supersedes {
+            if !first_by_id.contains_key(earlier) {
+                corpus.diagnostics.push(
+                    Diagnostic::error(
+                        &loaded.path,
+                        format!("supersedes `{earlier}`, but no policy in the folder has that id"),
+                    )
+                    .at(locate(&loaded.path, "policy.supersedes")),
+                );
+            }
+        }
+    }
+    for i in duplicates.into_iter().rev() {
+        let removed = corpus.policies.remove(i);
+        corpus.failed.push(removed.path);
+    }
+}
+
+/// Re-reads a file to place a folder-level finding; rare, so not cached.
+fn locate(path: &Path, yaml_path: &str) -> Option<(usize, usize)> {
+    let text = fs::read_to_string(path).ok()?;
+    PositionIndex::build(&text).find(yaml_path)
+}
+
+pub fn fnv1a_hex(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}

@@ -1,0 +1,201 @@
+//! Finds where a value sits in a YAML file, so a validation error can name
+//! its line and column. serde does not keep positions, so this runs a second,
+//! event-level parse, but only for files that have something to report.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// Positions (1-based line, column) by path such as `sections[2].clauses[0].id`.
+/// A scalar maps to its value; a mapping or sequence to its key.
+#[derive(Debug, Default)]
+pub struct PositionIndex {
+    positions: HashMap<String, (usize, usize)>,
+}
+
+impl PositionIndex {
+    pub fn build(text: &str) -> PositionIndex {
+        let mut receiver = Receiver::default();
+        // A file that does not parse has no positions; serde reports why.
+        let _ = Parser::new_from_str(text).load(&mut receiver, false);
+        PositionIndex {
+            positions: receiver.positions,
+        }
+    }
+
+    /// The position of `path`, else of its nearest ancestor that has one.
+    pub fn find(&self, path: &str) -> Option<(usize, usize)> {
+        let mut path = path;
+        loop {
+            if let Some(&p) = self.positions.get(path) {
+                return Some(p);
+            }
+            let cut = path.rfind(['.', '['])?;
+            path = &path[..cut];
+        }
+    }
+}
+
+/// How many values a file may expand to through aliases.
+const MAX_EXPANDED_VALUES: usize = 1_000_000;
+
+/// Where aliases make the document expand past [`MAX_EXPANDED_VALUES`]
+/// (a "billion laughs" file), if they do. Cheap for files without aliases.
+pub fn alias_bomb(text: &str) -> Option<(usize, usize)> {
+    if !text.contains('*') || !text.contains('&') {
+        return None;
+    }
+    #[derive(Default)]
+    struct Sizes {
+        open: Vec<(usize, usize)>, // (anchor id, expanded size so far)
+        anchors: HashMap<usize, usize>,
+        total: usize,
+        exceeded_at: Option<(usize, usize)>,
+    }
+    impl MarkedEventReceiver for Sizes {
+        fn on_event(&mut self, event: Event, mark: Marker) {
+            let size = match event {
+                Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
+                    self.open.push((anchor, 1));
+                    return;
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    let Some((anchor, size)) = self.open.pop() else {
+                        return;
+                    };
+                    if anchor > 0 {
+                        self.anchors.insert(anchor, size);
+                    }
+                    size
+                }
+                Event::Scalar(_, _, anchor, _) => {
+                    if anchor > 0 {
+                        self.anchors.insert(anchor, 1);
+                    }
+                    1
+                }
+                Event::Alias(anchor) => {
+                    let size = self.anchors.get(&anchor).copied().unwrap_or(1);
+                    self.total = self.total.saturating_add(size);
+                    if self.total > MAX_EXPANDED_VALUES && self.exceeded_at.is_none() {
+                        self.exceeded_at = Some((mark.line(), mark.col() + 1));
+                    }
+                    size
+                }
+                _ => return,
+            };
+            if let Some((_, parent)) = self.open.last_mut() {
+                *parent = parent.saturating_add(size);
+            }
+        }
+    }
+    let mut sizes = Sizes::default();
+    let _ = Parser::new_from_str(text).load(&mut sizes, false);
+    sizes.exceeded_at
+}
+
+enum Frame {
+    Map { key: Option<(String, Marker)> },
+    Seq { next: usize },
+}
+
+#[derive(Default)]
+struct Receiver {
+    stack: Vec<Frame>,
+    path: Vec<String>,
+    positions: HashMap<String, (usize, usize)>,
+}
+
+impl Receiver {
+    fn joined(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.path {
+            if !seg.starts_with('[') && !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+        out
+    }
+}
+
+impl MarkedEventReceiver for Receiver {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        let is_collection = matches!(event, Event::MappingStart(..) | Event::SequenceStart(..));
+        match event {
+            Event::Scalar(..)
+            | Event::Alias(..)
+            | Event::MappingStart(..)
+            | Event::SequenceStart(..) => {
+                let (segment, at) = match self.stack.last_mut() {
+                    Some(Frame::Map { key }) => match key.take() {
+                        None => {
+                            if let Event::Scalar(name, ..) = &event {
+                                *key = Some((name.clone(), mark));
+                            } else {
+                                // A complex key: give it a name nobody asks for.
+                                *key = Some((String::from("?"), mark));
+                                self.stack.push(if is_collection {
+                                    Frame::Seq { next: 0 }
+                                } else {
+                                    return;
+                                });
+                                self.path.push(String::from("?"));
+                            }
+                            return;
+                        }
+                        Some((name, key_mark)) => {
+                            (name, if is_collection { key_mark } else { mark })
+                        }
+                    },
+                    Some(Frame::Seq { next }) => {
+                        let i = *next;
+                        *next += 1;
+                        (format!("[{i}]"), mark)
+                    }
+                    None => (String::new(), mark),
+                };
+                self.path.push(segment);
+                let key = self.joined();
+                self.positions
+                    .entry(key)
+                    .or_insert((at.line(), at.col() + 1));
+                match event {
+                    Event::MappingStart(..) => self.stack.push(Frame::Map { key: None }),
+                    Event::SequenceStart(..) => self.stack.push(Frame::Seq { next: 0 }),
+                    _ => {
+                        self.path.pop();
+                    }
+                }
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.path.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_nested_values_and_keys() {
+        let text = "policy:\n  id: a\nsections:\n  - id: s\n    clauses:\n      - id: s.1\n        evidence: [x, y]\n";
+        let index = PositionIndex::build(text);
+        assert_eq!(index.find("policy.id"), Some((2, 7)));
+        assert_eq!(index.find("sections[0].clauses[0].id"), Some((6, 13)));
+        assert_eq!(
+            index.find("sections[0].clauses[0].evidence[1]"),
+            Some((7, 23))
+        );
+        assert_eq!(index.find("sections[0].clauses"), Some((5, 5)));
+        assert_eq!(
+            index.find("sections[0].clauses[0].missing").map(|p| p.0),
+            Some(6)
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! The in-memory policy model: what a model file says, after loading and
+//! normalisation. These types are also the `qualm export` format, so their
+//! field names are a public contract for scripts.
+
+use serde::{Deserialize, Serialize};
+
+/// The document shape of a model file (`policies/<id>.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub schema: u32,
+    pub policy: PolicyHeader,
+    #[serde(default)]
+    pub sections: Vec<Section>,
+    #[serde(default)]
+    pub contexts: Vec<Context>,
+}
+
+/// The `policy:` block of a model file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyHeader {
+    pub id: String,
+    pub organization: String,
+    pub title: String,
+    #[serde(default, deserialize_with = "scalar_string")]
+    pub effective: Option<String>,
+    #[serde(default, deserialize_with = "scalar_string")]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub supersedes: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub jurisdictions: Vec<String>,
+}
+
+/// One policy, flattened: the header fields beside its sections and contexts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub id: String,
+    pub organization: String,
+    pub title: String,
+    pub effective: Option<String>,
+    pub version: Option<String>,
+    pub supersedes: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub jurisdictions: Vec<String>,
+    pub sections: Vec<Section>,
+    pub contexts: Vec<Context>,
+}
+
+impl From<ModelFile> for Policy {
+    fn from(file: ModelFile) -> Self {
+        let h = file.policy;
+        Policy {
+            id: h.id,
+            organization: h.organization,
+            title: h.title,
+            effective: h.effective,
+            version: h.version,
+            supersedes: h.supersedes,
+            source: h.source,
+            url: h.url,
+            jurisdictions: h.jurisdictions,
+            sections: file.sections,
+            contexts: file.contexts,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: String,
+    #[serde(default)]
+    pub heading: String,
+    #[serde(default)]
+    pub clauses: Vec<Clause>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clause {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+/// A situation in which data is collected; contexts nest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub flows: Vec<Flow>,
+    #[serde(default)]
+    pub contexts: Vec<Context>,
+}
+
+/// Which data, for what, on which basis, to whom, for how long, and what the
+/// policy says happens if it is withheld. Labels keep the policy's wording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    #[serde(default)]
+    pub data: Vec<String>,
+    #[serde(default)]
+    pub purposes: Vec<String>,
+    #[serde(default)]
+    pub basis: Vec<String>,
+    #[serde(default)]
+    pub source: Vec<String>,
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    #[serde(default)]
+    pub retention: Option<String>,
+    /// Filled in at load time when the model leaves it out, so every flow
+    /// has a class and silence is explicit.
+    #[serde(default)]
+    pub retention_class: Option<RetentionClass>,
+    #[serde(default)]
+    pub if_withheld: Option<String>,
+    /// `false` for a negative statement such as "we do not sell".
+    #[serde(default = "yes")]
+    pub does: bool,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RetentionClass {
+    StatedPeriod,
+    Limited,
+    Indefinitely,
+    Unspecified,
+}
+
+impl RetentionClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetentionClass::StatedPeriod => "stated period",
+            RetentionClass::Limited => "limited, no period",
+            RetentionClass::Indefinitely => "indefinitely",
+            RetentionClass::Unspecified => "unspecified",
+        }
+    }
+
+    /// Classifies a retention statement the model did not classify itself.
+    pub fn infer(retention: Option<&str>) -> RetentionClass {
+        let Some(text) = retention.map(str::to_lowercase) else {
+            return RetentionClass::Unspecified;
+        };
+        if text.trim().is_empty() || text.trim() == "unspecified" {
+            return RetentionClass::Unspecified;
+        }
+        if text.contains("indefinite") || text.contains("permanent") {
+            return RetentionClass::Indefinitely;
+        }
+        let has_number = text.chars().any(|c| c.is_ascii_digit())
+            || ["one ", "two ", "three ", "six ", "twelve ", "ten "]
+                .iter()
+                .any(|w| text.contains(w));
+        let has_unit = ["day", "week", "month", "year"]
+            .iter()
+            .any(|u| text.contains(u));
+        if has_number && has_unit {
+            RetentionClass::StatedPeriod
+        } else {
+            RetentionClass::Limited
+        }
+    }
+}
+
+/// Accepts `2024-06-02`, `2.4` or `"v3"` alike: YAML would read the first two
+/// as a date-like string and a float, but they are labels, not numbers.
+fn scalar_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        S(String),
+        F(f64),
+        I(i64),
+    }
+    Ok(Option::<Scalar>::deserialize(d)?.map(|s| match s {
+        Scalar::S(s) => s,
+        Scalar::F(f) => f.to_string(),
+        Scalar::I(i) => i.to_string(),
+    }))
+}
+
+impl Policy {
+    /// Every clause in document order, with its section.
+    pub fn clauses(&self) -> impl Iterator<Item = (&Section, &Clause)> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.clauses.iter().map(move |c| (s, c)))
+    }
+
+    pub fn clause(&self, id: &str) -> Option<&Clause> {
+        self.clauses().map(|(_, c)| c).find(|c| c.id == id)
+    }
+
+    /// Every context, depth first in document order, with its depth.
+    pub fn contexts_flat(&self) -> Vec<(usize, &Context)> {
+        fn walk<'a>(out: &mut Vec<(usize, &'a Context)>, list: &'a [Context], depth: usize) {
+            for c in list {
+                out.push((depth, c));
+                walk(out, &c.contexts, depth + 1);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&mut out, &self.contexts, 0);
+        out
+    }
+
+    pub fn context(&self, id: &str) -> Option<&Context> {
+        self.contexts_flat()
+            .into_iter()
+            .map(|(_, c)| c)
+            .find(|c| c.id == id)
+    }
+
+    /// The effective date, else the version, as the policy's date label.
+    pub fn date_label(&self) -> &str {
+        self.effective
+            .as_deref()
+            .or(self.version.as_deref())
+            .unwrap_or("undated")
+    }
+}
