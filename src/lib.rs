@@ -4,4 +4,6 @@
 //! subcommand; `tui` is the interactive workbench.
 
 pub mod cli;
+pub mod keymap;
 pub mod model;
+pub mod tui;

@@ -7,17 +7,24 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod export;
+pub mod keys;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "qualm",
     version,
-    about = "A terminal workbench for auditing privacy policies"
+    about = "A terminal workbench for auditing privacy policies",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     /// Policy folders or model files to open (default: ./policies).
-    #[arg(global = false)]
     pub paths: Vec<PathBuf>,
+    /// Colours: auto honours NO_COLOR and a non-terminal output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// A keymap file over the defaults (else $XDG_CONFIG_HOME/qualm/keymap.toml).
+    #[arg(long, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -30,12 +37,45 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print the effective key bindings, or check a keymap file.
+    Keys {
+        /// Check this keymap file (as an override of the defaults) and exit.
+        #[arg(long, value_name = "FILE")]
+        check: Option<PathBuf>,
+        /// The user keymap to apply (else $XDG_CONFIG_HOME/qualm/keymap.toml).
+        #[arg(long, value_name = "FILE")]
+        keymap: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print the loaded, normalized models.
     Export {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour: `auto` follows NO_COLOR (any non-empty value) and
+    /// whether stdout is a terminal.
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                !no_color && std::io::IsTerminal::is_terminal(&std::io::stdout())
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,11 +99,45 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Check { paths, format }) => check::run(&paths_or_default(&paths), format),
         Some(Command::Export { paths, format }) => export::run(&paths_or_default(&paths), format),
-        None => summary(&paths_or_default(&cli.paths)),
+        Some(Command::Keys {
+            check,
+            keymap,
+            format,
+        }) => keys::run(check.as_deref(), keymap.as_deref(), format),
+        None => open_workbench(&cli),
     }
 }
 
-/// Until the TUI lands: what was loaded, in a few lines.
+/// `qualm [PATH...]`: the TUI. A bad keymap refuses to start, with its
+/// positioned errors, rather than silently falling back to the defaults.
+fn open_workbench(cli: &Cli) -> i32 {
+    let keymap = match crate::keymap::Keymap::load(cli.keymap.as_deref()) {
+        Ok(keymap) => keymap,
+        Err(diagnostics) => {
+            for d in diagnostics {
+                eprintln!("{d}");
+            }
+            eprintln!(
+                "qualm: not starting: fix the keymap above (`qualm keys --check FILE` checks it)"
+            );
+            return 1;
+        }
+    };
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return summary(&paths_or_default(&cli.paths));
+    }
+    let corpus = crate::model::load(&paths_or_default(&cli.paths));
+    let theme = crate::tui::theme::Theme::new(cli.color.enabled());
+    match crate::tui::run(corpus, keymap, theme) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("qualm: terminal error: {e}");
+            1
+        }
+    }
+}
+
+/// When stdout is not a terminal: what was loaded, in a few lines.
 fn summary(paths: &[PathBuf]) -> i32 {
     let corpus = crate::model::load(paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {

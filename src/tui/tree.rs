@@ -1,0 +1,153 @@
+//! The browse tree: policies, each with its collection contexts (nested) and
+//! its sections and clauses. Built once from the corpus; which nodes are
+//! expanded and which is selected live in the app state.
+
+use crate::model::{Context, Corpus, Policy};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeKind {
+    Policy,
+    ContextGroup,
+    SectionGroup,
+    /// Path of indices from the policy's top-level contexts down.
+    Context(Vec<usize>),
+    Section(usize),
+    Clause(usize, usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub policy: usize,
+    pub kind: NodeKind,
+    pub depth: usize,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+    pub roots: Vec<usize>,
+}
+
+impl Tree {
+    pub fn build(corpus: &Corpus) -> Tree {
+        let mut tree = Tree::default();
+        for (pi, loaded) in corpus.policies.iter().enumerate() {
+            let policy = &loaded.policy;
+            let root = tree.add(pi, NodeKind::Policy, 0, None);
+            tree.roots.push(root);
+            if !policy.contexts.is_empty() {
+                let group = tree.add(pi, NodeKind::ContextGroup, 1, Some(root));
+                tree.add_contexts(pi, &policy.contexts, &[], 2, group);
+            }
+            let group = tree.add(pi, NodeKind::SectionGroup, 1, Some(root));
+            for (si, section) in policy.sections.iter().enumerate() {
+                let s = tree.add(pi, NodeKind::Section(si), 2, Some(group));
+                for ci in 0..section.clauses.len() {
+                    tree.add(pi, NodeKind::Clause(si, ci), 3, Some(s));
+                }
+            }
+        }
+        tree
+    }
+
+    fn add(&mut self, policy: usize, kind: NodeKind, depth: usize, parent: Option<usize>) -> usize {
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            policy,
+            kind,
+            depth,
+            parent,
+            children: Vec::new(),
+        });
+        if let Some(p) = parent {
+            self.nodes[p].children.push(id);
+        }
+        id
+    }
+
+    fn add_contexts(
+        &mut self,
+        pi: usize,
+        list: &[Context],
+        prefix: &[usize],
+        depth: usize,
+        parent: usize,
+    ) {
+        for (i, context) in list.iter().enumerate() {
+            let mut path = prefix.to_vec();
+            path.push(i);
+            let node = self.add(pi, NodeKind::Context(path.clone()), depth, Some(parent));
+            self.add_contexts(pi, &context.contexts, &path, depth + 1, node);
+        }
+    }
+
+    /// Nodes shown when `expanded` says which are open, in display order.
+    pub fn visible(&self, expanded: &[bool]) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack: Vec<usize> = self.roots.iter().rev().copied().collect();
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            if expanded[n] {
+                stack.extend(self.nodes[n].children.iter().rev());
+            }
+        }
+        out
+    }
+
+    /// The node of a clause, by id.
+    pub fn find_clause(&self, corpus: &Corpus, policy: usize, clause_id: &str) -> Option<usize> {
+        let p = &corpus.policies[policy].policy;
+        self.nodes.iter().position(|n| {
+            n.policy == policy
+                && matches!(n.kind, NodeKind::Clause(si, ci) if p.sections[si].clauses[ci].id == clause_id)
+        })
+    }
+
+    pub fn find_context(&self, policy: usize, path: &[usize]) -> Option<usize> {
+        self.nodes.iter().position(|n| {
+            n.policy == policy && matches!(&n.kind, NodeKind::Context(p) if p == path)
+        })
+    }
+
+    pub fn ancestors(&self, node: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = self.nodes[node].parent;
+        while let Some(p) = at {
+            out.push(p);
+            at = self.nodes[p].parent;
+        }
+        out
+    }
+}
+
+/// The context at `path` in a policy.
+pub fn context_at<'a>(policy: &'a Policy, path: &[usize]) -> &'a Context {
+    let mut list = &policy.contexts;
+    let mut context = &list[path[0]];
+    for &i in &path[1..] {
+        list = &context.contexts;
+        context = &list[i];
+    }
+    context
+}
+
+/// Every context path of a policy that cites `clause_id`, depth first.
+pub fn contexts_citing(policy: &Policy, clause_id: &str) -> Vec<Vec<usize>> {
+    fn walk(out: &mut Vec<Vec<usize>>, list: &[Context], prefix: &mut Vec<usize>, id: &str) {
+        for (i, c) in list.iter().enumerate() {
+            prefix.push(i);
+            let cites = c.evidence.iter().any(|e| e == id)
+                || c.flows.iter().any(|f| f.evidence.iter().any(|e| e == id));
+            if cites {
+                out.push(prefix.clone());
+            }
+            walk(out, &c.contexts, prefix, id);
+            prefix.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(&mut out, &policy.contexts, &mut Vec::new(), clause_id);
+    out
+}

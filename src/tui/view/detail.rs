@@ -1,0 +1,342 @@
+//! The detail pane: a policy's overview, a context's flows as a card, a
+//! section's clauses, or a clause's text with the contexts that cite it.
+//! Silence is shown: a missing basis or retention reads "unspecified".
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use ratatui::Frame;
+
+use crate::model::{Flow, Policy, RetentionClass};
+use crate::tui::app::{App, Pane};
+use crate::tui::text::{truncate, wrap};
+use crate::tui::theme::Theme;
+use crate::tui::tree::{context_at, contexts_citing, NodeKind};
+
+const LABEL_WIDTH: usize = 14;
+
+/// Lines being built, with the line index of each link in display order.
+struct Card<'t> {
+    theme: &'t Theme,
+    width: usize,
+    lines: Vec<Line<'static>>,
+    links: Vec<usize>,
+}
+
+impl<'t> Card<'t> {
+    fn text(&mut self, text: &str, style: Style) {
+        for line in wrap(text, self.width) {
+            self.lines.push(Line::styled(line, style));
+        }
+    }
+
+    fn blank(&mut self) {
+        self.lines.push(Line::default());
+    }
+
+    /// `Label        value`, the value wrapped under itself.
+    fn field(&mut self, label: &str, value: &str, style: Style) {
+        let room = self.width.saturating_sub(LABEL_WIDTH + 2).max(10);
+        for (i, line) in wrap(value, room).into_iter().enumerate() {
+            let head = if i == 0 { label } else { "" };
+            self.lines.push(Line::from(vec![
+                Span::styled(format!("  {head:<LABEL_WIDTH$}"), self.theme.label()),
+                Span::styled(line, style),
+            ]));
+        }
+    }
+
+    fn list_field(&mut self, label: &str, values: &[String], silence: &str) {
+        if values.is_empty() {
+            self.field(label, silence, self.theme.unspecified());
+        } else {
+            self.field(label, &values.join("; "), self.theme.base());
+        }
+    }
+
+    fn link(&mut self, indent: usize, text: String) {
+        self.links.push(self.lines.len());
+        let room = self.width.saturating_sub(indent + 2);
+        self.lines.push(Line::from(format!(
+            "{}  {}",
+            " ".repeat(indent),
+            truncate(&text, room)
+        )));
+    }
+}
+
+pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let focused = app.focus == Pane::Detail;
+    let block = Block::bordered().border_style(app.theme.border(focused));
+    let inner = block.inner(area);
+    let mut card = Card {
+        theme: &app.theme,
+        width: usize::from(inner.width.saturating_sub(1)).max(10),
+        lines: Vec::new(),
+        links: Vec::new(),
+    };
+    let title = build(app, &mut card);
+    let height = usize::from(inner.height);
+    let offset = match card.links.get(app.detail_selected) {
+        Some(&line) if !card.links.is_empty() && app.focus == Pane::Detail => {
+            line.saturating_sub(height.saturating_sub(2))
+        }
+        _ => app
+            .detail_scroll
+            .min(card.lines.len().saturating_sub(height)),
+    };
+    if let Some(&line) = card.links.get(app.detail_selected) {
+        let l = std::mem::take(&mut card.lines[line]);
+        let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+        let text = text.replacen("  ", "> ", 1);
+        card.lines[line] = if focused {
+            Line::styled(text, app.theme.selected())
+        } else {
+            Line::styled(text, app.theme.selected_unfocused())
+        };
+    }
+    let block = block.title(Span::styled(format!(" {title} "), app.theme.title()));
+    let visible: Vec<Line> = card.lines.into_iter().skip(offset).take(height).collect();
+    frame.render_widget(Paragraph::new(visible).block(block), area);
+}
+
+/// Fills the card for the selected node; returns the pane title.
+fn build(app: &App, card: &mut Card) -> String {
+    let Some(node) = app.selected_node() else {
+        card.text("No policies loaded.", app.theme.dim());
+        return String::from("Detail");
+    };
+    let node = &app.tree.nodes[node];
+    let loaded = &app.corpus.policies[node.policy];
+    let policy = &loaded.policy;
+    match &node.kind {
+        NodeKind::Policy | NodeKind::ContextGroup | NodeKind::SectionGroup => {
+            overview(app, card, node.policy);
+            policy.id.clone()
+        }
+        NodeKind::Context(path) => {
+            let context = context_at(policy, path);
+            card.text(&context.name, app.theme.heading());
+            card.text(&format!("{} · {}", policy.id, context.id), app.theme.dim());
+            if !context.evidence.is_empty() {
+                card.blank();
+                card.text("Described by", app.theme.label());
+                for id in &context.evidence {
+                    card.link(2, clause_link_text(policy, id));
+                }
+            }
+            if context.flows.is_empty() {
+                card.blank();
+                let text = if context.contexts.is_empty() {
+                    "No flows are modelled for this context."
+                } else {
+                    "Its flows are in the contexts under it."
+                };
+                card.text(text, app.theme.dim());
+            }
+            let count = context.flows.len();
+            for (i, flow) in context.flows.iter().enumerate() {
+                card.blank();
+                flow_card(app, card, policy, flow, i, count);
+            }
+            String::from("Context")
+        }
+        NodeKind::Section(si) => {
+            let section = &policy.sections[*si];
+            card.text(&section.heading, app.theme.heading());
+            card.text(
+                &format!("{} · section {}", policy.id, section.id),
+                app.theme.dim(),
+            );
+            card.blank();
+            for clause in &section.clauses {
+                card.link(
+                    0,
+                    format!("{} {}", clause.id, clause.text.replace('\n', " ")),
+                );
+            }
+            String::from("Section")
+        }
+        NodeKind::Clause(si, ci) => {
+            let section = &policy.sections[*si];
+            let clause = &section.clauses[*ci];
+            card.text(
+                &format!("{} · {}", clause.id, section.heading),
+                app.theme.dim(),
+            );
+            let topics = if clause.topics.is_empty() {
+                String::from("none")
+            } else {
+                clause.topics.join(", ")
+            };
+            card.text(&format!("Topics: {topics}"), app.theme.dim());
+            card.blank();
+            card.text(&clause.text, app.theme.base());
+            card.blank();
+            let citing = contexts_citing(policy, &clause.id);
+            if citing.is_empty() {
+                card.text("No context cites this clause.", app.theme.dim());
+            } else {
+                card.text(
+                    &format!("Cited by {} context(s)", citing.len()),
+                    app.theme.label(),
+                );
+                for path in citing {
+                    card.link(2, context_trail(policy, &path));
+                }
+            }
+            String::from("Clause")
+        }
+    }
+}
+
+fn flow_card(app: &App, card: &mut Card, policy: &Policy, flow: &Flow, index: usize, count: usize) {
+    let theme = app.theme;
+    let mut head = vec![Span::styled(
+        format!("Flow {} of {count}", index + 1),
+        theme.heading(),
+    )];
+    if !flow.does {
+        head.push(Span::styled(
+            "  ✗ NEGATIVE: the policy says this does NOT happen",
+            theme.negative(),
+        ));
+    }
+    card.lines.push(Line::from(head));
+    card.list_field("Data", &flow.data, "unspecified");
+    card.list_field("Purposes", &flow.purposes, "unspecified");
+    card.list_field("Legal basis", &flow.basis, "unspecified");
+    if !flow.source.is_empty() {
+        card.list_field("Source", &flow.source, "unspecified");
+    }
+    card.list_field("Recipients", &flow.recipients, "none stated");
+    let class = flow.retention_class.unwrap_or(RetentionClass::Unspecified);
+    match &flow.retention {
+        Some(text) => card.field(
+            "Retention",
+            &format!("{text} [{}]", class.as_str()),
+            theme.base(),
+        ),
+        None => card.field("Retention", "unspecified", theme.unspecified()),
+    }
+    match &flow.if_withheld {
+        Some(text) => card.field("If withheld", text, theme.base()),
+        None => card.field("If withheld", "not stated", theme.dim()),
+    }
+    if flow.evidence.is_empty() {
+        card.field("Evidence", "none", theme.unspecified());
+    } else {
+        card.lines.push(Line::styled(
+            format!("  {:<LABEL_WIDTH$}", "Evidence"),
+            theme.label(),
+        ));
+        for id in &flow.evidence {
+            card.link(4, clause_link_text(policy, id));
+        }
+    }
+}
+
+fn clause_link_text(policy: &Policy, id: &str) -> String {
+    match policy.clause(id) {
+        Some(clause) => format!("{id} “{}”", clause.text.replace('\n', " ")),
+        None => format!("{id} (missing)"),
+    }
+}
+
+/// "Parent › Child" names of a context path.
+fn context_trail(policy: &Policy, path: &[usize]) -> String {
+    (1..=path.len())
+        .map(|n| context_at(policy, &path[..n]).name.as_str())
+        .collect::<Vec<_>>()
+        .join(" › ")
+}
+
+fn overview(app: &App, card: &mut Card, pi: usize) {
+    let theme = app.theme;
+    let policy = &app.corpus.policies[pi].policy;
+    card.text(&policy.organization, theme.heading());
+    card.text(&policy.title, theme.base());
+    card.blank();
+    card.field(
+        "Effective",
+        policy.effective.as_deref().unwrap_or("not stated"),
+        theme.base(),
+    );
+    if let Some(version) = &policy.version {
+        card.field("Version", version, theme.base());
+    }
+    if !policy.jurisdictions.is_empty() {
+        card.field(
+            "Jurisdictions",
+            &policy.jurisdictions.join(", "),
+            theme.base(),
+        );
+    }
+    if let Some(earlier) = &policy.supersedes {
+        card.field("Supersedes", earlier, theme.base());
+    }
+    let later: Vec<&str> = app
+        .corpus
+        .policies
+        .iter()
+        .filter(|p| p.policy.supersedes.as_deref() == Some(policy.id.as_str()))
+        .map(|p| p.policy.id.as_str())
+        .collect();
+    if !later.is_empty() {
+        card.field("Superseded by", &later.join(", "), theme.base());
+    }
+    if let Some(source) = policy.url.as_deref().or(policy.source.as_deref()) {
+        card.field("Source", source, theme.dim());
+    }
+    let contexts = policy.contexts_flat();
+    let flows: Vec<&Flow> = contexts.iter().flat_map(|(_, c)| &c.flows).collect();
+    let clauses = policy.clauses().count();
+    card.field(
+        "Contents",
+        &format!(
+            "{} sections, {clauses} clauses, {} contexts, {} flows",
+            policy.sections.len(),
+            contexts.len(),
+            flows.len()
+        ),
+        theme.base(),
+    );
+    let negative = flows.iter().filter(|f| !f.does).count();
+    if negative > 0 {
+        card.field(
+            "Negative",
+            &format!("{negative} statement(s) of what is not done"),
+            theme.negative(),
+        );
+    }
+    card.blank();
+    card.text("Left unspecified", theme.label());
+    let positive: Vec<&&Flow> = flows.iter().filter(|f| f.does).collect();
+    let silent = |pred: &dyn Fn(&Flow) -> bool| positive.iter().filter(|f| pred(f)).count();
+    let gaps = [
+        ("legal basis", silent(&|f| f.basis.is_empty())),
+        ("retention", silent(&|f| f.retention.is_none())),
+        ("recipients", silent(&|f| f.recipients.is_empty())),
+        ("purpose", silent(&|f| f.purposes.is_empty())),
+        ("if withheld", silent(&|f| f.if_withheld.is_none())),
+    ];
+    let total = positive.len();
+    for (what, n) in gaps {
+        let style = if n > 0 {
+            theme.unspecified()
+        } else {
+            theme.base()
+        };
+        card.field(what, &format!("{n} of {total} flows"), style);
+    }
+    let keys = app
+        .keymap
+        .hint(
+            crate::keymap::View::Global,
+            crate::tui::action::Action::ToggleReader,
+        )
+        .unwrap_or_default();
+    card.blank();
+    card.text(&format!("{keys}: read the whole text"), theme.dim());
+}

@@ -1,0 +1,63 @@
+//! Drawing: every function here takes the state by shared reference and
+//! paints a frame; nothing in a view changes state.
+
+mod detail;
+mod overlay;
+mod reader;
+mod status;
+mod tree;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::app::{App, Overlay};
+
+/// Below this, qualm shows a message instead of a squeezed layout.
+pub const MIN_WIDTH: u16 = 50;
+pub const MIN_HEIGHT: u16 = 12;
+
+pub fn render(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let message = vec![
+            Line::from("Terminal too small"),
+            Line::from(format!(
+                "need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}",
+                area.width, area.height
+            )),
+        ];
+        frame.render_widget(Paragraph::new(message).style(app.theme.warning()), area);
+        return;
+    }
+    let [main, status_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    if let Some(state) = &app.reader {
+        reader::render(frame, app, state, main);
+    } else {
+        let tree_width = (main.width * 2 / 5).clamp(28, 48);
+        let [tree_area, detail_area] =
+            Layout::horizontal([Constraint::Length(tree_width), Constraint::Min(10)]).areas(main);
+        tree::render(frame, app, tree_area);
+        detail::render(frame, app, detail_area);
+    }
+    status::render(frame, app, status_area);
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help { view, scroll } => overlay::help(frame, app, *view, *scroll, main),
+        Overlay::Errors { selected } => overlay::errors(frame, app, *selected, main),
+    }
+}
+
+/// A rectangle of at most `width` x `height`, centred in `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}

@@ -1,0 +1,103 @@
+//! The tree pane: policies, their contexts and sections, one row each.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use ratatui::Frame;
+
+use crate::tui::app::{App, Pane};
+use crate::tui::text::{truncate, width};
+use crate::tui::tree::{context_at, NodeKind};
+
+pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let focused = app.focus == Pane::Tree && app.reader.is_none();
+    let title = format!(" Policies ({}) ", app.corpus.policies.len());
+    let block = Block::bordered()
+        .title(Span::styled(title, app.theme.title()))
+        .border_style(app.theme.border(focused));
+    let inner = block.inner(area);
+    let row_width = usize::from(inner.width);
+    let lines: Vec<Line> = app
+        .visible
+        .iter()
+        .enumerate()
+        .skip(app.tree_offset)
+        .take(usize::from(inner.height))
+        .map(|(row, &node)| {
+            let selected = row == app.selected;
+            let (label, note) = node_label(app, node);
+            let n = &app.tree.nodes[node];
+            let marker = if n.children.is_empty() {
+                "  "
+            } else if app.expanded[node] {
+                "▾ "
+            } else {
+                "▸ "
+            };
+            let cursor = if selected { ">" } else { " " };
+            let indent = "  ".repeat(n.depth);
+            let head = format!("{cursor}{indent}{marker}");
+            let room = row_width.saturating_sub(width(&head));
+            let label = truncate(&label, room);
+            let note_room = room.saturating_sub(width(&label) + 1);
+            let mut spans = vec![Span::raw(head), Span::raw(label)];
+            if !note.is_empty() && note_room > 2 {
+                spans.push(Span::styled(
+                    format!(" {}", truncate(&note, note_room)),
+                    app.theme.dim(),
+                ));
+            }
+            let mut line = Line::from(spans);
+            if selected {
+                line = line.style(if focused {
+                    app.theme.selected()
+                } else {
+                    app.theme.selected_unfocused()
+                });
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A node's label and a dimmed note beside it.
+fn node_label(app: &App, node: usize) -> (String, String) {
+    let n = &app.tree.nodes[node];
+    let policy = &app.corpus.policies[n.policy].policy;
+    match &n.kind {
+        NodeKind::Policy => (policy.id.clone(), policy.organization.clone()),
+        NodeKind::ContextGroup => (
+            String::from("Collection contexts"),
+            format!("{}", policy.contexts_flat().len()),
+        ),
+        NodeKind::SectionGroup => (
+            String::from("Sections"),
+            format!("{}", policy.sections.len()),
+        ),
+        NodeKind::Context(path) => {
+            let context = context_at(policy, path);
+            let flows = context.flows.len();
+            let note = match flows {
+                0 => String::new(),
+                1 => String::from("1 flow"),
+                n => format!("{n} flows"),
+            };
+            (context.name.clone(), note)
+        }
+        NodeKind::Section(si) => {
+            let section = &policy.sections[*si];
+            let label = if section.heading.is_empty() {
+                section.id.clone()
+            } else {
+                section.heading.clone()
+            };
+            (label, String::new())
+        }
+        NodeKind::Clause(si, ci) => {
+            let clause = &policy.sections[*si].clauses[*ci];
+            let first = clause.text.lines().next().unwrap_or("");
+            (format!("{} {first}", clause.id), String::new())
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! End to end: the real binary in a pseudo-terminal, driven by keys as an
+//! analyst would, with the screen read back through a vt100 model.
+
+#[path = "support/pty.rs"]
+mod pty;
+
+use std::time::Duration;
+
+use pty::Session;
+
+const QUALM: &str = env!("CARGO_BIN_EXE_qualm");
+const WAIT: Duration = Duration::from_secs(10);
+/// Leaving the alternate screen: the shell's screen is back.
+const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn browse_to_a_quali_context_follow_evidence_open_help_and_quit() {
+    let mut s = Session::start(QUALM, &[], &[], 80, 24);
+    assert!(
+        s.wait_for("quali-2024", WAIT),
+        "policies listed:\n{}",
+        s.screen()
+    );
+    for policy in ["qualer-2020", "qualisys", "qualys-2015", "qualys-2020"] {
+        assert!(
+            s.screen().contains(policy),
+            "{policy} listed:\n{}",
+            s.screen()
+        );
+    }
+    // Down to quali-2024, open everything, walk down to a context that
+    // names Salesforce among its recipients.
+    s.send(b"j");
+    s.send(b"zR");
+    let mut found = false;
+    for _ in 0..40 {
+        s.send(b"j");
+        s.settle(Duration::from_millis(60));
+        if s.screen().contains("Salesforce (CRM)") {
+            found = true;
+            break;
+        }
+    }
+    assert!(
+        found,
+        "a Quali context card shows Salesforce:\n{}",
+        s.screen()
+    );
+    assert!(s.screen().contains("Recipients"), "{}", s.screen());
+    // Into the card, down to an evidence clause, follow it.
+    s.send(b"\t");
+    s.send(b"\r");
+    assert!(
+        s.wait_for("Cited by", WAIT),
+        "evidence leads to the clause:\n{}",
+        s.screen()
+    );
+    assert!(s.screen().contains("Clause"), "{}", s.screen());
+    // Back through the jump list.
+    s.send(b"H");
+    assert!(s.wait_for("Context", WAIT), "{}", s.screen());
+    s.send(b"?");
+    assert!(s.wait_for("Help", WAIT), "help opens:\n{}", s.screen());
+    assert!(
+        s.screen().contains("follow evidence"),
+        "help lists the detail keys:\n{}",
+        s.screen()
+    );
+    s.send(b"\x1b");
+    s.settle(Duration::from_millis(100));
+    s.send(b"q");
+    let status = s.wait_exit(WAIT).expect("q quits");
+    assert!(status.success());
+    assert!(
+        contains(&s.raw, LEAVE_ALT_SCREEN),
+        "the alternate screen was left"
+    );
+    assert!(!s.parser.screen().alternate_screen());
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_promptly() {
+    let mut s = Session::start(QUALM, &[], &[], 80, 24);
+    assert!(s.wait_for("Policies", WAIT), "{}", s.screen());
+    let pid = s.child.process_id().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(
+        s.wait_exit(Duration::from_secs(3)).is_some(),
+        "qualm exits within 3 s of SIGHUP"
+    );
+    s.settle(Duration::from_millis(100));
+    assert!(
+        contains(&s.raw, LEAVE_ALT_SCREEN),
+        "the alternate screen was left"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let mut s = Session::start(QUALM, &[], &[], 80, 24);
+    assert!(s.wait_for("Policies", WAIT), "{}", s.screen());
+    let pid = s.child.process_id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(
+        s.wait_exit(Duration::from_secs(3)).is_some(),
+        "qualm exits on SIGTERM"
+    );
+    s.settle(Duration::from_millis(100));
+    assert!(contains(&s.raw, LEAVE_ALT_SCREEN));
+    assert!(!s.parser.screen().alternate_screen());
+}
+
+#[test]
+fn a_user_keymap_changes_help_and_behaviour() {
+    let dir = tempfile::tempdir().unwrap();
+    let keymap = dir.path().join("keymap.toml");
+    std::fs::write(
+        &keymap,
+        "[global]\nkeymap = [ { on = \"x\", run = \"quit\", desc = \"leave qualm now\" }, { on = \"q\", run = \"noop\" } ]\n",
+    )
+    .unwrap();
+    let mut s = Session::start(QUALM, &["--keymap", keymap.to_str().unwrap()], &[], 100, 40);
+    assert!(s.wait_for("Policies", WAIT), "{}", s.screen());
+    s.send(b"?");
+    assert!(
+        s.wait_for("leave qualm now", WAIT),
+        "help shows the user's binding:\n{}",
+        s.screen()
+    );
+    s.send(b"\x1b");
+    s.send(b"q");
+    s.settle(Duration::from_millis(200));
+    assert!(s.child.try_wait().unwrap().is_none(), "q is unbound");
+    s.send(b"x");
+    assert!(s.wait_exit(WAIT).is_some(), "x quits");
+}
+
+#[test]
+fn a_bad_keymap_refuses_to_start_with_a_positioned_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let keymap = dir.path().join("keymap.toml");
+    std::fs::write(
+        &keymap,
+        "[tree]\nkeymap = [\n  { on = \"j\", run = \"dwon\" },\n]\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(QUALM)
+        .args(["--keymap", keymap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = format!("{}:3:21: error: unknown action \"dwon\"", keymap.display());
+    assert!(stderr.starts_with(&expected), "{stderr}");
+}

@@ -1,0 +1,139 @@
+//! Drives the real `qualm` binary in a pseudo-terminal and keeps a vt100
+//! model of its screen, for end-to-end tests and the output benchmark.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+pub struct Session {
+    pub child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    output: Receiver<Vec<u8>>,
+    pub parser: vt100::Parser,
+    /// Every byte the program wrote, in order.
+    pub raw: Vec<u8>,
+}
+
+impl Session {
+    pub fn start(
+        binary: &str,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Session {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(binary);
+        cmd.args(args);
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        // Keep a user's own keymap out of the tests.
+        cmd.env("XDG_CONFIG_HOME", "/nonexistent-qualm-test-config");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("qualm starts");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Session {
+            child,
+            _master: pair.master,
+            writer,
+            output: rx,
+            parser: vt100::Parser::new(rows, cols, 0),
+            raw: Vec::new(),
+        }
+    }
+
+    /// Reads what has arrived within `wait`; returns the number of bytes.
+    pub fn pump(&mut self, wait: Duration) -> usize {
+        let deadline = Instant::now() + wait;
+        let mut total = 0;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.output.recv_timeout(left) {
+                Ok(bytes) => {
+                    total += bytes.len();
+                    self.parser.process(&bytes);
+                    self.raw.extend_from_slice(&bytes);
+                }
+                Err(_) => return total,
+            }
+        }
+    }
+
+    /// Waits until nothing more arrives for `quiet`; returns the bytes read.
+    pub fn settle(&mut self, quiet: Duration) -> usize {
+        let mut total = 0;
+        loop {
+            let n = self.pump(quiet);
+            total += n;
+            if n == 0 {
+                return total;
+            }
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    pub fn wait_for(&mut self, text: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return true;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        self.screen().contains(text)
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for the program to exit; None if it is still running.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<portable_pty::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            self.pump(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}

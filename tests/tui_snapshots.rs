@@ -1,0 +1,155 @@
+//! The workbench's views drawn on ratatui's TestBackend at 80x24 and
+//! 120x40, compared with insta snapshots; and the NO_COLOR promise that the
+//! selection stays visible without colour.
+
+use std::path::PathBuf;
+
+use qualm::keymap::{Key, Keymap};
+use qualm::model;
+use qualm::tui::action::Action;
+use qualm::tui::app::App;
+use qualm::tui::theme::Theme;
+use qualm::tui::tree::NodeKind;
+use qualm::tui::view;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+use ratatui::Terminal;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn app(color: bool) -> App {
+    let corpus = model::load(&[PathBuf::from("policies")]);
+    App::new(corpus, Keymap::defaults(), Theme::new(color))
+}
+
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    app.resize(width, height);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view::render(f, app)).unwrap();
+    terminal
+}
+
+fn press(app: &mut App, keys: &str) {
+    for spec in keys.split_whitespace() {
+        app.press(Key::parse(spec).unwrap());
+    }
+}
+
+/// Selects the first context of `policy` whose name contains `name`.
+fn select_context(app: &mut App, policy: &str, name: &str) {
+    let pi = app
+        .corpus
+        .policies
+        .iter()
+        .position(|p| p.policy.id == policy)
+        .unwrap();
+    let node = (0..app.tree.nodes.len())
+        .find(|&n| {
+            let node = &app.tree.nodes[n];
+            node.policy == pi
+                && matches!(&node.kind, NodeKind::Context(path)
+                    if qualm::tui::tree::context_at(&app.corpus.policies[pi].policy, path).name.contains(name))
+        })
+        .unwrap_or_else(|| panic!("no context {name} in {policy}"));
+    app.select_node(node);
+}
+
+fn snapshot_all(name: &str, setup: impl Fn(&mut App)) {
+    for (w, h) in SIZES {
+        let mut app = app(true);
+        setup(&mut app);
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn policy_list() {
+    snapshot_all("policy_list", |_| {});
+}
+
+#[test]
+fn policy_overview() {
+    snapshot_all("policy_overview", |app| press(app, "j j j <Enter>"));
+}
+
+#[test]
+fn context_card_with_salesforce() {
+    snapshot_all("context_card", |app| {
+        select_context(app, "quali-2024", "schedule a demo");
+        app.apply(Action::NextPane);
+    });
+}
+
+#[test]
+fn clause_after_following_evidence() {
+    snapshot_all("clause", |app| {
+        select_context(app, "quali-2024", "schedule a demo");
+        app.apply(Action::NextPane);
+        press(app, "j <Enter>");
+    });
+}
+
+#[test]
+fn reader() {
+    snapshot_all("reader", |app| {
+        select_context(app, "quali-2024", "schedule a demo");
+        app.apply(Action::ToggleReader);
+    });
+}
+
+#[test]
+fn help() {
+    snapshot_all("help", |app| press(app, "?"));
+}
+
+#[test]
+fn errors_panel() {
+    for (w, h) in SIZES {
+        let corpus = model::load(&[
+            PathBuf::from("policies"),
+            PathBuf::from("tests/invalid_models/dangling-evidence.yaml"),
+            PathBuf::from("tests/invalid_models/wrong-id.yaml"),
+        ]);
+        let mut app = App::new(corpus, Keymap::defaults(), Theme::new(true));
+        let before = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("errors_status_{w}x{h}"), before.backend());
+        app.apply(Action::ShowErrors);
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("errors_panel_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn too_small() {
+    let mut app = app(true);
+    let terminal = draw(&mut app, 40, 10);
+    insta::assert_snapshot!("too_small", terminal.backend());
+}
+
+#[test]
+fn no_color_keeps_the_selection_visible() {
+    for (w, h) in SIZES {
+        let mut app = app(false);
+        press(&mut app, "j");
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("no_color_{w}x{h}"), terminal.backend());
+        let buffer = terminal.backend().buffer();
+        // Row 2 (inside the border) is the second policy: selected.
+        let cell = &buffer[(2, 2)];
+        assert!(
+            cell.modifier.contains(Modifier::REVERSED),
+            "selection is reversed"
+        );
+        assert_eq!(
+            buffer[(1, 2)].symbol(),
+            ">",
+            "selection is marked with a symbol"
+        );
+        let colored = buffer
+            .content()
+            .iter()
+            .any(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset);
+        assert!(!colored, "NO_COLOR draws no colour at all");
+    }
+}
