@@ -2,6 +2,8 @@
 //! user's keymap over them) per section, or with `--check FILE` checks a
 //! keymap file as an override of the defaults. Exit 1 on errors.
 
+use std::fmt::Write as _;
+use std::io::{self, Write as _};
 use std::path::Path;
 
 use serde::ser::{SerializeMap, Serializer};
@@ -17,18 +19,13 @@ pub fn run(check: Option<&Path>, keymap: Option<&Path>, format: Format) -> i32 {
     }
     match Keymap::load(keymap) {
         Ok(keymap) => {
-            match format {
-                Format::Text => print_text(&keymap),
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&Doc { sections: &keymap }).expect("json")
-                ),
-                Format::Yaml => print!(
-                    "{}",
-                    serde_yaml::to_string(&Doc { sections: &keymap }).expect("yaml")
-                ),
-            }
-            0
+            let doc = Doc { sections: &keymap };
+            let out = match format {
+                Format::Text => text(&keymap),
+                Format::Json => serde_json::to_string_pretty(&doc).expect("json") + "\n",
+                Format::Yaml => serde_yaml::to_string(&doc).expect("yaml"),
+            };
+            emit(&out)
         }
         Err(diagnostics) => {
             for d in diagnostics {
@@ -42,31 +39,36 @@ pub fn run(check: Option<&Path>, keymap: Option<&Path>, format: Format) -> i32 {
 /// `--check FILE`: `FILE: ok`, or its errors.
 fn check_file(file: &Path, format: Format) -> i32 {
     let diagnostics = Keymap::load(Some(file)).err().unwrap_or_default();
-    match format {
-        Format::Text if diagnostics.is_empty() => println!("{}: ok", file.display()),
-        Format::Text => {
-            for d in &diagnostics {
-                println!("{d}");
-            }
-        }
-        Format::Json | Format::Yaml => {
-            let doc = CheckDoc {
-                file: &file.display().to_string(),
-                ok: diagnostics.is_empty(),
-                diagnostics: diagnostics.iter().map(DiagnosticDoc::from).collect(),
-            };
-            if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
-            } else {
-                print!("{}", serde_yaml::to_string(&doc).expect("yaml"));
-            }
-        }
+    let doc = CheckDoc {
+        file: &file.display().to_string(),
+        ok: diagnostics.is_empty(),
+        diagnostics: diagnostics.iter().map(DiagnosticDoc::from).collect(),
+    };
+    let out = match format {
+        Format::Text if diagnostics.is_empty() => format!("{}: ok\n", file.display()),
+        Format::Text => diagnostics.iter().map(|d| format!("{d}\n")).collect(),
+        Format::Json => serde_json::to_string_pretty(&doc).expect("json") + "\n",
+        Format::Yaml => serde_yaml::to_string(&doc).expect("yaml"),
+    };
+    match emit(&out) {
+        0 => i32::from(!diagnostics.is_empty()),
+        code => code,
     }
-    i32::from(!diagnostics.is_empty())
+}
+
+/// Writes the output; a reader that stopped early (`| head`) is no error.
+fn emit(out: &str) -> i32 {
+    match io::stdout().lock().write_all(out.as_bytes()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            eprintln!("qualm: cannot write output: {e}");
+            1
+        }
+        _ => 0,
+    }
 }
 
 /// `[section]`, then `  keys  action  desc` per binding, in columns.
-fn print_text(keymap: &Keymap) {
+fn text(keymap: &Keymap) -> String {
     let all = View::ALL.iter().flat_map(|&v| keymap.bindings(v));
     let key_width = all
         .clone()
@@ -74,11 +76,12 @@ fn print_text(keymap: &Keymap) {
         .max()
         .unwrap_or(0);
     let action_width = all.map(|b| b.action.name().len()).max().unwrap_or(0);
+    let mut out = String::new();
     for (i, view) in View::ALL.into_iter().enumerate() {
         if i > 0 {
-            println!();
+            out.push('\n');
         }
-        println!("[{}]", view.name());
+        let _ = writeln!(out, "[{}]", view.name());
         for b in keymap.bindings(view) {
             let line = format!(
                 "  {:<key_width$}  {:<action_width$}  {}",
@@ -86,9 +89,10 @@ fn print_text(keymap: &Keymap) {
                 b.action.name(),
                 b.desc
             );
-            println!("{}", line.trim_end());
+            let _ = writeln!(out, "{}", line.trim_end());
         }
     }
+    out
 }
 
 /// `{"sections": {"global": [...], ...}}`, sections in file order.

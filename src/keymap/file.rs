@@ -42,7 +42,28 @@ pub(crate) struct Parsed {
 struct SectionShape {
     #[serde(default)]
     #[allow(dead_code)]
-    keymap: Vec<IgnoredAny>,
+    keymap: BindingList,
+}
+
+/// Any list: its items are read one by one afterwards.
+#[derive(Default)]
+struct BindingList;
+
+impl<'de> Deserialize<'de> for BindingList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<BindingList, D::Error> {
+        struct ListVisitor;
+        impl<'de> Visitor<'de> for ListVisitor {
+            type Value = BindingList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of bindings such as [{ on = \"j\", run = \"down\" }]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<BindingList, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(BindingList)
+            }
+        }
+        deserializer.deserialize_seq(ListVisitor)
+    }
 }
 
 #[derive(Deserialize)]

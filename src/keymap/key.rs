@@ -104,13 +104,24 @@ impl Key {
             };
             return parse_bracketed(inner);
         }
-        if name_code(spec).is_some() || function_key(spec).is_some() {
+        let is_name = !matches!(spec, "lt" | "gt");
+        if is_name && (name_code(spec).is_some() || function_key(spec).is_some()) {
             return Err(format!(
-                "unknown key \"{spec}\" (named keys go in angle brackets: <{spec}>)"
+                "unknown key {spec:?} (named keys go in angle brackets: <{spec}>)"
             ));
         }
+        let chars: Vec<char> = spec.chars().collect();
+        let example = if chars.len() <= 4 && chars.iter().all(|c| !c.is_whitespace()) {
+            let keys: Vec<String> = chars
+                .iter()
+                .map(|c| format!("{:?}", c.to_string()))
+                .collect();
+            keys.join(", ")
+        } else {
+            String::from("\"g\", \"g\"")
+        };
         Err(format!(
-            "unknown key \"{spec}\" (a key is one character or a <Name>; a chord is a list such as [\"g\", \"g\"])"
+            "unknown key {spec:?} (a key is one character or a <Name>; a chord is a list such as [{example}])"
         ))
     }
 }
@@ -146,7 +157,7 @@ fn parse_bracketed(inner: &str) -> Result<Key, String> {
         _ => {
             let code = name_code(rest)
                 .or_else(|| function_key(rest))
-                .ok_or_else(|| format!("unknown key \"{rest}\""))?;
+                .ok_or_else(|| format!("unknown key {rest:?}"))?;
             Ok(Key::new(code, modifiers))
         }
     }
@@ -295,9 +306,12 @@ mod tests {
         ] {
             assert_eq!(Key::parse(spec), Err(reason.to_string()), "{spec:?}");
         }
-        assert!(Key::parse("gg")
-            .unwrap_err()
-            .starts_with("unknown key \"gg\""));
+        assert_eq!(
+            Key::parse("gt"),
+            Err(String::from(
+                "unknown key \"gt\" (a key is one character or a <Name>; a chord is a list such as [\"g\", \"t\"])"
+            ))
+        );
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl Section {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Keymap {
     /// Indexed like [`View::ALL`].
     sections: [Section; 7],
@@ -151,9 +151,17 @@ impl Keymap {
         static DEFAULT: OnceLock<Keymap> = OnceLock::new();
         DEFAULT
             .get_or_init(|| {
-                Keymap::default()
-                    .with_overrides(DEFAULTS, Path::new(DEFAULTS_FILE))
-                    .expect("the built-in keymap.toml is valid")
+                Keymap {
+                    sections: Default::default(),
+                }
+                .with_overrides(DEFAULTS, Path::new(DEFAULTS_FILE))
+                .unwrap_or_else(|errors| {
+                    let errors: Vec<String> = errors.iter().map(|d| d.to_string()).collect();
+                    panic!(
+                        "the built-in keymap.toml is invalid:\n{}",
+                        errors.join("\n")
+                    )
+                })
             })
             .clone()
     }

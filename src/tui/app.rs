@@ -177,11 +177,13 @@ impl App {
     }
 
     fn keep_selection_in_view(&mut self) {
+        // Scroll by half a page, not by a row: each scroll repaints the whole
+        // pane, which over a slow link costs far more than a moved cursor.
         let height = self.tree_height();
         if self.selected < self.tree_offset {
-            self.tree_offset = self.selected;
+            self.tree_offset = self.selected.saturating_sub(height / 2);
         } else if self.selected >= self.tree_offset + height {
-            self.tree_offset = self.selected + 1 - height;
+            self.tree_offset = (self.selected + height / 2 + 1).saturating_sub(height);
         }
         let max_offset = self.visible.len().saturating_sub(height);
         self.tree_offset = self.tree_offset.min(max_offset);

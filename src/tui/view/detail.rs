@@ -39,9 +39,14 @@ impl<'t> Card<'t> {
     fn field(&mut self, label: &str, value: &str, style: Style) {
         let room = self.width.saturating_sub(LABEL_WIDTH + 2).max(10);
         for (i, line) in wrap(value, room).into_iter().enumerate() {
+            // Only the label itself is styled: styled padding costs escape
+            // sequences on every line sent over the wire.
             let head = if i == 0 { label } else { "" };
+            let pad = " ".repeat(LABEL_WIDTH.saturating_sub(head.chars().count()));
             self.lines.push(Line::from(vec![
-                Span::styled(format!("  {head:<LABEL_WIDTH$}"), self.theme.label()),
+                Span::raw("  "),
+                Span::styled(head.to_string(), self.theme.label()),
+                Span::raw(pad),
                 Span::styled(line, style),
             ]));
         }
