@@ -2,6 +2,8 @@
 //! text the clauses cover, naming every sentence left out by its line.
 //! Exit 0 without errors (warnings allowed), 1 with.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use serde_json::json;
@@ -67,14 +69,21 @@ fn counts(p: &LoadedPolicy) -> (usize, usize, usize, usize) {
     (p.policy.sections.len(), clauses, contexts.len(), flows)
 }
 
+/// Writes the report in one go; a closed pipe (`qualm check | head`) is
+/// not an error worth a panic.
+fn emit(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 fn print_text(
     reports: &[PolicyReport],
     diagnostics: &[Diagnostic],
     errors: usize,
     warnings: usize,
 ) {
+    let mut out = String::new();
     for d in diagnostics {
-        println!("{d}");
+        let _ = writeln!(out, "{d}");
     }
     for r in reports {
         let (sections, clauses, contexts, flows) = counts(r.loaded);
@@ -87,18 +96,21 @@ fn print_text(
             ),
             None => String::from("; no original text to compare"),
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{}: {sections} sections, {clauses} clauses, {contexts} contexts, {flows} flows{covered}",
             r.loaded.policy.id
         );
     }
-    println!(
+    let _ = writeln!(
+        out,
         "checked {} {}: {errors} {}, {warnings} {}",
         reports.len(),
         plural(reports.len(), "policy", "policies"),
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings"),
     );
+    emit(&out);
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
@@ -139,5 +151,5 @@ fn print_json(
         })
         .collect();
     let doc = json!({"policies": policies, "diagnostics": diagnostics, "errors": errors, "warnings": warnings});
-    println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
+    emit(&(serde_json::to_string_pretty(&doc).expect("json") + "\n"));
 }
