@@ -210,6 +210,14 @@ impl Policy {
             .flat_map(|s| s.clauses.iter().map(move |c| (s, c)))
     }
 
+    /// Where a clause sits: (section index, clause index).
+    pub fn clause_position(&self, id: &str) -> Option<(usize, usize)> {
+        self.sections
+            .iter()
+            .enumerate()
+            .find_map(|(si, s)| s.clauses.iter().position(|c| c.id == id).map(|ci| (si, ci)))
+    }
+
     pub fn clause(&self, id: &str) -> Option<&Clause> {
         self.clauses().map(|(_, c)| c).find(|c| c.id == id)
     }

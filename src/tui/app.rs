@@ -459,7 +459,7 @@ impl App {
                     .evidence
                     .first()
                     .or_else(|| context.flows.iter().flat_map(|f| &f.evidence).next());
-                first.and_then(|id| clause_position(policy, id))
+                first.and_then(|id| policy.clause_position(id))
             }
             _ => policy
                 .sections
@@ -554,12 +554,4 @@ impl App {
             self.reader = Some(state);
         }
     }
-}
-
-fn clause_position(policy: &crate::model::Policy, id: &str) -> Option<(usize, usize)> {
-    policy
-        .sections
-        .iter()
-        .enumerate()
-        .find_map(|(si, s)| s.clauses.iter().position(|c| c.id == id).map(|ci| (si, ci)))
 }

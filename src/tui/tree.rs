@@ -98,10 +98,9 @@ impl Tree {
 
     /// The node of a clause, by id.
     pub fn find_clause(&self, corpus: &Corpus, policy: usize, clause_id: &str) -> Option<usize> {
-        let p = &corpus.policies[policy].policy;
+        let position = corpus.policies[policy].policy.clause_position(clause_id)?;
         self.nodes.iter().position(|n| {
-            n.policy == policy
-                && matches!(n.kind, NodeKind::Clause(si, ci) if p.sections[si].clauses[ci].id == clause_id)
+            n.policy == policy && matches!(n.kind, NodeKind::Clause(si, ci) if (si, ci) == position)
         })
     }
 
