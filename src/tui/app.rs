@@ -151,6 +151,19 @@ impl App {
         }
     }
 
+    /// Takes in whatever background work (search, alignment) has finished;
+    /// returns whether the screen needs drawing. Called by the event loop
+    /// between inputs, so input never waits for the work.
+    pub fn collect_background(&mut self) -> bool {
+        false
+    }
+
+    /// Whether background work is under way, so the loop polls for its
+    /// results often instead of sleeping a whole tick.
+    pub fn busy(&self) -> bool {
+        false
+    }
+
     pub fn selected_node(&self) -> Option<usize> {
         self.visible.get(self.selected).copied()
     }

@@ -28,6 +28,9 @@ use theme::Theme;
 
 /// How long the loop sleeps waiting for input before it looks at signals.
 const TICK: Duration = Duration::from_millis(200);
+/// How often it looks for background results (search, alignment) while
+/// some are due: often enough that they appear within a frame.
+const BUSY_TICK: Duration = Duration::from_millis(15);
 
 /// Runs the workbench until the analyst quits or the terminal goes away.
 pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
@@ -58,7 +61,9 @@ fn event_loop(mut app: App, stop: &std::sync::atomic::AtomicBool) -> io::Result<
             execute!(term.backend_mut(), EndSynchronizedUpdate)?;
             dirty = false;
         }
-        if !event::poll(TICK)? {
+        dirty |= app.collect_background();
+        let tick = if app.busy() { BUSY_TICK } else { TICK };
+        if !event::poll(tick)? {
             continue;
         }
         // Take every event already waiting before drawing again, so a burst
