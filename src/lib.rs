@@ -1,9 +1,11 @@
 //! qualm: a terminal workbench for auditing privacy policies.
 //!
-//! `model` loads and validates policy models; `cli` holds one file per
-//! subcommand; `tui` is the interactive workbench.
+//! `model` loads and validates policy models; `review` keeps analysts'
+//! notes beside them; `cli` holds one file per subcommand; `tui` is the
+//! interactive workbench.
 
 pub mod cli;
 pub mod keymap;
 pub mod model;
+pub mod review;
 pub mod tui;

@@ -3,12 +3,11 @@
 //! Exit 0 without errors (warnings allowed), 1 with.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::Format;
+use super::{emit, Format};
 use crate::model::coverage::{coverage, Coverage};
 use crate::model::{self, Diagnostic, LoadedPolicy};
 
@@ -53,6 +52,7 @@ pub fn run(paths: &[PathBuf], format: Format) -> i32 {
         }
         reports.push(report);
     }
+    diagnostics.extend(crate::review::note::check_folder(&corpus, paths));
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     match format {
@@ -67,12 +67,6 @@ fn counts(p: &LoadedPolicy) -> (usize, usize, usize, usize) {
     let flows = contexts.iter().map(|(_, c)| c.flows.len()).sum();
     let clauses = p.policy.clauses().count();
     (p.policy.sections.len(), clauses, contexts.len(), flows)
-}
-
-/// Writes the report in one go; a closed pipe (`qualm check | head`) is
-/// not an error worth a panic.
-fn emit(text: &str) {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn print_text(

@@ -2,12 +2,11 @@
 //! Errors go to stderr and make the exit code 1, but every policy that
 //! loaded is still exported.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::Format;
+use super::{emit, Format};
 use crate::model::{self, Policy};
 
 /// The export document: `{"policies": [...]}`.
@@ -31,7 +30,7 @@ pub fn run(paths: &[PathBuf], format: Format) -> i32 {
             serde_json::to_string_pretty(&export).expect("the model serializes") + "\n"
         }
     };
-    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+    if emit(&text) != 0 {
         return 1;
     }
     i32::from(corpus.diagnostics.iter().any(|d| d.is_error()))

@@ -3,13 +3,12 @@
 //! keymap file as an override of the defaults. Exit 1 on errors.
 
 use std::fmt::Write as _;
-use std::io::{self, Write as _};
 use std::path::Path;
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use super::Format;
+use super::{emit, Format};
 use crate::keymap::{Keymap, View};
 use crate::model::Diagnostic;
 
@@ -53,17 +52,6 @@ fn check_file(file: &Path, format: Format) -> i32 {
     match emit(&out) {
         0 => i32::from(!diagnostics.is_empty()),
         code => code,
-    }
-}
-
-/// Writes the output; a reader that stopped early (`| head`) is no error.
-fn emit(out: &str) -> i32 {
-    match io::stdout().lock().write_all(out.as_bytes()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            eprintln!("qualm: cannot write output: {e}");
-            1
-        }
-        _ => 0,
     }
 }
 

@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod check;
 pub mod export;
 pub mod keys;
+pub mod merge_notes;
+pub mod note;
+pub mod report;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -48,6 +51,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Add, list, change or remove review notes.
+    #[command(subcommand)]
+    Note(note::NoteCommand),
+    /// Every note of the folder as a report (md for people, json, csv).
+    Report {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = report::ReportFormat::Md)]
+        format: report::ReportFormat,
+    },
+    /// Git merge driver for *.review.yaml: `qualm merge-notes %O %A %B`.
+    MergeNotes {
+        base: PathBuf,
+        ours: PathBuf,
+        theirs: PathBuf,
+    },
     /// Print the loaded, normalized models.
     Export {
         paths: Vec<PathBuf>,
@@ -85,6 +103,19 @@ pub enum Format {
     Yaml,
 }
 
+/// Writes a command's output in one go; a reader that stopped early
+/// (`| head`) is no error.
+pub fn emit(out: &str) -> i32 {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(out.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("qualm: cannot write output: {e}");
+            1
+        }
+        _ => 0,
+    }
+}
+
 /// The folders to load: those given, else `./policies`.
 pub fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
     if paths.is_empty() {
@@ -104,6 +135,9 @@ pub fn run(cli: Cli) -> i32 {
             keymap,
             format,
         }) => keys::run(check.as_deref(), keymap.as_deref(), format),
+        Some(Command::Note(command)) => note::run(command),
+        Some(Command::Report { paths, format }) => report::run(&paths_or_default(&paths), format),
+        Some(Command::MergeNotes { base, ours, theirs }) => merge_notes::run(&base, &ours, &theirs),
         None => open_workbench(&cli),
     }
 }

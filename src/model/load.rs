@@ -110,8 +110,9 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
     corpus
 }
 
-/// Model files of a folder, sorted: `*.yaml` but not the vocabulary or
-/// review files.
+/// Model files of a folder, sorted: `*.yaml` but not the vocabulary, nor
+/// review files and their recovery files (`*.review.yaml`,
+/// `*.review.recovery.yaml`).
 pub fn model_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -119,7 +120,8 @@ pub fn model_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
             (name.ends_with(".yaml") || name.ends_with(".yml"))
                 && name != VOCABULARY_FILE
-                && !name.ends_with(".review.yaml")
+                && !name.contains(".review.")
+                && !name.starts_with('.')
                 && p.is_file()
         })
         .collect();

@@ -235,11 +235,31 @@ impl Policy {
         out
     }
 
-    pub fn context(&self, id: &str) -> Option<&Context> {
-        self.contexts_flat()
-            .into_iter()
-            .map(|(_, c)| c)
-            .find(|c| c.id == id)
+    /// The context at an index path (indices from the top level down).
+    pub fn context_at(&self, path: &[usize]) -> &Context {
+        let mut list = &self.contexts;
+        let mut context = &list[path[0]];
+        for &i in &path[1..] {
+            list = &context.contexts;
+            context = &list[i];
+        }
+        context
+    }
+
+    /// The index path of the context with this id.
+    pub fn context_path(&self, id: &str) -> Option<Vec<usize>> {
+        fn walk(list: &[Context], id: &str, path: &mut Vec<usize>) -> bool {
+            for (i, c) in list.iter().enumerate() {
+                path.push(i);
+                if c.id == id || walk(&c.contexts, id, path) {
+                    return true;
+                }
+                path.pop();
+            }
+            false
+        }
+        let mut path = Vec::new();
+        walk(&self.contexts, id, &mut path).then_some(path)
     }
 
     /// The effective date, else the version, as the policy's date label.

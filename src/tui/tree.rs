@@ -123,13 +123,7 @@ impl Tree {
 
 /// The context at `path` in a policy.
 pub fn context_at<'a>(policy: &'a Policy, path: &[usize]) -> &'a Context {
-    let mut list = &policy.contexts;
-    let mut context = &list[path[0]];
-    for &i in &path[1..] {
-        list = &context.contexts;
-        context = &list[i];
-    }
-    context
+    policy.context_at(path)
 }
 
 /// Every context path of a policy that cites `clause_id`, depth first.

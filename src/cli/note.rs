@@ -1,0 +1,371 @@
+//! `qualm note add|list|set|reply|rm`: the notes of one policy from the
+//! command line, through the same locked read-merge-write as the TUI, so a
+//! script and an analyst can annotate the same policy at once.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::{emit, Format};
+use crate::model::{self, LoadedPolicy, Vocabulary};
+use crate::review::author::{author, now};
+use crate::review::note::is_concern;
+use crate::review::report::{json, row};
+use crate::review::store::{self, review_path};
+use crate::review::{resolve, Anchor, Note, Op, Reply, Severity, Status, Target};
+
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Add a note; prints its id.
+    Add {
+        #[command(flatten)]
+        policy: PolicyArg,
+        /// policy | section:ID | clause:ID | context:ID | flow:CONTEXT#N
+        #[arg(long)]
+        target: String,
+        /// A span of the clause's text (with a clause target).
+        #[arg(long)]
+        quote: Option<String>,
+        /// A concern kind from the vocabulary, e.g. vague-language.
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value = "medium")]
+        severity: Severity,
+        #[arg(long, default_value = "open")]
+        status: Status,
+        /// The note's text; `-` reads it from standard input.
+        #[arg(long, default_value = "")]
+        body: String,
+        /// Else QUALM_AUTHOR, git's user.name, or the login name.
+        #[arg(long)]
+        author: Option<String>,
+    },
+    /// List the notes of one policy, or of every policy in the folder.
+    List {
+        /// A policy id (default: every policy).
+        policy: Option<String>,
+        /// The folder holding the models.
+        #[arg(long = "in", value_name = "DIR", default_value = "policies")]
+        folder: PathBuf,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        severity: Option<Severity>,
+        #[arg(long)]
+        status: Option<Status>,
+        #[arg(long)]
+        author: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Change a note's kind, severity, status or body.
+    Set {
+        #[command(flatten)]
+        policy: PolicyArg,
+        id: String,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        severity: Option<Severity>,
+        #[arg(long)]
+        status: Option<Status>,
+        /// `-` reads it from standard input.
+        #[arg(long)]
+        body: Option<String>,
+    },
+    /// Reply to a note.
+    Reply {
+        #[command(flatten)]
+        policy: PolicyArg,
+        id: String,
+        #[arg(long)]
+        body: String,
+        #[arg(long)]
+        author: Option<String>,
+    },
+    /// Remove a note.
+    Rm {
+        #[command(flatten)]
+        policy: PolicyArg,
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArg {
+    /// A policy id (its model is DIR/ID.yaml) or a model file.
+    policy: String,
+    /// The folder holding the models.
+    #[arg(long = "in", value_name = "DIR", default_value = "policies")]
+    folder: PathBuf,
+}
+
+/// A usage problem: message on stderr, exit code 2.
+fn usage(message: String) -> i32 {
+    eprintln!("qualm: {message}");
+    2
+}
+
+pub fn run(command: NoteCommand) -> i32 {
+    match command {
+        NoteCommand::Add {
+            policy,
+            target,
+            quote,
+            kind,
+            severity,
+            status,
+            body,
+            author: given,
+        } => {
+            let (loaded, vocabulary) = match load_one(&policy) {
+                Ok(found) => found,
+                Err(code) => return code,
+            };
+            if !is_concern(&vocabulary, &kind) {
+                return usage(unknown_kind(&vocabulary, &kind));
+            }
+            let target = match make_target(&loaded, &target, quote.as_deref()) {
+                Ok(target) => target,
+                Err(message) => return usage(message),
+            };
+            let body = match read_body(body) {
+                Ok(body) => body,
+                Err(message) => return usage(message),
+            };
+            let path = review_path(&loaded.path, &loaded.policy.id);
+            let created = now();
+            let note = Note {
+                // Given under the lock, where the ids in use are known.
+                id: String::new(),
+                target,
+                kind,
+                severity,
+                status,
+                author: author(given.as_deref()),
+                created: created.clone(),
+                updated: created,
+                digest: Some(loaded.digest.clone()),
+                body,
+                replies: Vec::new(),
+                conflict: None,
+            };
+            finish(
+                store::apply(&path, &loaded.policy.id, &Op::Add(note), None).map(|a| a.id + "\n"),
+            )
+        }
+        NoteCommand::List {
+            policy,
+            folder,
+            kind,
+            severity,
+            status,
+            author,
+            format,
+        } => {
+            let corpus = model::load(std::slice::from_ref(&folder));
+            let reviews = crate::review::ReviewSet::load(&corpus);
+            let mut rows = Vec::new();
+            for (pi, review) in reviews.reviews.iter().enumerate() {
+                if let Some(err) = &review.error {
+                    eprintln!("{err}");
+                }
+                let p = &corpus.policies[pi].policy;
+                if policy.as_ref().is_some_and(|id| *id != p.id) {
+                    continue;
+                }
+                for note in &review.file.notes {
+                    let keep = kind.as_ref().is_none_or(|k| *k == note.kind)
+                        && severity.is_none_or(|s| s == note.severity)
+                        && status.is_none_or(|s| s == note.status)
+                        && author.as_ref().is_none_or(|a| *a == note.author);
+                    if keep {
+                        rows.push(row(p, note));
+                    }
+                }
+            }
+            if let Some(id) = &policy {
+                if corpus.policy(id).is_none() {
+                    return usage(format!("no policy `{id}` in {}", folder.display()));
+                }
+            }
+            let out = match format {
+                Format::Json | Format::Yaml => json(&rows),
+                Format::Text => rows
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}  {:<12} {:<8} {:<9} {:<22} {:<24} {}{}\n",
+                            r.id,
+                            r.policy,
+                            r.severity,
+                            r.status,
+                            r.kind,
+                            r.target,
+                            r.body.lines().next().unwrap_or(""),
+                            if r.detached { "  [detached]" } else { "" }
+                        )
+                    })
+                    .collect(),
+            };
+            emit(&out)
+        }
+        NoteCommand::Set {
+            policy,
+            id,
+            kind,
+            severity,
+            status,
+            body,
+        } => {
+            let (loaded, vocabulary) = match load_one(&policy) {
+                Ok(found) => found,
+                Err(code) => return code,
+            };
+            if let Some(kind) = &kind {
+                if !is_concern(&vocabulary, kind) {
+                    return usage(unknown_kind(&vocabulary, kind));
+                }
+            }
+            let body = match body.map(read_body).transpose() {
+                Ok(body) => body,
+                Err(message) => return usage(message),
+            };
+            let op = Op::Edit {
+                id: id.clone(),
+                kind,
+                severity,
+                status,
+                body,
+                updated: now(),
+            };
+            change_existing(&loaded, &id, op)
+        }
+        NoteCommand::Reply {
+            policy,
+            id,
+            body,
+            author: given,
+        } => {
+            let (loaded, _) = match load_one(&policy) {
+                Ok(found) => found,
+                Err(code) => return code,
+            };
+            let body = match read_body(body) {
+                Ok(body) => body,
+                Err(message) => return usage(message),
+            };
+            let reply = Reply {
+                author: author(given.as_deref()),
+                created: now(),
+                body,
+            };
+            change_existing(
+                &loaded,
+                &id,
+                Op::Reply {
+                    id: id.clone(),
+                    reply,
+                },
+            )
+        }
+        NoteCommand::Rm { policy, id } => {
+            let (loaded, _) = match load_one(&policy) {
+                Ok(found) => found,
+                Err(code) => return code,
+            };
+            change_existing(&loaded, &id, Op::Remove { id: id.clone() })
+        }
+    }
+}
+
+/// Applies a change to a note that must exist.
+fn change_existing(loaded: &LoadedPolicy, id: &str, op: Op) -> i32 {
+    let path = review_path(&loaded.path, &loaded.policy.id);
+    match store::read(&path, &loaded.policy.id) {
+        Ok(file) if file.note(id).is_none() => {
+            return usage(format!("no note `{id}` in {}", path.display()))
+        }
+        _ => {}
+    }
+    finish(store::apply(&path, &loaded.policy.id, &op, None).map(|_| String::new()))
+}
+
+fn finish(result: Result<String, store::StoreError>) -> i32 {
+    match result {
+        Ok(out) => emit(&out),
+        Err(e) => {
+            eprintln!("qualm: {e}");
+            1
+        }
+    }
+}
+
+/// Loads the one model a note command is about, and its vocabulary.
+fn load_one(arg: &PolicyArg) -> Result<(LoadedPolicy, Vocabulary), i32> {
+    let as_path = Path::new(&arg.policy);
+    let file = if as_path
+        .extension()
+        .is_some_and(|e| e == "yaml" || e == "yml")
+    {
+        as_path.to_path_buf()
+    } else {
+        arg.folder.join(format!("{}.yaml", arg.policy))
+    };
+    if !file.is_file() {
+        return Err(usage(format!(
+            "no model for `{}` (looked for {})",
+            arg.policy,
+            file.display()
+        )));
+    }
+    let mut corpus = model::load(&[file]);
+    for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
+        eprintln!("{d}");
+    }
+    match corpus.policies.pop() {
+        Some(loaded) => Ok((loaded, corpus.vocabulary)),
+        None => Err(1),
+    }
+}
+
+fn make_target(loaded: &LoadedPolicy, text: &str, quote: Option<&str>) -> Result<Target, String> {
+    let policy = &loaded.policy;
+    let mut target = Target::parse_cli(text, &policy.id)?;
+    if let Some(quote) = quote {
+        let Some(clause_id) = target.clause.clone() else {
+            return Err("--quote needs a clause target (--target clause:ID)".to_string());
+        };
+        let clause = policy
+            .clause(&clause_id)
+            .ok_or_else(|| format!("no clause `{clause_id}` in {}", policy.id))?;
+        let span = crate::review::anchor::occurrences(&clause.text, quote)
+            .into_iter()
+            .next()
+            .ok_or_else(|| format!("the quote is not in the text of clause `{clause_id}`"))?;
+        target = Target::span(&clause_id, &clause.text, span);
+    }
+    if let Anchor::Detached { reason } = resolve(policy, &target) {
+        return Err(reason.replace("is no longer", "is not"));
+    }
+    Ok(target)
+}
+
+fn read_body(body: String) -> Result<String, String> {
+    if body != "-" {
+        return Ok(body);
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .map_err(|e| format!("cannot read the body from standard input: {e}"))?;
+    Ok(text.trim_end().to_string())
+}
+
+fn unknown_kind(vocabulary: &Vocabulary, kind: &str) -> String {
+    let kinds: Vec<&str> = vocabulary
+        .terms(crate::model::Category::Concerns)
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    format!("unknown kind `{kind}`; the kinds are: {}", kinds.join(", "))
+}
