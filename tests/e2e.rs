@@ -164,3 +164,75 @@ fn a_bad_keymap_refuses_to_start_with_a_positioned_error() {
     let expected = format!("{}:3:21: error: unknown action \"dwon\"", keymap.display());
     assert!(stderr.starts_with(&expected), "{stderr}");
 }
+
+/// A copy of the shipped models to annotate, so the repository's own
+/// folder stays clean.
+fn scratch_policies() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("policies").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn annotate_quit_reopen_and_a_hangup_mid_note_keeps_a_draft() {
+    let dir = scratch_policies();
+    let folder = dir.path().to_str().unwrap();
+    let env = [("QUALM_AUTHOR", "e2e")];
+    let mut s = Session::start(QUALM, &[folder], &env, 80, 24);
+    assert!(s.wait_for("quali-2024", WAIT), "{}", s.screen());
+    // The second policy, quali-2024: annotate it.
+    s.send(b"j");
+    s.settle(Duration::from_millis(150));
+    s.send(b"a");
+    assert!(
+        s.wait_for("New note", WAIT),
+        "the popup opens:\n{}",
+        s.screen()
+    );
+    s.send(b"No legal basis is named.");
+    s.send(b"\x13"); // Ctrl-s
+    assert!(s.wait_for("saved to", WAIT), "{}", s.screen());
+    s.send(b"q");
+    assert!(s.wait_exit(WAIT).is_some());
+    let review = std::fs::read_to_string(dir.path().join("quali-2024.review.yaml")).unwrap();
+    assert!(
+        review.contains("body: No legal basis is named."),
+        "{review}"
+    );
+
+    // Reopened: the note is listed; then a hang-up while typing another.
+    let mut s = Session::start(QUALM, &[folder], &env, 80, 24);
+    assert!(s.wait_for("quali-2024", WAIT), "{}", s.screen());
+    s.send(b"A");
+    assert!(
+        s.wait_for("No legal basis is named.", WAIT),
+        "{}",
+        s.screen()
+    );
+    s.send(b"\x1b");
+    s.settle(Duration::from_millis(100));
+    s.send(b"ja");
+    assert!(s.wait_for("New note · quali-2024", WAIT), "{}", s.screen());
+    s.send(b"typed when the line dropped");
+    s.settle(Duration::from_millis(150));
+    let pid = s.child.process_id().unwrap();
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(
+        s.wait_exit(Duration::from_secs(3)).is_some(),
+        "exits on SIGHUP"
+    );
+    let review = std::fs::read_to_string(dir.path().join("quali-2024.review.yaml")).unwrap();
+    assert!(review.contains("status: draft"), "{review}");
+    assert!(
+        review.contains("body: typed when the line dropped"),
+        "{review}"
+    );
+}

@@ -27,6 +27,9 @@ const DEFAULTS_FILE: &str = "keymap.toml";
 /// How large a keymap file may be.
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
+/// How many keymap sections there are.
+pub const VIEWS: usize = 10;
+
 /// A keymap section: where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
@@ -37,10 +40,13 @@ pub enum View {
     Help,
     Errors,
     Input,
+    Notes,
+    Editor,
+    Select,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; VIEWS] = [
         View::Global,
         View::Tree,
         View::Detail,
@@ -48,6 +54,9 @@ impl View {
         View::Help,
         View::Errors,
         View::Input,
+        View::Notes,
+        View::Editor,
+        View::Select,
     ];
 
     /// The section name in keymap.toml.
@@ -60,6 +69,9 @@ impl View {
             View::Help => "help",
             View::Errors => "errors",
             View::Input => "input",
+            View::Notes => "notes",
+            View::Editor => "editor",
+            View::Select => "select",
         }
     }
 
@@ -68,12 +80,15 @@ impl View {
     }
 
     /// The sections a press in this view looks in, in order: the view's own,
-    /// then `[global]`. Input stands alone, so typing text never fires a
-    /// global key such as `q`.
+    /// then `[global]`. Input and the note editor stand alone, so typing
+    /// text never fires a global key such as `q`.
     fn chain(self) -> &'static [View] {
         match self {
             View::Global => &[View::Global],
             View::Input => &[View::Input],
+            View::Editor => &[View::Editor],
+            View::Notes => &[View::Notes, View::Global],
+            View::Select => &[View::Select, View::Global],
             View::Tree => &[View::Tree, View::Global],
             View::Detail => &[View::Detail, View::Global],
             View::Reader => &[View::Reader, View::Global],
@@ -142,7 +157,7 @@ impl Section {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     /// Indexed like [`View::ALL`].
-    sections: [Section; 7],
+    sections: [Section; VIEWS],
 }
 
 impl Keymap {

@@ -3,8 +3,10 @@
 
 use crate::keymap::{Key, Keymap, Press, View};
 use crate::model::Corpus;
+use crate::review::{Note, ReviewSet};
 
 use super::action::Action;
+use super::notes::{Editor, NoteMarks, NotesView, SpanSelect};
 use super::reader;
 use super::theme::Theme;
 use super::tree::{contexts_citing, NodeKind, Tree};
@@ -69,6 +71,20 @@ pub struct App {
     pub quit: bool,
     /// Set by `redraw`: the next frame clears the screen first.
     pub clear: bool,
+    /// The review files of the loaded policies.
+    pub reviews: ReviewSet,
+    /// Derived from `reviews`: anchors and tree marks.
+    pub marks: NoteMarks,
+    /// The note editor popup, when open.
+    pub editor: Option<Editor>,
+    /// Words of a clause being selected for a span note.
+    pub span: Option<SpanSelect>,
+    /// The notes view, when open.
+    pub notes_view: Option<NotesView>,
+    /// Deleted notes, most recent last, for undo.
+    pub removed: Vec<(usize, Note)>,
+    /// Asks the event loop to run `$EDITOR` on the editor's text.
+    pub external_edit: bool,
 }
 
 impl App {
@@ -80,12 +96,15 @@ impl App {
             expanded[tree.roots[0]] = true;
         }
         let failed = corpus.failed.len();
-        let status = (failed > 0).then(|| {
+        let reviews = ReviewSet::load(&corpus);
+        let status = if failed > 0 {
             let key = keymap
                 .hint(View::Tree, Action::ShowErrors)
                 .unwrap_or_default();
-            format!("{failed} file(s) failed to load; {key} lists them")
-        });
+            Some(format!("{failed} file(s) failed to load; {key} lists them"))
+        } else {
+            review_problems(&reviews)
+        };
         let mut app = App {
             corpus,
             tree,
@@ -107,8 +126,16 @@ impl App {
             size: (80, 24),
             quit: false,
             clear: false,
+            reviews,
+            marks: NoteMarks::default(),
+            editor: None,
+            span: None,
+            notes_view: None,
+            removed: Vec::new(),
+            external_edit: false,
         };
         app.refresh_visible();
+        app.refresh_marks();
         app
     }
 
@@ -121,12 +148,23 @@ impl App {
 
     /// The keymap section that applies now.
     pub fn view(&self) -> View {
-        match (&self.overlay, &self.reader, self.focus) {
-            (Overlay::Help { .. }, _, _) => View::Help,
-            (Overlay::Errors { .. }, _, _) => View::Errors,
-            (_, Some(_), _) => View::Reader,
-            (_, None, Pane::Tree) => View::Tree,
-            (_, None, Pane::Detail) => View::Detail,
+        match &self.overlay {
+            Overlay::Help { .. } => return View::Help,
+            Overlay::Errors { .. } => return View::Errors,
+            Overlay::None => {}
+        }
+        if self.editor.is_some() {
+            View::Editor
+        } else if self.notes_view.is_some() {
+            View::Notes
+        } else if self.reader.is_some() {
+            View::Reader
+        } else if self.span.is_some() {
+            View::Select
+        } else if self.focus == Pane::Tree {
+            View::Tree
+        } else {
+            View::Detail
         }
     }
 
@@ -146,6 +184,9 @@ impl App {
             Press::Unbound => {
                 let had_pending = !self.pending.is_empty();
                 self.pending.clear();
+                if view == View::Editor {
+                    return self.type_key(key) || had_pending;
+                }
                 had_pending
             }
         }
@@ -223,11 +264,21 @@ impl App {
                     _ => Overlay::Errors { selected: 0 },
                 }
             }
-            Action::ToggleReader => self.toggle_reader(),
+            Action::ToggleReader if self.notes_view.is_none() => {
+                self.span = None;
+                self.toggle_reader()
+            }
+            Action::Annotate if self.span.is_none() => self.open_annotate(),
+            Action::SelectSpan if self.notes_view.is_none() => self.start_span_select(),
+            Action::ShowNotes if self.notes_view.is_none() => self.toggle_notes_view(),
             Action::JumpBack => self.jump_back(),
             Action::JumpForward => self.jump_forward(),
             Action::NextPane | Action::PrevPane => {
-                if self.reader.is_none() && matches!(self.overlay, Overlay::None) {
+                if self.reader.is_none()
+                    && self.notes_view.is_none()
+                    && self.span.is_none()
+                    && matches!(self.overlay, Overlay::None)
+                {
                     self.focus = match self.focus {
                         Pane::Tree => Pane::Detail,
                         Pane::Detail => Pane::Tree,
@@ -235,6 +286,9 @@ impl App {
                 }
             }
             _ => match self.view() {
+                View::Editor => self.apply_editor(action),
+                View::Notes => self.apply_notes(action),
+                View::Select => self.apply_select(action),
                 View::Help => self.apply_help(action),
                 View::Errors => self.apply_errors(action),
                 View::Reader => self.apply_reader(action),
@@ -567,4 +621,18 @@ impl App {
             self.reader = Some(state);
         }
     }
+}
+
+/// What the status line says at start about review files: one that does
+/// not parse, or notes waiting in a recovery file.
+fn review_problems(reviews: &ReviewSet) -> Option<String> {
+    reviews.reviews.iter().find_map(|r| {
+        if let Some(error) = &r.error {
+            Some(format!("{error} — new notes go to a recovery file"))
+        } else {
+            r.recovery
+                .as_ref()
+                .map(|p| format!("notes are waiting in {}: copy them back", p.display()))
+        }
+    })
 }

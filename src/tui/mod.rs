@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod notes;
 pub mod reader;
 pub mod terminal;
 pub mod text;
@@ -37,12 +38,15 @@ pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
     let stop = terminal::stop_flag()?;
     terminal::install_panic_hook();
     terminal::enter()?;
-    let result = event_loop(App::new(corpus, keymap, theme), &stop);
+    let mut app = App::new(corpus, keymap, theme);
+    let result = event_loop(&mut app, &stop);
+    // A hang-up or kill while a note is being written keeps it as a draft.
+    app.save_draft();
     terminal::restore();
     result
 }
 
-fn event_loop(mut app: App, stop: &std::sync::atomic::AtomicBool) -> io::Result<()> {
+fn event_loop(app: &mut App, stop: &std::sync::atomic::AtomicBool) -> io::Result<()> {
     let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout()));
     let mut term = Terminal::new(backend)?;
     let size = term.size()?;
@@ -57,9 +61,15 @@ fn event_loop(mut app: App, stop: &std::sync::atomic::AtomicBool) -> io::Result<
                 term.clear()?;
             }
             queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
-            term.draw(|frame| view::render(frame, &app))?;
+            term.draw(|frame| view::render(frame, app))?;
             execute!(term.backend_mut(), EndSynchronizedUpdate)?;
             dirty = false;
+        }
+        if app.external_edit {
+            let text = external_editor(app.editor.as_ref().map_or("", |e| e.body.text.as_str()));
+            app.finish_external_edit(text);
+            term.clear()?;
+            dirty = true;
         }
         dirty |= app.collect_background();
         let tick = if app.busy() { BUSY_TICK } else { TICK };
@@ -77,6 +87,7 @@ fn event_loop(mut app: App, stop: &std::sync::atomic::AtomicBool) -> io::Result<
                     app.resize(width, height);
                     dirty = true;
                 }
+                Event::Paste(text) => dirty |= app.type_text(&text),
                 _ => {}
             }
             if app.quit || terminal::stopped(stop) || !event::poll(Duration::ZERO)? {
@@ -84,4 +95,30 @@ fn event_loop(mut app: App, stop: &std::sync::atomic::AtomicBool) -> io::Result<
             }
         }
     }
+}
+
+/// Runs `$VISUAL`, `$EDITOR` or `vi` on the text in a temp file, with the
+/// terminal handed over meanwhile; returns the new text, or None if the
+/// editor failed (the text in the popup is then kept as it was).
+fn external_editor(text: &str) -> Option<String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| String::from("vi"));
+    let path = std::env::temp_dir().join(format!("qualm-note-{}.md", std::process::id()));
+    std::fs::write(&path, text).ok()?;
+    terminal::restore();
+    // The editor command may carry arguments (`code -w`), so a shell runs it.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status();
+    let _ = terminal::enter();
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path).ok(),
+        _ => None,
+    };
+    let _ = std::fs::remove_file(&path);
+    result
 }

@@ -1,6 +1,8 @@
 //! Measuring, wrapping and truncating text by display width, so wide
 //! characters and accents never break the layout.
 
+use std::ops::Range;
+
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub fn width(text: &str) -> usize {
@@ -31,39 +33,62 @@ pub fn truncate(text: &str, max: usize) -> String {
 /// Greedy word wrap to `max` columns; each `\n` starts a new line and words
 /// longer than a line are broken.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    wrap_ranges(text, max)
+        .into_iter()
+        .map(|line| {
+            let words: Vec<&str> = line.into_iter().map(|r| &text[r]).collect();
+            words.join(" ")
+        })
+        .collect()
+}
+
+/// The same wrap as byte ranges of `text`: each line is its words, to be
+/// drawn one space apart. Lets a view style parts of the text (a
+/// highlighted quote) by where they are in the original.
+pub fn wrap_ranges(text: &str, max: usize) -> Vec<Vec<Range<usize>>> {
     let max = max.max(1);
     let mut lines = Vec::new();
+    let mut offset = 0;
     for paragraph in text.split('\n') {
-        let mut line = String::new();
+        let mut line: Vec<Range<usize>> = Vec::new();
         let mut used = 0;
-        for word in paragraph.split_whitespace() {
+        for (start, word) in words_with_offsets(paragraph) {
+            let start = offset + start;
             let w = width(word);
             if used > 0 && used + 1 + w > max {
                 lines.push(std::mem::take(&mut line));
                 used = 0;
             }
             if w > max {
-                for c in word.chars() {
+                let mut piece = start;
+                for (i, c) in word.char_indices() {
                     let cw = c.width().unwrap_or(0);
                     if used + cw > max {
+                        line.push(piece..start + i);
                         lines.push(std::mem::take(&mut line));
+                        piece = start + i;
                         used = 0;
                     }
-                    line.push(c);
                     used += cw;
                 }
+                line.push(piece..start + word.len());
                 continue;
             }
             if used > 0 {
-                line.push(' ');
                 used += 1;
             }
-            line.push_str(word);
+            line.push(start..start + word.len());
             used += w;
         }
         lines.push(line);
+        offset += paragraph.len() + 1;
     }
     lines
+}
+
+fn words_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_whitespace()
+        .map(move |word| (word.as_ptr() as usize - text.as_ptr() as usize, word))
 }
 
 #[cfg(test)]
@@ -76,6 +101,15 @@ mod tests {
         assert_eq!(wrap("Göteborg Göteborg", 8), ["Göteborg", "Göteborg"]);
         assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
         assert_eq!(wrap("a\nb", 10), ["a", "b"]);
+    }
+
+    #[test]
+    fn wrapped_ranges_point_into_the_original() {
+        let text = "ab  cd\nefghij";
+        assert_eq!(
+            wrap_ranges(text, 5),
+            vec![vec![0..2, 4..6], vec![7..12], vec![12..13]]
+        );
     }
 
     #[test]

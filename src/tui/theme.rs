@@ -5,6 +5,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::review::Severity;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
@@ -96,5 +98,49 @@ impl Theme {
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         }
+    }
+
+    /// A severity's colour: info dim, low blue, medium yellow, high red,
+    /// critical red and bold.
+    pub fn severity(self, severity: Severity) -> Style {
+        match severity {
+            Severity::Info => self.dim(),
+            Severity::Low => self.fg(Color::Blue),
+            Severity::Medium => self.fg(Color::Yellow),
+            Severity::High => self.fg(Color::Red),
+            Severity::Critical => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+        }
+    }
+
+    /// The mark beside an annotated item: a coloured dot, or without
+    /// colour the severity's initial, so it still says how bad.
+    pub fn severity_mark(self, severity: Severity) -> (&'static str, Style) {
+        if self.color {
+            return ("●", self.severity(severity));
+        }
+        let letter = match severity {
+            Severity::Info => "i",
+            Severity::Low => "l",
+            Severity::Medium => "m",
+            Severity::High => "H",
+            Severity::Critical => "C",
+        };
+        (letter, Style::new().add_modifier(Modifier::BOLD))
+    }
+
+    /// An annotated span of clause text: underlined in its severity's
+    /// colour (underline alone without colour; bold too when high).
+    pub fn span(self, severity: Severity) -> Style {
+        let style = self.severity(severity).add_modifier(Modifier::UNDERLINED);
+        if severity >= Severity::High {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        }
+    }
+
+    /// Words being selected for a new note.
+    pub fn selecting(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
     }
 }

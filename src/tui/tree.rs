@@ -4,7 +4,7 @@
 
 use crate::model::{Context, Corpus, Policy};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NodeKind {
     Policy,
     ContextGroup,

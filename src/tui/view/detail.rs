@@ -2,6 +2,8 @@
 //! section's clauses, or a clause's text with the contexts that cite it.
 //! Silence is shown: a missing basis or retention reads "unspecified".
 
+use std::ops::Range;
+
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -9,8 +11,9 @@ use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use crate::model::{Flow, Policy, RetentionClass};
+use crate::review::{Note, Status};
 use crate::tui::app::{App, Pane};
-use crate::tui::text::{truncate, wrap};
+use crate::tui::text::{truncate, wrap, wrap_ranges};
 use crate::tui::theme::Theme;
 use crate::tui::tree::{context_at, contexts_citing, NodeKind};
 
@@ -28,6 +31,97 @@ impl<'t> Card<'t> {
     fn text(&mut self, text: &str, style: Style) {
         for line in wrap(text, self.width) {
             self.lines.push(Line::styled(line, style));
+        }
+    }
+
+    /// Text wrapped like [`Card::text`], with parts styled by where they
+    /// are in `text` (later marks win where they overlap).
+    fn marked_text(&mut self, text: &str, base: Style, marks: &[(Range<usize>, Style)]) {
+        let style_at = |at: usize| {
+            marks
+                .iter()
+                .rev()
+                .find(|(r, _)| r.contains(&at))
+                .map_or(base, |(_, s)| *s)
+        };
+        for line in wrap_ranges(text, self.width) {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            let mut push = |piece: String, style: Style| match spans.last_mut() {
+                Some(last) if last.style == style => last.content.to_mut().push_str(&piece),
+                _ => spans.push(Span::styled(piece, style)),
+            };
+            for (i, word) in line.iter().enumerate() {
+                if i > 0 {
+                    // The space between two words belongs to a mark that
+                    // covers both.
+                    let previous_end = line[i - 1].end;
+                    let gap = marks
+                        .iter()
+                        .rev()
+                        .find(|(r, _)| r.start < previous_end && r.end > word.start)
+                        .map_or(base, |(_, s)| *s);
+                    push(String::from(" "), gap);
+                }
+                for (offset, c) in text[word.clone()].char_indices() {
+                    push(c.to_string(), style_at(word.start + offset));
+                }
+            }
+            self.lines.push(Line::from(spans));
+        }
+    }
+
+    /// The notes on the item shown, each with its severity, kind, status,
+    /// author and text.
+    fn notes(&mut self, notes: &[&Note]) {
+        if notes.is_empty() {
+            return;
+        }
+        let theme = self.theme;
+        self.blank();
+        self.text(&format!("Notes ({})", notes.len()), theme.label());
+        for note in notes {
+            let (symbol, style) = theme.severity_mark(note.severity);
+            let on_flow = note
+                .target
+                .flow
+                .map(|n| format!("flow {n} · "))
+                .unwrap_or_default();
+            let mut head = vec![
+                Span::raw("  "),
+                Span::styled(symbol, style),
+                Span::styled(
+                    format!(" {} ", note.severity),
+                    theme.severity(note.severity),
+                ),
+                Span::raw(format!(
+                    "{on_flow}{} · {} · {}",
+                    note.kind, note.status, note.author
+                )),
+            ];
+            if note.status == Status::Draft {
+                head.push(Span::styled(" · unsaved draft", theme.unspecified()));
+            }
+            self.lines.push(Line::from(head));
+            let room = self.width.saturating_sub(4);
+            if let Some(quote) = &note.target.quote {
+                for line in wrap(&format!("“{quote}”"), room) {
+                    self.lines
+                        .push(Line::styled(format!("    {line}"), theme.dim()));
+                }
+            }
+            for line in wrap(&note.body, room) {
+                self.lines.push(Line::from(format!("    {line}")));
+            }
+            if !note.replies.is_empty() {
+                self.lines.push(Line::styled(
+                    format!(
+                        "    + {} repl{}",
+                        note.replies.len(),
+                        if note.replies.len() == 1 { "y" } else { "ies" }
+                    ),
+                    theme.dim(),
+                ));
+            }
         }
     }
 
@@ -112,11 +206,18 @@ fn build(app: &App, card: &mut Card) -> String {
         card.text("No policies loaded.", app.theme.dim());
         return String::from("Detail");
     };
+    let notes = app.notes_on_node(node);
     let node = &app.tree.nodes[node];
     let loaded = &app.corpus.policies[node.policy];
     let policy = &loaded.policy;
     match &node.kind {
         NodeKind::Policy | NodeKind::ContextGroup | NodeKind::SectionGroup => {
+            if node.kind == NodeKind::Policy {
+                card.notes(&notes);
+                if !notes.is_empty() {
+                    card.blank();
+                }
+            }
             overview(app, card, node.policy);
             policy.id.clone()
         }
@@ -124,6 +225,7 @@ fn build(app: &App, card: &mut Card) -> String {
             let context = context_at(policy, path);
             card.text(&context.name, app.theme.heading());
             card.text(&format!("{} · {}", policy.id, context.id), app.theme.dim());
+            card.notes(&notes);
             if !context.evidence.is_empty() {
                 card.blank();
                 card.text("Described by", app.theme.label());
@@ -154,6 +256,7 @@ fn build(app: &App, card: &mut Card) -> String {
                 &format!("{} · section {}", policy.id, section.id),
                 app.theme.dim(),
             );
+            card.notes(&notes);
             card.blank();
             for clause in &section.clauses {
                 card.link(
@@ -177,7 +280,16 @@ fn build(app: &App, card: &mut Card) -> String {
             };
             card.text(&format!("Topics: {topics}"), app.theme.dim());
             card.blank();
-            card.text(&clause.text, app.theme.base());
+            let mut marks: Vec<(Range<usize>, Style)> = app
+                .clause_spans(node.policy, (*si, *ci))
+                .into_iter()
+                .map(|(range, severity)| (range, app.theme.span(severity)))
+                .collect();
+            if let Some(span) = app.span.as_ref().filter(|s| s.clause == (*si, *ci)) {
+                marks.push((span.range(), app.theme.selecting()));
+            }
+            card.marked_text(&clause.text, app.theme.base(), &marks);
+            card.notes(&notes);
             card.blank();
             let citing = contexts_citing(policy, &clause.id);
             if citing.is_empty() {

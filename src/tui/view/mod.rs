@@ -2,6 +2,7 @@
 //! paints a frame; nothing in a view changes state.
 
 mod detail;
+mod notes;
 mod overlay;
 mod reader;
 mod status;
@@ -33,7 +34,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     let [main, status_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    if let Some(state) = &app.reader {
+    if let Some(view) = &app.notes_view {
+        notes::list(frame, app, view, main);
+    } else if let Some(state) = &app.reader {
         reader::render(frame, app, state, main);
     } else {
         let tree_width = (main.width * 2 / 5).clamp(28, 48);
@@ -43,6 +46,9 @@ pub fn render(frame: &mut Frame, app: &App) {
         detail::render(frame, app, detail_area);
     }
     status::render(frame, app, status_area);
+    if let Some(editor) = &app.editor {
+        notes::editor(frame, app, editor, main);
+    }
     match &app.overlay {
         Overlay::None => {}
         Overlay::Help { view, scroll } => overlay::help(frame, app, *view, *scroll, main),

@@ -53,6 +53,23 @@ fn hints(app: &App, view: View) -> String {
             (Action::Back, "close"),
             (Action::Help, "help"),
         ],
+        View::Notes => &[
+            (Action::Enter, "go to"),
+            (Action::EditNote, "edit"),
+            (Action::CycleStatus, "status"),
+            (Action::Help, "help"),
+        ],
+        View::Select => &[
+            (Action::NextWord, "word"),
+            (Action::Mark, "mark"),
+            (Action::Annotate, "annotate"),
+            (Action::Back, "stop"),
+        ],
+        View::Editor => &[
+            (Action::Submit, "save"),
+            (Action::NextField, "field"),
+            (Action::Cancel, "cancel"),
+        ],
         View::Help | View::Errors | View::Input | View::Global => &[(Action::Back, "close")],
     };
     wanted
@@ -68,6 +85,9 @@ fn hints(app: &App, view: View) -> String {
 
 /// "policy › context › ..." for the selected node.
 fn location(app: &App) -> String {
+    if app.notes_view.is_some() {
+        return String::from("notes");
+    }
     let Some(node) = app.selected_node() else {
         return String::new();
     };

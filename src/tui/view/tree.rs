@@ -37,10 +37,20 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             let cursor = if selected { ">" } else { " " };
             let indent = "  ".repeat(n.depth);
             let head = format!("{cursor}{indent}{marker}");
-            let room = row_width.saturating_sub(width(&head));
+            let mark = app
+                .marks
+                .nodes
+                .get(&node)
+                .map(|s| app.theme.severity_mark(*s));
+            let room = row_width.saturating_sub(width(&head) + if mark.is_some() { 2 } else { 0 });
             let label = truncate(&label, room);
             let note_room = room.saturating_sub(width(&label) + 1);
-            let mut spans = vec![Span::raw(head), Span::raw(label)];
+            let mut spans = vec![Span::raw(head)];
+            if let Some((symbol, style)) = mark {
+                spans.push(Span::styled(symbol, style));
+                spans.push(Span::raw(" "));
+            }
+            spans.push(Span::raw(label));
             if !note.is_empty() && note_room > 2 {
                 spans.push(Span::styled(
                     format!(" {}", truncate(&note, note_room)),

@@ -1,0 +1,326 @@
+//! The notes view (every note of the folder, filtered and sorted, with the
+//! selected one in full below) and the note editor popup.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthChar;
+
+use super::centered;
+use crate::keymap::View;
+use crate::model::Category;
+use crate::review::report::target_words;
+use crate::review::{resolve, Anchor};
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::notes::{Editor, EditorField, EditorPurpose, NotesView};
+use crate::tui::text::{truncate, width, wrap};
+
+pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
+    let notes = app.listed_notes();
+    let total = app.reviews.all_notes().count();
+    let mut filters: Vec<String> = Vec::new();
+    let f = &view.filter;
+    if let Some(kind) = &f.kind {
+        filters.push(format!("kind={kind}"));
+    }
+    if let Some(severity) = f.severity {
+        filters.push(format!("severity={severity}"));
+    }
+    if let Some(status) = f.status {
+        filters.push(format!("status={status}"));
+    }
+    if let Some(author) = &f.author {
+        filters.push(format!("author={author}"));
+    }
+    if let Some(pi) = f.policy {
+        filters.push(format!("policy={}", app.corpus.policies[pi].policy.id));
+    }
+    let filters = if filters.is_empty() {
+        String::from("all")
+    } else {
+        filters.join(", ")
+    };
+    let title = format!(
+        " Notes {} of {total} · {filters} · {} ",
+        notes.len(),
+        view.sort.label()
+    );
+    let detail_height = (area.height / 3).clamp(5, 12);
+    let [list_area, detail_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(detail_height)]).areas(area);
+    let block = Block::bordered()
+        .title(Span::styled(
+            truncate(&title, usize::from(area.width.saturating_sub(2))),
+            app.theme.title(),
+        ))
+        .border_style(app.theme.border(true));
+    let inner = block.inner(list_area);
+    let height = usize::from(inner.height);
+    let row_width = usize::from(inner.width);
+    // Keep the selection in view: the window follows it by whole pages so a
+    // step costs one changed row, not a repaint.
+    let offset = (view.selected / height.max(1)) * height.max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    if notes.is_empty() {
+        let key = app
+            .keymap
+            .hint(View::Global, Action::Annotate)
+            .unwrap_or_default();
+        lines.push(Line::styled(
+            if total == 0 {
+                format!("No notes yet. Select a clause, context or policy and press {key}.")
+            } else {
+                String::from("No note matches the filters.")
+            },
+            app.theme.dim(),
+        ));
+    }
+    for (row, (pi, note)) in notes.iter().enumerate().skip(offset).take(height) {
+        let selected = row == view.selected;
+        let policy = &app.corpus.policies[*pi].policy;
+        let (symbol, mark_style) = app.theme.severity_mark(note.severity);
+        let detached = app
+            .anchor_of(*pi, &note.id)
+            .is_some_and(Anchor::is_detached);
+        let head = format!(
+            " {:<8} {:<9} {:<12} ",
+            note.severity.as_str(),
+            note.status.as_str(),
+            truncate(&policy.id, 12),
+        );
+        let rest = format!(
+            "{}{} {} · {}",
+            if detached { "[detached] " } else { "" },
+            note.kind,
+            note.target.key(),
+            note.body.lines().next().unwrap_or("")
+        );
+        let room = row_width.saturating_sub(width(&head) + 3);
+        let mut line = Line::from(vec![
+            Span::raw(if selected { ">" } else { " " }),
+            Span::styled(symbol, mark_style),
+            Span::raw(head),
+            Span::raw(truncate(&rest, room)),
+        ]);
+        if selected {
+            line = line.style(app.theme.selected());
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), list_area);
+
+    let block = Block::bordered().border_style(app.theme.border(false));
+    let inner = block.inner(detail_area);
+    let room = usize::from(inner.width).max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some((pi, note)) = notes.get(view.selected) {
+        let policy = &app.corpus.policies[*pi].policy;
+        let anchor = resolve(policy, &note.target);
+        let about = format!(
+            "{} · {} · {}",
+            policy.id,
+            target_words(policy, &anchor, &note.target.key()),
+            note.id
+        );
+        lines.push(Line::styled(truncate(&about, room), app.theme.label()));
+        lines.push(Line::styled(
+            truncate(
+                &format!(
+                    "{} · created {} · updated {}",
+                    note.author, note.created, note.updated
+                ),
+                room,
+            ),
+            app.theme.dim(),
+        ));
+        if let Anchor::Detached { reason } = &anchor {
+            lines.push(Line::styled(
+                truncate(&format!("Detached: {reason}"), room),
+                app.theme.unspecified(),
+            ));
+        }
+        if let Some(quote) = &note.target.quote {
+            for line in wrap(&format!("“{quote}”"), room) {
+                lines.push(Line::styled(line, app.theme.dim()));
+            }
+        }
+        for line in wrap(&note.body, room) {
+            lines.push(Line::from(line));
+        }
+        for reply in &note.replies {
+            for (i, line) in wrap(
+                &format!("{}: {}", reply.author, reply.body),
+                room.saturating_sub(2),
+            )
+            .into_iter()
+            .enumerate()
+            {
+                let lead = if i == 0 { "↳ " } else { "  " };
+                lines.push(Line::styled(format!("{lead}{line}"), app.theme.dim()));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), detail_area);
+}
+
+pub fn editor(frame: &mut Frame, app: &App, editor: &Editor, area: Rect) {
+    let popup = centered(area, 76, 18);
+    let block_title = match &editor.purpose {
+        EditorPurpose::New { .. } => format!(
+            " New note · {} ",
+            app.corpus.policies[editor.policy].policy.id
+        ),
+        EditorPurpose::Edit { id } => format!(" Edit note {id} "),
+        EditorPurpose::Reply { id } => format!(" Reply to note {id} "),
+    };
+    let block = Block::bordered()
+        .title(Span::styled(block_title, app.theme.title()))
+        .border_style(app.theme.border(true));
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+    let room = usize::from(inner.width).max(10);
+    let fields = editor.fields();
+    let mut lines: Vec<Line> = Vec::new();
+    let label = |field: EditorField, text: &str| -> Span<'static> {
+        if editor.field == field {
+            Span::styled(format!("> {text:<10}"), app.theme.selected())
+        } else {
+            Span::styled(format!("  {text:<10}"), app.theme.label())
+        }
+    };
+    let policy = &app.corpus.policies[editor.policy].policy;
+    match &editor.purpose {
+        EditorPurpose::New { targets, target } => {
+            let t = &targets[*target];
+            let about = target_words(policy, &resolve(policy, t), &t.key());
+            let about = if targets.len() > 1 {
+                let count = format!(" ›  ({} of {})", target + 1, targets.len());
+                let room = room.saturating_sub(14 + width(&count));
+                format!("‹ {}{count}", truncate(&about, room))
+            } else {
+                about
+            };
+            lines.push(Line::from(vec![
+                label(EditorField::Target, "About"),
+                Span::raw(truncate(&about, room.saturating_sub(12))),
+            ]));
+            if let Some(quote) = &t.quote {
+                lines.push(Line::styled(
+                    truncate(&format!("  “{quote}”"), room),
+                    app.theme.dim(),
+                ));
+            }
+        }
+        EditorPurpose::Edit { id } | EditorPurpose::Reply { id } => {
+            let about = app.reviews.reviews[editor.policy]
+                .file
+                .note(id)
+                .map(|n| target_words(policy, &resolve(policy, &n.target), &n.target.key()))
+                .unwrap_or_default();
+            lines.push(Line::from(vec![
+                label(EditorField::Target, "About"),
+                Span::raw(truncate(&about, room.saturating_sub(12))),
+            ]));
+        }
+    }
+    if fields.contains(&EditorField::Kind) {
+        let kinds = app.corpus.vocabulary.terms(Category::Concerns);
+        let kind = kinds.get(editor.kind).map_or("other", |t| t.label.as_str());
+        lines.push(Line::from(vec![
+            label(EditorField::Kind, "Kind"),
+            Span::raw(format!("‹ {kind} ›")),
+        ]));
+        lines.push(Line::from(vec![
+            label(EditorField::Severity, "Severity"),
+            Span::raw("‹ "),
+            Span::styled(
+                editor.severity.as_str(),
+                app.theme.severity(editor.severity),
+            ),
+            Span::raw(" ›"),
+        ]));
+    }
+    lines.push(Line::from(label(EditorField::Body, "Text")));
+    let hints = hints(app);
+    let head = lines.len();
+    let body_height = usize::from(inner.height).saturating_sub(head + 1).max(1);
+    let (body, cursor_row) = body_lines(app, editor, room.saturating_sub(2));
+    let scroll = cursor_row.saturating_sub(body_height.saturating_sub(1));
+    for line in body.into_iter().skip(scroll).take(body_height) {
+        let mut spans = vec![Span::raw("  ")];
+        spans.extend(line.spans);
+        lines.push(Line::from(spans));
+    }
+    while lines.len() < head + body_height {
+        lines.push(Line::default());
+    }
+    lines.push(Line::styled(truncate(&hints, room), app.theme.key()));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The body text hard-wrapped to `room` columns, with the cursor drawn as
+/// a reversed cell when the body has focus; and the cursor's row.
+fn body_lines(app: &App, editor: &Editor, room: usize) -> (Vec<Line<'static>>, usize) {
+    let text = &editor.body.text;
+    let focused = editor.field == EditorField::Body;
+    let cursor_style = app.theme.selecting();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut cursor_row = 0;
+    let mut offset = 0;
+    for logical in text.split('\n') {
+        let mut line = String::new();
+        let mut spans: Vec<Span<'static>> = Vec::new();
+        let mut used = 0;
+        let flush =
+            |line: &mut String, spans: &mut Vec<Span<'static>>, lines: &mut Vec<Line<'static>>| {
+                spans.push(Span::raw(std::mem::take(line)));
+                lines.push(Line::from(std::mem::take(spans)));
+            };
+        for (i, c) in logical.char_indices() {
+            let w = c.width().unwrap_or(0);
+            if used + w > room {
+                flush(&mut line, &mut spans, &mut lines);
+                used = 0;
+            }
+            if focused && offset + i == editor.body.cursor {
+                spans.push(Span::raw(std::mem::take(&mut line)));
+                spans.push(Span::styled(c.to_string(), cursor_style));
+                cursor_row = lines.len();
+            } else {
+                line.push(c);
+            }
+            used += w;
+        }
+        if focused && offset + logical.len() == editor.body.cursor {
+            spans.push(Span::raw(std::mem::take(&mut line)));
+            spans.push(Span::styled(" ", cursor_style));
+            cursor_row = lines.len();
+        }
+        flush(&mut line, &mut spans, &mut lines);
+        offset += logical.len() + 1;
+    }
+    if text.is_empty() && !focused {
+        lines = vec![Line::styled("(empty)", app.theme.dim())];
+    }
+    (lines, cursor_row)
+}
+
+fn hints(app: &App) -> String {
+    [
+        (Action::Submit, "save"),
+        (Action::NextField, "next field"),
+        (Action::ExternalEditor, "$EDITOR"),
+        (Action::Cancel, "cancel"),
+    ]
+    .iter()
+    .filter_map(|(action, what)| {
+        app.keymap
+            .hint(View::Editor, *action)
+            .map(|k| format!("{k} {what}"))
+    })
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
