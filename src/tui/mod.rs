@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod backend;
 pub mod notes;
 pub mod reader;
 pub mod terminal;
@@ -19,7 +20,6 @@ use std::time::Duration;
 use crossterm::event::{self, Event, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::{execute, queue};
-use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use crate::keymap::{Key, Keymap};
@@ -47,7 +47,7 @@ pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
 }
 
 fn event_loop(app: &mut App, stop: &std::sync::atomic::AtomicBool) -> io::Result<()> {
-    let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout()));
+    let backend = backend::LeanBackend::new(BufWriter::with_capacity(1 << 16, io::stdout()));
     let mut term = Terminal::new(backend)?;
     let size = term.size()?;
     app.resize(size.width, size.height);
@@ -60,9 +60,9 @@ fn event_loop(app: &mut App, stop: &std::sync::atomic::AtomicBool) -> io::Result
             if std::mem::take(&mut app.clear) {
                 term.clear()?;
             }
-            queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+            queue!(term.backend_mut().writer_mut(), BeginSynchronizedUpdate)?;
             term.draw(|frame| view::render(frame, app))?;
-            execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+            execute!(term.backend_mut().writer_mut(), EndSynchronizedUpdate)?;
             dirty = false;
         }
         if app.external_edit {
