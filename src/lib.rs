@@ -4,6 +4,7 @@
 //! subcommand; `tui` is the interactive workbench.
 
 pub mod cli;
+pub mod compare;
 pub mod keymap;
 pub mod model;
 pub mod tui;

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
+pub mod compare;
 pub mod export;
 pub mod keys;
+pub mod matrix;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -53,6 +55,36 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+    },
+    /// Compare two versions clause by clause (`compare A [B]`), or a topic
+    /// or vocabulary term across policies (`compare --topic T [PATH...]`).
+    Compare {
+        /// Two policy ids or model files (one: the version it supersedes);
+        /// with --topic, the folders or files to load.
+        items: Vec<String>,
+        /// An OPP-115 topic or a vocabulary term (data:, recipient:,
+        /// purpose:, basis: settle an ambiguity).
+        #[arg(long, value_name = "T")]
+        topic: Option<String>,
+        /// Folders or model files to load (default: ./policies).
+        #[arg(long = "in", value_name = "PATH")]
+        inputs: Vec<PathBuf>,
+        /// With --topic: only these policies, in this order (repeatable).
+        #[arg(long = "policy", value_name = "ID")]
+        policies: Vec<String>,
+        #[arg(long, value_enum, default_value_t = compare::CompareFormat::Text)]
+        format: compare::CompareFormat,
+    },
+    /// Data categories or recipients against policies.
+    Matrix {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = matrix::MatrixBy::Data)]
+        by: matrix::MatrixBy,
+        /// Only these policies, in this order (repeatable).
+        #[arg(long = "policy", value_name = "ID")]
+        policies: Vec<String>,
+        #[arg(long, value_enum, default_value_t = matrix::MatrixFormat::Text)]
+        format: matrix::MatrixFormat,
     },
 }
 
@@ -104,6 +136,19 @@ pub fn run(cli: Cli) -> i32 {
             keymap,
             format,
         }) => keys::run(check.as_deref(), keymap.as_deref(), format),
+        Some(Command::Compare {
+            items,
+            topic,
+            inputs,
+            policies,
+            format,
+        }) => compare::run(&items, topic.as_deref(), &inputs, &policies, format),
+        Some(Command::Matrix {
+            paths,
+            by,
+            policies,
+            format,
+        }) => matrix::run(&paths, by, &policies, format),
         None => open_workbench(&cli),
     }
 }
