@@ -37,10 +37,12 @@ pub enum View {
     Help,
     Errors,
     Input,
+    Compare,
+    Picker,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 9] = [
         View::Global,
         View::Tree,
         View::Detail,
@@ -48,6 +50,8 @@ impl View {
         View::Help,
         View::Errors,
         View::Input,
+        View::Compare,
+        View::Picker,
     ];
 
     /// The section name in keymap.toml.
@@ -60,6 +64,8 @@ impl View {
             View::Help => "help",
             View::Errors => "errors",
             View::Input => "input",
+            View::Compare => "compare",
+            View::Picker => "picker",
         }
     }
 
@@ -79,6 +85,9 @@ impl View {
             View::Reader => &[View::Reader, View::Global],
             View::Help => &[View::Help, View::Global],
             View::Errors => &[View::Errors, View::Global],
+            View::Compare => &[View::Compare, View::Global],
+            // Like input: a picker's keys never fall through to quit.
+            View::Picker => &[View::Picker],
         }
     }
 }
@@ -142,7 +151,7 @@ impl Section {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     /// Indexed like [`View::ALL`].
-    sections: [Section; 7],
+    sections: [Section; View::ALL.len()],
 }
 
 impl Keymap {

@@ -62,6 +62,15 @@ actions! {
     PrevClause = "prev_clause": "previous clause",
     Submit = "submit": "accept the input",
     Cancel = "cancel": "cancel the input",
+    CompareTopic = "compare_topic": "compare a topic across policies",
+    CompareVersions = "compare_versions": "compare a policy with its other version",
+    ShowMatrix = "show_matrix": "data or recipients against policies",
+    NextColumn = "next_column": "next column",
+    PrevColumn = "prev_column": "previous column",
+    ChooseTopic = "choose_topic": "choose the topic or term",
+    ChoosePolicies = "choose_policies": "choose the policies",
+    ToggleBy = "toggle_by": "matrix by data or by recipients",
+    ToggleMark = "toggle_mark": "mark or unmark",
 }
 
 impl fmt::Display for Action {

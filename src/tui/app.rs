@@ -5,6 +5,7 @@ use crate::keymap::{Key, Keymap, Press, View};
 use crate::model::Corpus;
 
 use super::action::Action;
+use super::compare::CompareState;
 use super::reader;
 use super::theme::Theme;
 use super::tree::{contexts_citing, NodeKind, Tree};
@@ -59,6 +60,8 @@ pub struct App {
     pub detail_selected: usize,
     pub detail_scroll: usize,
     pub reader: Option<ReaderState>,
+    /// A compare view (topic, versions, matrix), full screen while open.
+    pub compare: Option<CompareState>,
     pub overlay: Overlay,
     jumps: Vec<usize>,
     jump_pos: usize,
@@ -99,6 +102,7 @@ impl App {
             detail_selected: 0,
             detail_scroll: 0,
             reader: None,
+            compare: None,
             overlay: Overlay::None,
             jumps: Vec::new(),
             jump_pos: 0,
@@ -124,6 +128,7 @@ impl App {
         match (&self.overlay, &self.reader, self.focus) {
             (Overlay::Help { .. }, _, _) => View::Help,
             (Overlay::Errors { .. }, _, _) => View::Errors,
+            _ if self.compare.is_some() => self.compare_view(),
             (_, Some(_), _) => View::Reader,
             (_, None, Pane::Tree) => View::Tree,
             (_, None, Pane::Detail) => View::Detail,
@@ -155,13 +160,13 @@ impl App {
     /// returns whether the screen needs drawing. Called by the event loop
     /// between inputs, so input never waits for the work.
     pub fn collect_background(&mut self) -> bool {
-        false
+        self.collect_alignment()
     }
 
     /// Whether background work is under way, so the loop polls for its
     /// results often instead of sleeping a whole tick.
     pub fn busy(&self) -> bool {
-        false
+        self.compare.as_ref().is_some_and(CompareState::busy)
     }
 
     pub fn selected_node(&self) -> Option<usize> {
@@ -223,6 +228,10 @@ impl App {
                     _ => Overlay::Errors { selected: 0 },
                 }
             }
+            Action::CompareTopic => self.open_topic_compare(),
+            Action::CompareVersions => self.open_version_compare(),
+            Action::ShowMatrix => self.open_matrix(),
+            Action::ToggleReader if self.compare.is_some() => {}
             Action::ToggleReader => self.toggle_reader(),
             Action::JumpBack => self.jump_back(),
             Action::JumpForward => self.jump_forward(),
@@ -238,6 +247,8 @@ impl App {
                 View::Help => self.apply_help(action),
                 View::Errors => self.apply_errors(action),
                 View::Reader => self.apply_reader(action),
+                View::Compare => self.apply_compare(action),
+                View::Picker => self.apply_picker(action),
                 View::Detail => self.apply_detail(action),
                 View::Tree | View::Global | View::Input => self.apply_tree(action),
             },

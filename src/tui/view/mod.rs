@@ -1,6 +1,7 @@
 //! Drawing: every function here takes the state by shared reference and
 //! paints a frame; nothing in a view changes state.
 
+mod compare;
 mod detail;
 mod overlay;
 mod reader;
@@ -33,7 +34,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     let [main, status_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    if let Some(state) = &app.reader {
+    if let Some(state) = &app.compare {
+        compare::render(frame, app, state, main);
+    } else if let Some(state) = &app.reader {
         reader::render(frame, app, state, main);
     } else {
         let tree_width = (main.width * 2 / 5).clamp(28, 48);

@@ -53,6 +53,12 @@ fn hints(app: &App, view: View) -> String {
             (Action::Back, "close"),
             (Action::Help, "help"),
         ],
+        View::Compare => super::compare::hints(app),
+        View::Picker => &[
+            (Action::ToggleMark, "mark"),
+            (Action::Submit, "accept"),
+            (Action::Cancel, "cancel"),
+        ],
         View::Help | View::Errors | View::Input | View::Global => &[(Action::Back, "close")],
     };
     wanted
@@ -68,6 +74,9 @@ fn hints(app: &App, view: View) -> String {
 
 /// "policy › context › ..." for the selected node.
 fn location(app: &App) -> String {
+    if let Some(state) = &app.compare {
+        return super::compare::location(app, state);
+    }
     let Some(node) = app.selected_node() else {
         return String::new();
     };
