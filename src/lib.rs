@@ -5,6 +5,7 @@
 //! interactive workbench.
 
 pub mod cli;
+pub mod compare;
 pub mod keymap;
 pub mod model;
 pub mod review;

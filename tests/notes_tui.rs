@@ -293,3 +293,27 @@ fn an_unparsable_review_file_is_kept_and_the_note_goes_to_recovery() {
         app.status
     );
 }
+
+#[test]
+fn annotating_from_a_compare_view_notes_the_clause_under_the_cursor() {
+    let dir = folder(None);
+    let mut app = open(dir.path(), true);
+    draw(&mut app, 120, 40);
+    press(&mut app, "C");
+    let (policy, clause) = app
+        .compare
+        .as_ref()
+        .and_then(|c| c.clause_under_cursor())
+        .expect("the topic compare has a clause under the cursor");
+    press(&mut app, "a");
+    type_text(&mut app, "Compare");
+    press(&mut app, "<C-s>");
+    let id = &app.corpus.policies[policy].policy.id;
+    let path = dir.path().join(format!("{id}.review.yaml"));
+    let file = ReviewFile::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+    assert_eq!(
+        file.notes[0].target.clause.as_deref(),
+        Some(clause.as_str())
+    );
+    assert!(app.compare.is_some(), "still comparing");
+}

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
+pub mod compare;
 pub mod export;
 pub mod keys;
+pub mod matrix;
 pub mod merge_notes;
 pub mod note;
 pub mod report;
@@ -71,6 +73,36 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+    },
+    /// Compare two versions clause by clause (`compare A [B]`), or a topic
+    /// or vocabulary term across policies (`compare --topic T [PATH...]`).
+    Compare {
+        /// Two policy ids or model files (one: the version it supersedes);
+        /// with --topic, the folders or files to load.
+        items: Vec<String>,
+        /// An OPP-115 topic or a vocabulary term (data:, recipient:,
+        /// purpose:, basis: settle an ambiguity).
+        #[arg(long, value_name = "T")]
+        topic: Option<String>,
+        /// Folders or model files to load (default: ./policies).
+        #[arg(long = "in", value_name = "PATH")]
+        inputs: Vec<PathBuf>,
+        /// With --topic: only these policies, in this order (repeatable).
+        #[arg(long = "policy", value_name = "ID")]
+        policies: Vec<String>,
+        #[arg(long, value_enum, default_value_t = compare::CompareFormat::Text)]
+        format: compare::CompareFormat,
+    },
+    /// Data categories or recipients against policies.
+    Matrix {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = matrix::MatrixBy::Data)]
+        by: matrix::MatrixBy,
+        /// Only these policies, in this order (repeatable).
+        #[arg(long = "policy", value_name = "ID")]
+        policies: Vec<String>,
+        #[arg(long, value_enum, default_value_t = matrix::MatrixFormat::Text)]
+        format: matrix::MatrixFormat,
     },
 }
 
@@ -138,6 +170,19 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Note(command)) => note::run(command),
         Some(Command::Report { paths, format }) => report::run(&paths_or_default(&paths), format),
         Some(Command::MergeNotes { base, ours, theirs }) => merge_notes::run(&base, &ours, &theirs),
+        Some(Command::Compare {
+            items,
+            topic,
+            inputs,
+            policies,
+            format,
+        }) => compare::run(&items, topic.as_deref(), &inputs, &policies, format),
+        Some(Command::Matrix {
+            paths,
+            by,
+            policies,
+            format,
+        }) => matrix::run(&paths, by, &policies, format),
         None => open_workbench(&cli),
     }
 }

@@ -27,9 +27,6 @@ const DEFAULTS_FILE: &str = "keymap.toml";
 /// How large a keymap file may be.
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
-/// How many keymap sections there are.
-pub const VIEWS: usize = 10;
-
 /// A keymap section: where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
@@ -43,10 +40,12 @@ pub enum View {
     Notes,
     Editor,
     Select,
+    Compare,
+    Picker,
 }
 
 impl View {
-    pub const ALL: [View; VIEWS] = [
+    pub const ALL: [View; 12] = [
         View::Global,
         View::Tree,
         View::Detail,
@@ -57,6 +56,8 @@ impl View {
         View::Notes,
         View::Editor,
         View::Select,
+        View::Compare,
+        View::Picker,
     ];
 
     /// The section name in keymap.toml.
@@ -72,6 +73,8 @@ impl View {
             View::Notes => "notes",
             View::Editor => "editor",
             View::Select => "select",
+            View::Compare => "compare",
+            View::Picker => "picker",
         }
     }
 
@@ -94,6 +97,9 @@ impl View {
             View::Reader => &[View::Reader, View::Global],
             View::Help => &[View::Help, View::Global],
             View::Errors => &[View::Errors, View::Global],
+            View::Compare => &[View::Compare, View::Global],
+            // Like input: a picker's keys never fall through to quit.
+            View::Picker => &[View::Picker],
         }
     }
 }
@@ -157,7 +163,7 @@ impl Section {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     /// Indexed like [`View::ALL`].
-    sections: [Section; VIEWS],
+    sections: [Section; View::ALL.len()],
 }
 
 impl Keymap {

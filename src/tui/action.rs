@@ -92,6 +92,15 @@ actions! {
     FilterPolicy = "filter_policy": "filter by policy (cycles)",
     ClearFilters = "clear_filters": "show every note",
     CycleSort = "cycle_sort": "sort by folder, severity, newest or status",
+    CompareTopic = "compare_topic": "compare a topic across policies",
+    CompareVersions = "compare_versions": "compare a policy with its other version",
+    ShowMatrix = "show_matrix": "data or recipients against policies",
+    NextColumn = "next_column": "next column",
+    PrevColumn = "prev_column": "previous column",
+    ChooseTopic = "choose_topic": "choose the topic or term",
+    ChoosePolicies = "choose_policies": "choose the policies",
+    ToggleBy = "toggle_by": "matrix by data or by recipients",
+    ToggleMark = "toggle_mark": "mark or unmark",
 }
 
 impl fmt::Display for Action {

@@ -6,6 +6,7 @@ use crate::model::Corpus;
 use crate::review::{Note, ReviewSet};
 
 use super::action::Action;
+use super::compare::CompareState;
 use super::notes::{Editor, NoteMarks, NotesView, SpanSelect};
 use super::reader;
 use super::theme::Theme;
@@ -61,6 +62,8 @@ pub struct App {
     pub detail_selected: usize,
     pub detail_scroll: usize,
     pub reader: Option<ReaderState>,
+    /// A compare view (topic, versions, matrix), full screen while open.
+    pub compare: Option<CompareState>,
     pub overlay: Overlay,
     jumps: Vec<usize>,
     jump_pos: usize,
@@ -118,6 +121,7 @@ impl App {
             detail_selected: 0,
             detail_scroll: 0,
             reader: None,
+            compare: None,
             overlay: Overlay::None,
             jumps: Vec::new(),
             jump_pos: 0,
@@ -155,6 +159,8 @@ impl App {
         }
         if self.editor.is_some() {
             View::Editor
+        } else if self.compare.is_some() {
+            self.compare_view()
         } else if self.notes_view.is_some() {
             View::Notes
         } else if self.reader.is_some() {
@@ -196,13 +202,13 @@ impl App {
     /// returns whether the screen needs drawing. Called by the event loop
     /// between inputs, so input never waits for the work.
     pub fn collect_background(&mut self) -> bool {
-        false
+        self.collect_alignment()
     }
 
     /// Whether background work is under way, so the loop polls for its
     /// results often instead of sleeping a whole tick.
     pub fn busy(&self) -> bool {
-        false
+        self.compare.as_ref().is_some_and(CompareState::busy)
     }
 
     pub fn selected_node(&self) -> Option<usize> {
@@ -264,13 +270,16 @@ impl App {
                     _ => Overlay::Errors { selected: 0 },
                 }
             }
-            Action::ToggleReader if self.notes_view.is_none() => {
+            Action::ToggleReader if self.notes_view.is_none() && self.compare.is_none() => {
                 self.span = None;
                 self.toggle_reader()
             }
             Action::Annotate if self.span.is_none() => self.open_annotate(),
             Action::SelectSpan if self.notes_view.is_none() => self.start_span_select(),
             Action::ShowNotes if self.notes_view.is_none() => self.toggle_notes_view(),
+            Action::CompareTopic => self.open_topic_compare(),
+            Action::CompareVersions => self.open_version_compare(),
+            Action::ShowMatrix => self.open_matrix(),
             Action::JumpBack => self.jump_back(),
             Action::JumpForward => self.jump_forward(),
             Action::NextPane | Action::PrevPane => {
@@ -292,6 +301,8 @@ impl App {
                 View::Help => self.apply_help(action),
                 View::Errors => self.apply_errors(action),
                 View::Reader => self.apply_reader(action),
+                View::Compare => self.apply_compare(action),
+                View::Picker => self.apply_picker(action),
                 View::Detail => self.apply_detail(action),
                 View::Tree | View::Global | View::Input => self.apply_tree(action),
             },

@@ -6,6 +6,7 @@
 pub mod action;
 pub mod app;
 pub mod backend;
+pub mod compare;
 pub mod notes;
 pub mod reader;
 pub mod terminal;

@@ -395,6 +395,10 @@ impl App {
     /// What `annotate` would annotate now: the policy, the targets to
     /// choose from, and which one is preselected.
     fn annotation_targets(&self) -> Option<(usize, Vec<Target>, usize)> {
+        if let Some(compare) = &self.compare {
+            let (policy, clause) = compare.clause_under_cursor()?;
+            return Some((policy, vec![Target::clause(&clause)], 0));
+        }
         if let Some(span) = &self.span {
             let policy = &self.corpus.policies[span.policy].policy;
             let clause = &policy.sections[span.clause.0].clauses[span.clause.1];

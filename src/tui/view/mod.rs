@@ -1,6 +1,7 @@
 //! Drawing: every function here takes the state by shared reference and
 //! paints a frame; nothing in a view changes state.
 
+mod compare;
 mod detail;
 mod notes;
 mod overlay;
@@ -34,7 +35,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     let [main, status_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    if let Some(view) = &app.notes_view {
+    if let Some(state) = &app.compare {
+        compare::render(frame, app, state, main);
+    } else if let Some(view) = &app.notes_view {
         notes::list(frame, app, view, main);
     } else if let Some(state) = &app.reader {
         reader::render(frame, app, state, main);

@@ -70,6 +70,12 @@ fn hints(app: &App, view: View) -> String {
             (Action::NextField, "field"),
             (Action::Cancel, "cancel"),
         ],
+        View::Compare => super::compare::hints(app),
+        View::Picker => &[
+            (Action::ToggleMark, "mark"),
+            (Action::Submit, "accept"),
+            (Action::Cancel, "cancel"),
+        ],
         View::Help | View::Errors | View::Input | View::Global => &[(Action::Back, "close")],
     };
     wanted
@@ -85,6 +91,9 @@ fn hints(app: &App, view: View) -> String {
 
 /// "policy › context › ..." for the selected node.
 fn location(app: &App) -> String {
+    if let Some(state) = &app.compare {
+        return super::compare::location(app, state);
+    }
     if app.notes_view.is_some() {
         return String::from("notes");
     }

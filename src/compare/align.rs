@@ -1,0 +1,779 @@
+//! Aligns the clauses of two versions of a policy by what they say, not by
+//! their ids (which nobody promises to keep across versions), and marks the
+//! word-level changes inside each pair.
+//!
+//! 1. Each clause becomes a bag of words weighted by rarity (tf-idf over
+//!    the clauses of both versions), compared by cosine similarity.
+//! 2. Candidate pairs come from an inverted index over the words that are
+//!    not everywhere, so two 60,000-word policies never cost n² cosines.
+//! 3. Pairs are taken greedily, best first, above [`PAIR_MIN`].
+//! 4. Then, inside sections that correspond (same section id, similar
+//!    heading, or already linked by a pair), what is left pairs at the much
+//!    lower [`SECTION_PAIR_MIN`]: a clause rewritten in its own place ("how
+//!    to contact us") is a rewording, not a removal plus an addition.
+//! 5. Pairs out of document order (off the longest in-order run) are
+//!    marked moved; a leftover clause mostly contained in a paired one is
+//!    reported as split from (or merged into) it.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use serde::Serialize;
+use similar::{ChangeTag, TextDiff};
+
+use crate::model::Policy;
+
+/// Cosine similarity from which two clauses anywhere are a pair.
+pub const PAIR_MIN: f64 = 0.45;
+/// Cosine similarity from which two clauses of corresponding sections are a
+/// pair.
+pub const SECTION_PAIR_MIN: f64 = 0.12;
+/// Share of a leftover clause's weight found in a paired clause from which
+/// it counts as split from (or merged into) that clause.
+const SPLIT_MIN: f64 = 0.6;
+/// Candidates scored exactly per clause, at most.
+const CANDIDATES: usize = 24;
+/// A word diff inside one pair gives up (and marks the whole clause
+/// replaced) after this long: the alignment must never hang.
+const DIFF_TIMEOUT: Duration = Duration::from_millis(50);
+
+/// One clause as the aligner sees it.
+#[derive(Debug, Clone)]
+pub struct ClauseRef {
+    pub id: String,
+    pub section: String,
+    pub heading: String,
+    pub text: String,
+}
+
+/// The clauses of a policy in document order.
+pub fn clause_refs(policy: &Policy) -> Vec<ClauseRef> {
+    policy
+        .clauses()
+        .map(|(s, c)| ClauseRef {
+            id: c.id.clone(),
+            section: s.id.clone(),
+            heading: s.heading.clone(),
+            text: c.text.clone(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Same words (white space aside).
+    Unchanged,
+    /// Paired, with word changes.
+    Reworded,
+    /// Only in the right (newer) policy.
+    Added,
+    /// Only in the left (older) policy.
+    Removed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Unchanged => "unchanged",
+            Status::Reworded => "reworded",
+            Status::Added => "added",
+            Status::Removed => "removed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    Equal,
+    Delete,
+    Insert,
+}
+
+/// A run of words inside a pair: kept, deleted from the left, or inserted
+/// in the right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordChange {
+    pub op: Op,
+    pub text: String,
+}
+
+/// One row of the alignment: a pair, an added clause or a removed one.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    /// Index into the left clauses, if any.
+    pub left: Option<usize>,
+    pub right: Option<usize>,
+    /// Cosine similarity of the two texts, 0..1 (0 when one side is missing).
+    pub similarity: f64,
+    pub status: Status,
+    /// Paired out of document order.
+    pub moved: bool,
+    /// For an added clause: the left clause id it was split from.
+    pub split_from: Option<String>,
+    /// For a removed clause: the right clause id it was merged into.
+    pub merged_into: Option<String>,
+    /// Word runs, equal ones included, for paired clauses; empty otherwise.
+    pub changes: Vec<WordChange>,
+}
+
+/// Two clause lists aligned, rows in reading order: the right policy's
+/// order, each removed clause shown where it used to be.
+#[derive(Debug, Clone)]
+pub struct Alignment {
+    pub left: Vec<ClauseRef>,
+    pub right: Vec<ClauseRef>,
+    pub pairs: Vec<Pair>,
+}
+
+impl Alignment {
+    pub fn count(&self, status: Status) -> usize {
+        self.pairs.iter().filter(|p| p.status == status).count()
+    }
+
+    pub fn moved(&self) -> usize {
+        self.pairs.iter().filter(|p| p.moved).count()
+    }
+
+    pub fn left_id(&self, pair: &Pair) -> Option<&str> {
+        pair.left.map(|i| self.left[i].id.as_str())
+    }
+
+    pub fn right_id(&self, pair: &Pair) -> Option<&str> {
+        pair.right.map(|i| self.right[i].id.as_str())
+    }
+}
+
+/// Aligns the clauses of two policies (left = older, right = newer).
+pub fn align_policies(left: &Policy, right: &Policy) -> Alignment {
+    align(clause_refs(left), clause_refs(right))
+}
+
+/// Aligns two clause lists; see the module comment for how.
+pub fn align(left: Vec<ClauseRef>, right: Vec<ClauseRef>) -> Alignment {
+    let space = Space::new(&left, &right);
+    let mut left_match: Vec<Option<(usize, f64)>> = vec![None; left.len()];
+    let mut right_match: Vec<Option<(usize, f64)>> = vec![None; right.len()];
+
+    // Stage 1: confident pairs anywhere.
+    let mut edges = space.candidate_edges();
+    take_greedily(&mut edges, PAIR_MIN, &mut left_match, &mut right_match);
+
+    // Stage 2: what is left, inside corresponding sections.
+    let corresponding = corresponding_sections(&left, &right, &left_match);
+    let mut by_section: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (j, c) in right.iter().enumerate() {
+        if right_match[j].is_none() {
+            by_section.entry(c.section.as_str()).or_default().push(j);
+        }
+    }
+    let mut local = Vec::new();
+    for (i, c) in left.iter().enumerate() {
+        if left_match[i].is_some() {
+            continue;
+        }
+        for section in corresponding.get(c.section.as_str()).into_iter().flatten() {
+            for &j in by_section.get(section.as_str()).into_iter().flatten() {
+                local.push((i, j, space.cosine(i, j)));
+            }
+        }
+    }
+    take_greedily(
+        &mut local,
+        SECTION_PAIR_MIN,
+        &mut left_match,
+        &mut right_match,
+    );
+
+    let moved = moved_pairs(&left_match);
+    let mut pairs = Vec::with_capacity(left.len() + right.len());
+    let pair_of = |i: usize, j: usize, similarity: f64| {
+        let changes = word_changes(&left[i].text, &right[j].text);
+        let unchanged = changes.iter().all(|c| c.op == Op::Equal);
+        Pair {
+            left: Some(i),
+            right: Some(j),
+            similarity: if unchanged { 1.0 } else { similarity },
+            status: if unchanged {
+                Status::Unchanged
+            } else {
+                Status::Reworded
+            },
+            moved: moved.contains(&i),
+            split_from: None,
+            merged_into: None,
+            changes,
+        }
+    };
+    // Reading order: walk the right policy; before each in-order pair, the
+    // removed left clauses that came before it.
+    let mut next_left = 0;
+    for (j, matched) in right_match.iter().enumerate() {
+        match *matched {
+            Some((i, similarity)) => {
+                if !moved.contains(&i) {
+                    while next_left < i {
+                        if left_match[next_left].is_none() {
+                            pairs.push(removed(&space, next_left, &right_match, &right));
+                        }
+                        next_left += 1;
+                    }
+                    next_left = i + 1;
+                }
+                pairs.push(pair_of(i, j, similarity));
+            }
+            None => pairs.push(added(&space, j, &left_match, &left)),
+        }
+    }
+    while next_left < left.len() {
+        if left_match[next_left].is_none() {
+            pairs.push(removed(&space, next_left, &right_match, &right));
+        }
+        next_left += 1;
+    }
+    Alignment { left, right, pairs }
+}
+
+fn added(space: &Space, j: usize, left_match: &[Option<(usize, f64)>], left: &[ClauseRef]) -> Pair {
+    // Split: most of this clause's words are in a left clause that is
+    // already paired with another right clause.
+    let split_from = space
+        .containing_left(j)
+        .filter(|&(_, share)| share >= SPLIT_MIN)
+        .filter(|&(i, _)| left_match[i].is_some())
+        .map(|(i, _)| left[i].id.clone());
+    Pair {
+        left: None,
+        right: Some(j),
+        similarity: 0.0,
+        status: Status::Added,
+        moved: false,
+        split_from,
+        merged_into: None,
+        changes: Vec::new(),
+    }
+}
+
+fn removed(
+    space: &Space,
+    i: usize,
+    right_match: &[Option<(usize, f64)>],
+    right: &[ClauseRef],
+) -> Pair {
+    let merged_into = space
+        .containing_right(i)
+        .filter(|&(_, share)| share >= SPLIT_MIN)
+        .filter(|&(j, _)| right_match[j].is_some())
+        .map(|(j, _)| right[j].id.clone());
+    Pair {
+        left: Some(i),
+        right: None,
+        similarity: 0.0,
+        status: Status::Removed,
+        moved: false,
+        split_from: None,
+        merged_into,
+        changes: Vec::new(),
+    }
+}
+
+/// Takes edges best first while both ends are free. Ties break by document
+/// position so the result does not depend on hash order.
+fn take_greedily(
+    edges: &mut [(usize, usize, f64)],
+    min: f64,
+    left_match: &mut [Option<(usize, f64)>],
+    right_match: &mut [Option<(usize, f64)>],
+) {
+    edges.sort_by(|a, b| {
+        b.2.total_cmp(&a.2)
+            .then(a.0.abs_diff(a.1).cmp(&b.0.abs_diff(b.1)))
+            .then(a.0.cmp(&b.0))
+            .then(a.1.cmp(&b.1))
+    });
+    for &(i, j, s) in edges.iter() {
+        if s < min {
+            break;
+        }
+        if left_match[i].is_none() && right_match[j].is_none() {
+            left_match[i] = Some((j, s));
+            right_match[j] = Some((i, s));
+        }
+    }
+}
+
+/// For each left section id, the right section ids it corresponds to.
+fn corresponding_sections(
+    left: &[ClauseRef],
+    right: &[ClauseRef],
+    left_match: &[Option<(usize, f64)>],
+) -> HashMap<String, HashSet<String>> {
+    let mut map: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut headings: Vec<(&str, &str)> = Vec::new();
+    for c in right {
+        if headings.last().map(|h| h.0) != Some(c.section.as_str()) {
+            headings.push((&c.section, &c.heading));
+        }
+    }
+    let mut seen = HashSet::new();
+    for c in left {
+        if !seen.insert(c.section.as_str()) {
+            continue;
+        }
+        let words = heading_words(&c.heading);
+        for &(section, heading) in &headings {
+            let other = heading_words(heading);
+            let shared = words.intersection(&other).count();
+            let union = words.union(&other).count();
+            let similar_heading = union > 0 && shared * 5 >= union * 2;
+            if section == c.section || similar_heading {
+                map.entry(c.section.clone())
+                    .or_default()
+                    .insert(section.to_string());
+            }
+        }
+    }
+    for (i, m) in left_match.iter().enumerate() {
+        if let Some((j, _)) = m {
+            map.entry(left[i].section.clone())
+                .or_default()
+                .insert(right[*j].section.clone());
+        }
+    }
+    map
+}
+
+/// The words of a heading that say something: no numbering, no little
+/// words.
+fn heading_words(heading: &str) -> HashSet<String> {
+    const LITTLE: &[&str] = &[
+        "a", "an", "and", "the", "of", "to", "for", "in", "on", "our", "your", "we", "you", "how",
+        "what", "with", "about", "by", "is", "are", "or",
+    ];
+    words(heading)
+        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()) && !LITTLE.contains(&w.as_str()))
+        .collect()
+}
+
+/// Lower-case words: runs of letters and digits.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The pairs that are off the longest run of pairs in document order on
+/// both sides: those are the moved ones. Returned as left indices.
+fn moved_pairs(left_match: &[Option<(usize, f64)>]) -> HashSet<usize> {
+    let seq: Vec<(usize, usize)> = left_match
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| m.map(|(j, _)| (i, j)))
+        .collect();
+    // Longest increasing subsequence of the right indices, O(n log n).
+    let mut tails: Vec<usize> = Vec::new(); // index into seq
+    let mut previous: Vec<Option<usize>> = vec![None; seq.len()];
+    for (k, &(_, j)) in seq.iter().enumerate() {
+        let at = tails.partition_point(|&t| seq[t].1 < j);
+        previous[k] = at.checked_sub(1).map(|p| tails[p]);
+        if at == tails.len() {
+            tails.push(k);
+        } else {
+            tails[at] = k;
+        }
+    }
+    let mut in_order = HashSet::new();
+    let mut cursor = tails.last().copied();
+    while let Some(k) = cursor {
+        in_order.insert(seq[k].0);
+        cursor = previous[k];
+    }
+    seq.iter()
+        .map(|&(i, _)| i)
+        .filter(|i| !in_order.contains(i))
+        .collect()
+}
+
+/// Word-level changes between two clause texts, white space normalized,
+/// as runs: a change group is one deletion then one insertion, so a
+/// rewritten phrase reads as ~~old words~~ **new words**, not word by word.
+pub fn word_changes(old: &str, new: &str) -> Vec<WordChange> {
+    let old = old.split_whitespace().collect::<Vec<_>>().join(" ");
+    let new = new.split_whitespace().collect::<Vec<_>>().join(" ");
+    if old == new {
+        return vec![WordChange {
+            op: Op::Equal,
+            text: old,
+        }];
+    }
+    let diff = TextDiff::configure()
+        .timeout(DIFF_TIMEOUT)
+        .diff_words(old.as_str(), new.as_str());
+    let mut runs: Vec<WordChange> = Vec::new();
+    let (mut deleted, mut inserted) = (String::new(), String::new());
+    let mut pending_space = String::new();
+    let flush = |runs: &mut Vec<WordChange>, deleted: &mut String, inserted: &mut String| {
+        if !deleted.is_empty() {
+            runs.push(WordChange {
+                op: Op::Delete,
+                text: std::mem::take(deleted),
+            });
+        }
+        if !inserted.is_empty() {
+            runs.push(WordChange {
+                op: Op::Insert,
+                text: std::mem::take(inserted),
+            });
+        }
+    };
+    let push_equal = |runs: &mut Vec<WordChange>, text: &str| match runs.last_mut() {
+        Some(last) if last.op == Op::Equal => last.text.push_str(text),
+        _ => runs.push(WordChange {
+            op: Op::Equal,
+            text: text.to_string(),
+        }),
+    };
+    for change in diff.iter_all_changes() {
+        let value = change.value();
+        match change.tag() {
+            ChangeTag::Equal if value.trim().is_empty() && in_group(&deleted, &inserted) => {
+                // Space between two changed words: part of the group, unless
+                // the group ends here.
+                pending_space.push_str(value);
+            }
+            ChangeTag::Equal => {
+                flush(&mut runs, &mut deleted, &mut inserted);
+                push_equal(&mut runs, &std::mem::take(&mut pending_space));
+                push_equal(&mut runs, value);
+            }
+            ChangeTag::Delete => {
+                if !deleted.is_empty() {
+                    deleted.push_str(&pending_space);
+                }
+                if !inserted.is_empty() {
+                    inserted.push_str(&pending_space);
+                }
+                pending_space.clear();
+                deleted.push_str(value);
+            }
+            ChangeTag::Insert => {
+                if !deleted.is_empty() {
+                    deleted.push_str(&pending_space);
+                }
+                if !inserted.is_empty() {
+                    inserted.push_str(&pending_space);
+                }
+                pending_space.clear();
+                inserted.push_str(value);
+            }
+        }
+    }
+    flush(&mut runs, &mut deleted, &mut inserted);
+    if !pending_space.is_empty() {
+        push_equal(&mut runs, &pending_space);
+    }
+    runs.retain(|r| !r.text.is_empty());
+    absorb_little_words(runs)
+}
+
+/// A lone short word kept between two changes ("to", "of") reads as noise
+/// inside a rewritten sentence: it joins the changes on both sides.
+fn absorb_little_words(runs: Vec<WordChange>) -> Vec<WordChange> {
+    enum Segment {
+        Same(String),
+        Changed(String, String),
+    }
+    let mut segments: Vec<Segment> = Vec::new();
+    for run in runs {
+        match (run.op, segments.last_mut()) {
+            (Op::Equal, _) => segments.push(Segment::Same(run.text)),
+            (Op::Delete, Some(Segment::Changed(d, _))) => d.push_str(&run.text),
+            (Op::Insert, Some(Segment::Changed(_, i))) => i.push_str(&run.text),
+            (Op::Delete, _) => segments.push(Segment::Changed(run.text, String::new())),
+            (Op::Insert, _) => segments.push(Segment::Changed(String::new(), run.text)),
+        }
+    }
+    // A diff may delete a space on one side only ("of[- new-]{+the+}"):
+    // move white space at a change's edges out into the kept text.
+    let mut spaced: Vec<Segment> = Vec::new();
+    for segment in segments {
+        match segment {
+            Segment::Changed(d, i) => {
+                let lead = |t: &str| t.len() - t.trim_start().len();
+                let trail = |t: &str| t.len() - t.trim_end().len();
+                let has_lead = lead(&d) > 0 || lead(&i) > 0;
+                let has_trail = trail(&d) > 0 || trail(&i) > 0;
+                if has_lead {
+                    match spaced.last_mut() {
+                        Some(Segment::Same(t)) if !t.ends_with(' ') => t.push(' '),
+                        Some(Segment::Same(_)) => {}
+                        _ => spaced.push(Segment::Same(String::from(" "))),
+                    }
+                }
+                spaced.push(Segment::Changed(d.trim().to_string(), i.trim().to_string()));
+                if has_trail {
+                    spaced.push(Segment::Same(String::from(" ")));
+                }
+            }
+            Segment::Same(t) => match spaced.last_mut() {
+                Some(Segment::Same(prev)) => {
+                    if prev.ends_with(' ') && t.starts_with(' ') {
+                        prev.push_str(&t[1..]);
+                    } else {
+                        prev.push_str(&t);
+                    }
+                }
+                _ => spaced.push(Segment::Same(t)),
+            },
+        }
+    }
+    let segments = spaced;
+    let little = |t: &str| {
+        let t = t.trim();
+        !t.is_empty() && !t.contains(' ') && t.chars().count() <= 3
+    };
+    let mut merged: Vec<Segment> = Vec::new();
+    let mut iter = segments.into_iter().peekable();
+    while let Some(segment) = iter.next() {
+        let joins = matches!(&segment, Segment::Same(t) if little(t))
+            && matches!(merged.last(), Some(Segment::Changed(..)))
+            && matches!(iter.peek(), Some(Segment::Changed(..)));
+        match segment {
+            Segment::Same(t) if joins => {
+                let Some(Segment::Changed(next_d, next_i)) = iter.next() else {
+                    unreachable!("peeked a change")
+                };
+                if let Some(Segment::Changed(d, i)) = merged.last_mut() {
+                    for (side, next) in [(d, next_d), (i, next_i)] {
+                        if side.is_empty() || next.is_empty() {
+                            side.push_str(&next);
+                        } else {
+                            side.push_str(&t);
+                            side.push_str(&next);
+                        }
+                    }
+                }
+            }
+            other => merged.push(other),
+        }
+    }
+    let mut out = Vec::new();
+    for segment in merged {
+        match segment {
+            Segment::Same(text) if text.is_empty() => {}
+            Segment::Same(text) => out.push(WordChange {
+                op: Op::Equal,
+                text,
+            }),
+            Segment::Changed(deleted, inserted) => {
+                for (op, text) in [(Op::Delete, deleted), (Op::Insert, inserted)] {
+                    if !text.trim().is_empty() {
+                        out.push(WordChange { op, text });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn in_group(deleted: &str, inserted: &str) -> bool {
+    !deleted.is_empty() || !inserted.is_empty()
+}
+
+/// The clauses of both sides as weighted word vectors.
+struct Space {
+    /// Sorted (word id, weight) per clause, unit length.
+    left: Vec<Vec<(u32, f64)>>,
+    right: Vec<Vec<(u32, f64)>>,
+    /// Word id -> right clauses holding it.
+    postings: Vec<Vec<u32>>,
+    /// Word id -> left clauses holding it (for merges).
+    left_postings: Vec<Vec<u32>>,
+}
+
+impl Space {
+    fn new(left: &[ClauseRef], right: &[ClauseRef]) -> Space {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut bag = |text: &str| -> Vec<(u32, u32)> {
+            let mut counts: HashMap<u32, u32> = HashMap::new();
+            for w in words(text) {
+                let next = ids.len() as u32;
+                let id = *ids.entry(w).or_insert(next);
+                *counts.entry(id).or_default() += 1;
+            }
+            let mut v: Vec<(u32, u32)> = counts.into_iter().collect();
+            v.sort_unstable();
+            v
+        };
+        let left_bags: Vec<_> = left.iter().map(|c| bag(&c.text)).collect();
+        let right_bags: Vec<_> = right.iter().map(|c| bag(&c.text)).collect();
+        let vocabulary = ids.len();
+        let mut df = vec![0u32; vocabulary];
+        for b in left_bags.iter().chain(&right_bags) {
+            for &(w, _) in b {
+                df[w as usize] += 1;
+            }
+        }
+        let documents = (left.len() + right.len()).max(1) as f64;
+        let weigh = |b: &Vec<(u32, u32)>| -> Vec<(u32, f64)> {
+            let mut v: Vec<(u32, f64)> = b
+                .iter()
+                .map(|&(w, n)| {
+                    let idf = (1.0 + documents / f64::from(df[w as usize])).ln();
+                    (w, (1.0 + f64::from(n).ln()) * idf)
+                })
+                .collect();
+            let norm = v.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                v.iter_mut().for_each(|(_, x)| *x /= norm);
+            }
+            v
+        };
+        let left: Vec<_> = left_bags.iter().map(weigh).collect();
+        let right: Vec<_> = right_bags.iter().map(weigh).collect();
+        let mut postings = vec![Vec::new(); vocabulary];
+        for (j, v) in right.iter().enumerate() {
+            for &(w, _) in v {
+                postings[w as usize].push(j as u32);
+            }
+        }
+        let mut left_postings = vec![Vec::new(); vocabulary];
+        for (i, v) in left.iter().enumerate() {
+            for &(w, _) in v {
+                left_postings[w as usize].push(i as u32);
+            }
+        }
+        Space {
+            left,
+            right,
+            postings,
+            left_postings,
+        }
+    }
+
+    fn cosine(&self, i: usize, j: usize) -> f64 {
+        dot(&self.left[i], &self.right[j]).min(1.0)
+    }
+
+    /// For every left clause, its most promising right clauses scored
+    /// exactly. Words held by very many clauses (the, we, information) do
+    /// not nominate candidates: they cost n² and tell little.
+    fn candidate_edges(&self) -> Vec<(usize, usize, f64)> {
+        let common = (self.right.len() / 10).max(64);
+        let mut edges = Vec::new();
+        let mut score: HashMap<u32, f64> = HashMap::new();
+        for (i, v) in self.left.iter().enumerate() {
+            score.clear();
+            let mut nominated = false;
+            for &(w, x) in v {
+                let list = &self.postings[w as usize];
+                if list.len() > common {
+                    continue;
+                }
+                nominated |= !list.is_empty();
+                for &j in list {
+                    *score.entry(j).or_default() += x * weight_of(&self.right[j as usize], w);
+                }
+            }
+            if !nominated {
+                // Only common words: let its rarest words nominate.
+                let mut rare: Vec<&(u32, f64)> = v.iter().collect();
+                rare.sort_by_key(|(w, _)| self.postings[*w as usize].len());
+                for &&(w, x) in rare.iter().take(3) {
+                    for &j in &self.postings[w as usize] {
+                        *score.entry(j).or_default() += x * weight_of(&self.right[j as usize], w);
+                    }
+                }
+            }
+            let mut best: Vec<(u32, f64)> = score.iter().map(|(&j, &s)| (j, s)).collect();
+            best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for &(j, _) in best.iter().take(CANDIDATES) {
+                let j = j as usize;
+                edges.push((i, j, self.cosine(i, j)));
+            }
+        }
+        edges
+    }
+
+    /// The left clause holding the largest share of right clause `j`'s
+    /// weight, with that share.
+    fn containing_left(&self, j: usize) -> Option<(usize, f64)> {
+        contained_in(&self.right[j], &self.left_postings)
+    }
+
+    fn containing_right(&self, i: usize) -> Option<(usize, f64)> {
+        contained_in(&self.left[i], &self.postings)
+    }
+}
+
+/// Which clause of the other side (by its `postings`) holds the largest share of `v`'s squared weight.
+fn contained_in(v: &[(u32, f64)], postings: &[Vec<u32>]) -> Option<(usize, f64)> {
+    let mut share: HashMap<u32, f64> = HashMap::new();
+    for &(w, x) in v {
+        let list = &postings[w as usize];
+        if list.len() > 256 {
+            continue;
+        }
+        for &k in list {
+            *share.entry(k).or_default() += x * x;
+        }
+    }
+    share
+        .into_iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(k, s)| (k as usize, s))
+}
+
+fn weight_of(v: &[(u32, f64)], w: u32) -> f64 {
+    v.binary_search_by_key(&w, |&(k, _)| k)
+        .map(|at| v[at].1)
+        .unwrap_or(0.0)
+}
+
+fn dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_changes_group_a_rewritten_phrase() {
+        let runs = word_changes(
+            "we keep your data for two years",
+            "we keep your data for ten days",
+        );
+        assert_eq!(
+            runs,
+            vec![
+                WordChange {
+                    op: Op::Equal,
+                    text: "we keep your data for ".into()
+                },
+                WordChange {
+                    op: Op::Delete,
+                    text: "two years".into()
+                },
+                WordChange {
+                    op: Op::Insert,
+                    text: "ten days".into()
+                },
+            ]
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! The compare views drawn on ratatui's TestBackend at 80x24 and 160x48:
+//! topic columns (stacked when narrow), two versions aligned, the matrix
+//! and a cell's evidence, and the picker. Also: the alignment runs in the
+//! background and the view says "aligning…" until it is in.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use qualm::keymap::{Key, Keymap};
+use qualm::model;
+use qualm::tui::action::Action;
+use qualm::tui::app::App;
+use qualm::tui::compare::{Mode, Side};
+use qualm::tui::theme::Theme;
+use qualm::tui::view;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn app() -> App {
+    let corpus = model::load(&[PathBuf::from("policies")]);
+    App::new(corpus, Keymap::defaults(), Theme::new(true))
+}
+
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view::render(f, app)).unwrap();
+    terminal
+}
+
+fn press(app: &mut App, keys: &str) {
+    for spec in keys.split_whitespace() {
+        app.press(Key::parse(spec).unwrap());
+    }
+}
+
+/// Waits for the background alignment, as the event loop would.
+fn settle(app: &mut App) {
+    let start = Instant::now();
+    while app.busy() {
+        app.collect_background();
+        assert!(start.elapsed() < Duration::from_secs(10), "alignment hangs");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn select_policy(app: &mut App, id: &str) {
+    let pi = app
+        .corpus
+        .policies
+        .iter()
+        .position(|p| p.policy.id == id)
+        .unwrap();
+    let node = app
+        .tree
+        .roots
+        .iter()
+        .copied()
+        .find(|&n| app.tree.nodes[n].policy == pi)
+        .unwrap();
+    app.select_node(node);
+}
+
+fn snapshot_all(name: &str, setup: impl Fn(&mut App)) {
+    for (w, h) in SIZES {
+        let mut app = app();
+        app.resize(w, h);
+        setup(&mut app);
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn topic_retention_across_policies() {
+    snapshot_all("topic_retention", |app| press(app, "C"));
+}
+
+#[test]
+fn topic_recipient_term_after_the_picker() {
+    snapshot_all("topic_salesforce", |app| {
+        press(app, "C t");
+        let picker = &app.compare.as_ref().unwrap().picker.as_ref().unwrap();
+        let at = picker
+            .items
+            .iter()
+            .position(|i| i.key == "recipient:salesforce")
+            .unwrap();
+        let from = picker.selected;
+        for _ in from..at {
+            press(app, "j");
+        }
+        press(app, "<Enter>");
+    });
+}
+
+#[test]
+fn topic_picker() {
+    snapshot_all("topic_picker", |app| press(app, "C t"));
+}
+
+#[test]
+fn versions_qualys() {
+    snapshot_all("versions_qualys", |app| {
+        select_policy(app, "qualys-2020");
+        press(app, "V");
+        settle(app);
+        // Down to the contact pair.
+        for _ in 0..200 {
+            let Some(Mode::Versions(v)) = app.compare.as_ref().map(|c| &c.mode) else {
+                panic!()
+            };
+            let (a, _) = &**v.result.as_ref().unwrap();
+            if a.left_id(&a.pairs[v.selected]) == Some("contact.1") {
+                break;
+            }
+            press(app, "j");
+        }
+    });
+}
+
+#[test]
+fn versions_practices() {
+    snapshot_all("versions_practices", |app| {
+        select_policy(app, "qualys-2015");
+        press(app, "V");
+        settle(app);
+        press(app, "<Tab>");
+    });
+}
+
+#[test]
+fn matrix_recipients_and_evidence() {
+    snapshot_all("matrix_recipients", |app| press(app, "M b"));
+    snapshot_all("matrix_evidence", |app| {
+        press(app, "M b");
+        let Some(Mode::Matrix(m)) = app.compare.as_ref().map(|c| &c.mode) else {
+            panic!()
+        };
+        let row = m
+            .matrix
+            .rows
+            .iter()
+            .position(|r| r.term == "salesforce")
+            .unwrap();
+        for _ in 0..row {
+            press(app, "j");
+        }
+        press(app, "l <Enter>");
+    });
+}
+
+#[test]
+fn alignment_does_not_block_input_and_says_so() {
+    let mut app = app();
+    app.resize(80, 24);
+    select_policy(&mut app, "qualys-2020");
+    press(&mut app, "V");
+    // Straight after the key, before the result is collected.
+    let terminal = draw(&mut app, 80, 24);
+    let screen = format!("{:?}", terminal.backend());
+    let aligned = app
+        .compare
+        .as_ref()
+        .is_some_and(|c| matches!(&c.mode, Mode::Versions(v) if v.result.is_some()));
+    assert!(
+        !aligned,
+        "the result arrives only through collect_background"
+    );
+    assert!(screen.contains("aligning…"), "{screen}");
+    // Keys still work while it runs.
+    press(&mut app, "?");
+    assert!(matches!(app.overlay, qualm::tui::app::Overlay::Help { .. }));
+    app.apply(Action::Back);
+    settle(&mut app);
+    let Some(Mode::Versions(v)) = app.compare.as_ref().map(|c| &c.mode) else {
+        panic!()
+    };
+    assert!(v.result.is_some());
+}
+
+#[test]
+fn the_clause_under_the_cursor_is_what_a_note_would_target() {
+    let mut app = app();
+    app.resize(80, 24);
+    select_policy(&mut app, "qualys-2020");
+    press(&mut app, "V");
+    settle(&mut app);
+    let state = app.compare.as_ref().unwrap();
+    let (policy, id) = state.clause_under_cursor().unwrap();
+    assert_eq!(app.corpus.policies[policy].policy.id, "qualys-2020");
+    assert_eq!(id, "notice.1");
+    let Some(Mode::Versions(v)) = &app.compare.as_ref().map(|c| &c.mode) else {
+        panic!()
+    };
+    assert_eq!(v.side, Side::Right);
+    // Enter shows it in the tree.
+    press(&mut app, "<Enter>");
+    assert!(app.compare.is_none());
+    let node = app.selected_node().unwrap();
+    assert_eq!(app.tree.nodes[node].policy, policy);
+}
+
+#[test]
+fn help_lists_the_compare_keys() {
+    let mut app = app();
+    app.resize(80, 24);
+    press(&mut app, "M ?");
+    let terminal = draw(&mut app, 80, 40);
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.contains("compare keys"), "{screen}");
+    assert!(screen.contains("matrix by data / recipients"), "{screen}");
+}
