@@ -165,6 +165,12 @@ pub fn run(command: NoteCommand) -> i32 {
         } => {
             let corpus = model::load(std::slice::from_ref(&folder));
             let reviews = crate::review::ReviewSet::load(&corpus);
+            let filter = crate::review::NoteFilter {
+                kind,
+                severity,
+                status,
+                author,
+            };
             let mut rows = Vec::new();
             for (pi, review) in reviews.reviews.iter().enumerate() {
                 if let Some(err) = &review.error {
@@ -175,11 +181,7 @@ pub fn run(command: NoteCommand) -> i32 {
                     continue;
                 }
                 for note in &review.file.notes {
-                    let keep = kind.as_ref().is_none_or(|k| *k == note.kind)
-                        && severity.is_none_or(|s| s == note.severity)
-                        && status.is_none_or(|s| s == note.status)
-                        && author.as_ref().is_none_or(|a| *a == note.author);
-                    if keep {
+                    if filter.keeps(note) {
                         rows.push(row(p, note));
                     }
                 }

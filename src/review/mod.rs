@@ -12,5 +12,5 @@ pub mod report;
 pub mod store;
 
 pub use anchor::{resolve, Anchor};
-pub use note::{Note, Reply, ReviewFile, Severity, Status, Target};
+pub use note::{Note, NoteFilter, Reply, ReviewFile, Severity, Status, Target};
 pub use store::{Op, ReviewSet, StoreError};

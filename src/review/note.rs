@@ -254,6 +254,24 @@ impl Target {
     }
 }
 
+/// Which notes to show: every field given must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoteFilter {
+    pub kind: Option<String>,
+    pub severity: Option<Severity>,
+    pub status: Option<Status>,
+    pub author: Option<String>,
+}
+
+impl NoteFilter {
+    pub fn keeps(&self, note: &Note) -> bool {
+        self.kind.as_ref().is_none_or(|k| *k == note.kind)
+            && self.severity.is_none_or(|s| s == note.severity)
+            && self.status.is_none_or(|s| s == note.status)
+            && self.author.as_ref().is_none_or(|a| *a == note.author)
+    }
+}
+
 /// Characters of text kept before and after a quoted span.
 pub const QUOTE_CONTEXT: usize = 24;
 

@@ -238,26 +238,16 @@ impl NoteSort {
     }
 }
 
+/// The notes view's filter: the note's own fields, and its policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NoteFilter {
-    pub kind: Option<String>,
-    pub severity: Option<Severity>,
-    pub status: Option<Status>,
-    pub author: Option<String>,
+    pub note: crate::review::NoteFilter,
     pub policy: Option<usize>,
 }
 
 impl NoteFilter {
     pub fn keeps(&self, policy: usize, note: &Note) -> bool {
-        self.kind.as_ref().is_none_or(|k| *k == note.kind)
-            && self.severity.is_none_or(|s| s == note.severity)
-            && self.status.is_none_or(|s| s == note.status)
-            && self.author.as_ref().is_none_or(|a| *a == note.author)
-            && self.policy.is_none_or(|p| p == policy)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        *self == NoteFilter::default()
+        self.note.keeps(note) && self.policy.is_none_or(|p| p == policy)
     }
 }
 
@@ -615,16 +605,20 @@ impl App {
         }
     }
 
+    /// The concern id the editor's kind field shows.
+    fn editor_kind(&self, editor: &Editor) -> String {
+        self.concern_ids()
+            .get(editor.kind)
+            .copied()
+            .unwrap_or("other")
+            .to_string()
+    }
+
     fn submit_editor(&mut self) {
         let Some(editor) = self.editor.take() else {
             return;
         };
-        let kind = self
-            .concern_ids()
-            .get(editor.kind)
-            .copied()
-            .unwrap_or("other")
-            .to_string();
+        let kind = self.editor_kind(&editor);
         let body = editor.body.text.trim_end().to_string();
         let time = now();
         let (op, done) = match editor.purpose {
@@ -702,12 +696,7 @@ impl App {
         if body.is_empty() {
             return;
         }
-        let kind = self
-            .concern_ids()
-            .get(editor.kind)
-            .copied()
-            .unwrap_or("other")
-            .to_string();
+        let kind = self.editor_kind(&editor);
         let (target, body) = match &editor.purpose {
             EditorPurpose::New { targets, target } => (targets[*target].clone(), body),
             EditorPurpose::Edit { id } | EditorPurpose::Reply { id } => {
@@ -860,11 +849,12 @@ impl App {
             return;
         };
         let filter = &mut view.filter;
+        let by = &mut filter.note;
         match action {
-            Action::FilterKind => filter.kind = cycle(&filter.kind, &kinds),
-            Action::FilterSeverity => filter.severity = cycle(&filter.severity, Severity::ALL),
-            Action::FilterStatus => filter.status = cycle(&filter.status, Status::ALL),
-            Action::FilterAuthor => filter.author = cycle(&filter.author, &authors),
+            Action::FilterKind => by.kind = cycle(&by.kind, &kinds),
+            Action::FilterSeverity => by.severity = cycle(&by.severity, Severity::ALL),
+            Action::FilterStatus => by.status = cycle(&by.status, Status::ALL),
+            Action::FilterAuthor => by.author = cycle(&by.author, &authors),
             Action::FilterPolicy => filter.policy = cycle(&filter.policy, &policies),
             _ => {}
         }

@@ -21,7 +21,7 @@ pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
     let notes = app.listed_notes();
     let total = app.reviews.all_notes().count();
     let mut filters: Vec<String> = Vec::new();
-    let f = &view.filter;
+    let f = &view.filter.note;
     if let Some(kind) = &f.kind {
         filters.push(format!("kind={kind}"));
     }
@@ -34,7 +34,7 @@ pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
     if let Some(author) = &f.author {
         filters.push(format!("author={author}"));
     }
-    if let Some(pi) = f.policy {
+    if let Some(pi) = view.filter.policy {
         filters.push(format!("policy={}", app.corpus.policies[pi].policy.id));
     }
     let filters = if filters.is_empty() {
