@@ -58,6 +58,8 @@ pub struct LeanBackend<W: Write> {
     /// Where the terminal's cursor is, when known.
     cursor: Option<(u16, u16)>,
     cursor_hidden: Option<bool>,
+    /// A size to use instead of asking the terminal (for tests).
+    fixed_size: Option<Size>,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -69,6 +71,16 @@ impl<W: Write> LeanBackend<W> {
             pen: Pen::default(),
             cursor: None,
             cursor_hidden: None,
+            fixed_size: None,
+        }
+    }
+
+    /// A backend of a fixed size that never asks a terminal: for tests
+    /// that check what a terminal would show.
+    pub fn with_size(writer: W, width: u16, height: u16) -> LeanBackend<W> {
+        LeanBackend {
+            fixed_size: Some(Size { width, height }),
+            ..LeanBackend::new(writer)
         }
     }
 
@@ -208,6 +220,158 @@ fn color_code(color: Color, background: bool) -> String {
     }
 }
 
+/// A scroll of rows `top..=bottom` by `by` rows: up (content moves up)
+/// when positive, down when negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Scroll {
+    top: u16,
+    bottom: u16,
+    by: i32,
+}
+
+impl<W: Write> LeanBackend<W> {
+    /// Writes one cell and records it in the shadow.
+    fn put(&mut self, x: u16, y: u16, cell: &Cell) -> io::Result<()> {
+        self.move_to(x, y)?;
+        self.set_pen(Pen::of(cell))?;
+        self.writer.write_all(cell.symbol().as_bytes())?;
+        let width = cell.symbol().width().max(1) as u16;
+        let i = usize::from(y) * usize::from(self.width) + usize::from(x);
+        if let Some(slot) = self.shadow.get_mut(i) {
+            *slot = cell.clone();
+        }
+        // The cells a wide character covers are never rewritten from
+        // the shadow: that would cut the character in half.
+        for covered in 1..usize::from(width) {
+            if let Some(slot) = self.shadow.get_mut(i + covered) {
+                *slot = unknown_cell();
+            }
+        }
+        // At the right edge the terminal's cursor waits to wrap: its
+        // position is not worth guessing.
+        self.cursor = (x + width < self.width).then_some((x + width, y));
+        Ok(())
+    }
+
+    /// When a list scrolls, most of the screen moves up or down by some
+    /// rows: scrolling the terminal's rows (as curses does) and drawing
+    /// only what then differs is far cheaper than redrawing the rows.
+    /// Returns the new screen and the scroll, when one saves enough.
+    fn scroll_plan(
+        &self,
+        changes: &[(u16, u16, Cell)],
+        height: u16,
+    ) -> Option<(Vec<Cell>, Scroll)> {
+        if changes.len() < 200 {
+            return None;
+        }
+        let width = usize::from(self.width);
+        let rows = usize::from(height);
+        let mut next = self.shadow.clone();
+        for (x, y, cell) in changes {
+            next[usize::from(*y) * width + usize::from(*x)] = cell.clone();
+        }
+        let blank = vec![Cell::default(); width];
+        let row_of = |cells: &[Cell], y: usize| cells[y * width..(y + 1) * width].to_vec();
+        // cost[y][src]: bytes to turn row `src` of the old screen (or a
+        // blank row, src == rows) into row `y` of the new one.
+        let cost_between = |new: &[Cell], old: &[Cell]| -> usize {
+            new.iter()
+                .zip(old)
+                .filter(|(n, o)| n != o)
+                .map(|(n, _)| n.symbol().len())
+                .sum()
+        };
+        let new_rows: Vec<Vec<Cell>> = (0..rows).map(|y| row_of(&next, y)).collect();
+        let old_rows: Vec<Vec<Cell>> = (0..rows).map(|y| row_of(&self.shadow, y)).collect();
+        let cost: Vec<Vec<usize>> = (0..rows)
+            .map(|y| {
+                (0..=rows)
+                    .map(|src| {
+                        cost_between(
+                            &new_rows[y],
+                            if src == rows { &blank } else { &old_rows[src] },
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let still: Vec<usize> = (0..rows).map(|y| cost[y][y]).collect();
+        let without: usize = still.iter().sum();
+        let mut best: Option<(usize, Scroll)> = None;
+        for top in 0..rows {
+            for bottom in top + 4..rows {
+                let outside: usize = still[..top].iter().chain(&still[bottom + 1..]).sum();
+                for by in -(bottom as i32 - top as i32)..=(bottom as i32 - top as i32) {
+                    if by == 0 {
+                        continue;
+                    }
+                    let inside: usize = (top..=bottom)
+                        .map(|y| {
+                            let src = y as i32 + by;
+                            if src >= top as i32 && src <= bottom as i32 {
+                                cost[y][src as usize]
+                            } else {
+                                cost[y][rows]
+                            }
+                        })
+                        .sum();
+                    let total = outside + inside;
+                    if best.as_ref().is_none_or(|(c, _)| total < *c) {
+                        let scroll = Scroll {
+                            top: top as u16,
+                            bottom: bottom as u16,
+                            by,
+                        };
+                        best = Some((total, scroll));
+                    }
+                }
+            }
+        }
+        let (cost, scroll) = best?;
+        // The scroll itself costs some 15 bytes, and what remains is drawn
+        // in more pieces: keep it for clear wins.
+        (cost + 100 < without).then_some((next, scroll))
+    }
+
+    fn scroll(&mut self, scroll: Scroll) -> io::Result<()> {
+        // New rows are filled with the current background: make it the
+        // default first.
+        if self.pen != Pen::default() {
+            self.writer.write_all(b"\x1b[0m")?;
+            self.pen = Pen::default();
+        }
+        let Scroll { top, bottom, by } = scroll;
+        let (n, code) = if by > 0 { (by, 'S') } else { (-by, 'T') };
+        write!(
+            self.writer,
+            "\x1b[{};{}r\x1b[{n}{code}\x1b[r",
+            top + 1,
+            bottom + 1
+        )?;
+        // Setting the margins homes the cursor.
+        self.cursor = None;
+        let width = usize::from(self.width);
+        let old = self.shadow.clone();
+        for y in top..=bottom {
+            let from = i32::from(y) + by;
+            for x in 0..width {
+                let i = usize::from(y) * width + x;
+                self.shadow[i] = if from >= i32::from(top) && from <= i32::from(bottom) {
+                    old[from as usize * width + x].clone()
+                } else {
+                    Cell::default()
+                };
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_unknown(cell: &Cell) -> bool {
+    cell.symbol() == "？"
+}
+
 impl<W: Write> Backend for LeanBackend<W> {
     type Error = io::Error;
 
@@ -221,25 +385,28 @@ impl<W: Write> Backend for LeanBackend<W> {
             self.width = size.width;
             self.shadow = vec![Cell::default(); cells];
         }
-        for (x, y, cell) in content {
-            self.move_to(x, y)?;
-            self.set_pen(Pen::of(cell))?;
-            self.writer.write_all(cell.symbol().as_bytes())?;
-            let width = cell.symbol().width().max(1) as u16;
-            let i = usize::from(y) * usize::from(self.width) + usize::from(x);
-            if let Some(slot) = self.shadow.get_mut(i) {
-                *slot = cell.clone();
+        let changes: Vec<(u16, u16, Cell)> = content.map(|(x, y, c)| (x, y, c.clone())).collect();
+        let Some((next, scroll)) = self.scroll_plan(&changes, size.height) else {
+            for (x, y, cell) in &changes {
+                self.put(*x, *y, cell)?;
             }
-            // The cells a wide character covers are never rewritten from
-            // the shadow: that would cut the character in half.
-            for covered in 1..usize::from(width) {
-                if let Some(slot) = self.shadow.get_mut(i + covered) {
-                    *slot = unknown_cell();
+            return Ok(());
+        };
+        self.scroll(scroll)?;
+        // Now draw what differs between the scrolled screen and the new one.
+        let width = usize::from(self.width);
+        for y in 0..size.height {
+            let mut x = 0;
+            while x < size.width {
+                let i = usize::from(y) * width + usize::from(x);
+                let cell = &next[i];
+                let mut step = 1;
+                if !is_unknown(cell) && *cell != self.shadow[i] {
+                    self.put(x, y, cell)?;
+                    step = cell.symbol().width().max(1) as u16;
                 }
+                x += step;
             }
-            // At the right edge the terminal's cursor waits to wrap: its
-            // position is not worth guessing.
-            self.cursor = (x + width < self.width).then_some((x + width, y));
         }
         Ok(())
     }
@@ -302,6 +469,9 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn size(&self) -> io::Result<Size> {
+        if let Some(size) = self.fixed_size {
+            return Ok(size);
+        }
         let (width, height) = crossterm::terminal::size()?;
         Ok(Size { width, height })
     }
