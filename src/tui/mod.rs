@@ -16,6 +16,8 @@ pub mod tree;
 pub mod view;
 
 use std::io::{self, BufWriter};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyEventKind};
@@ -40,14 +42,26 @@ pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
     terminal::install_panic_hook();
     terminal::enter()?;
     let mut app = App::new(corpus, keymap, theme);
-    let result = event_loop(&mut app, &stop);
-    // A hang-up or kill while a note is being written keeps it as a draft.
-    app.save_draft();
+    let draft: SharedDraft = Arc::new(Mutex::new(None));
+    let done = Arc::new(AtomicBool::new(false));
+    let watchdog = terminal::watchdog(Arc::clone(&stop), Arc::clone(&done), Arc::clone(&draft));
+    let result = event_loop(&mut app, &stop, &draft);
+    // A hang-up or kill while a note is being written keeps it as a draft;
+    // taking it from the shared slot means the watchdog cannot save it too.
+    let pending = draft.lock().map(|mut d| d.take()).unwrap_or(None);
+    if let Some(pending) = pending {
+        app.store_draft(pending);
+    }
+    done.store(true, Ordering::SeqCst);
+    let _ = watchdog.join();
     terminal::restore();
     result
 }
 
-fn event_loop(app: &mut App, stop: &std::sync::atomic::AtomicBool) -> io::Result<()> {
+/// The draft the watchdog would save if the event loop cannot.
+pub type SharedDraft = Arc<Mutex<Option<notes::Draft>>>;
+
+fn event_loop(app: &mut App, stop: &AtomicBool, draft: &SharedDraft) -> io::Result<()> {
     let backend = backend::LeanBackend::new(BufWriter::with_capacity(1 << 16, io::stdout()));
     let mut term = Terminal::new(backend)?;
     let size = term.size()?;
@@ -94,6 +108,9 @@ fn event_loop(app: &mut App, stop: &std::sync::atomic::AtomicBool) -> io::Result
             if app.quit || terminal::stopped(stop) || !event::poll(Duration::ZERO)? {
                 break;
             }
+        }
+        if let Ok(mut slot) = draft.lock() {
+            *slot = app.draft();
         }
     }
 }

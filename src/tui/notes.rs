@@ -168,6 +168,24 @@ impl Editor {
     }
 }
 
+/// A note being written, kept as a draft note: what a hang-up saves.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub policy: usize,
+    pub policy_id: String,
+    /// The review file it goes to.
+    pub path: std::path::PathBuf,
+    pub note: Note,
+}
+
+impl Draft {
+    /// Saves it without the app: for the watchdog, when the event loop is
+    /// stuck on a terminal that went away.
+    pub fn save(self) {
+        let _ = crate::review::store::apply(&self.path, &self.policy_id, &Op::Add(self.note), None);
+    }
+}
+
 /// Words of one clause being selected for a span note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpanSelect {
@@ -689,14 +707,25 @@ impl App {
     /// (status `draft`) rather than lost with the connection. An unsaved
     /// edit or reply becomes a draft note on the same target, saying so.
     pub fn save_draft(&mut self) {
-        let Some(editor) = self.editor.take() else {
-            return;
-        };
+        if let Some(draft) = self.draft() {
+            self.editor = None;
+            self.store_draft(draft);
+        }
+    }
+
+    /// Writes a draft taken with [`App::draft`].
+    pub fn store_draft(&mut self, draft: Draft) {
+        self.store(draft.policy, &Op::Add(draft.note), "drafted");
+    }
+
+    /// The note being written, as the draft note that would keep it.
+    pub fn draft(&self) -> Option<Draft> {
+        let editor = self.editor.as_ref()?;
         let body = editor.body.text.trim_end().to_string();
         if body.is_empty() {
-            return;
+            return None;
         }
-        let kind = self.editor_kind(&editor);
+        let kind = self.editor_kind(editor);
         let (target, body) = match &editor.purpose {
             EditorPurpose::New { targets, target } => (targets[*target].clone(), body),
             EditorPurpose::Edit { id } | EditorPurpose::Reply { id } => {
@@ -723,7 +752,13 @@ impl App {
             body,
             Status::Draft,
         );
-        self.store(editor.policy, &Op::Add(note), "drafted");
+        let review = &self.reviews.reviews[editor.policy];
+        Some(Draft {
+            policy: editor.policy,
+            policy_id: review.policy.clone(),
+            path: review.path.clone(),
+            note,
+        })
     }
 
     pub fn start_span_select(&mut self) {

@@ -62,6 +62,43 @@ pub fn stop_flag() -> io::Result<Arc<AtomicBool>> {
     Ok(flag)
 }
 
+/// Watches for a terminal that went away. A dropped SSH connection closes
+/// the terminal and sends SIGHUP, but the input reader then spins on the
+/// closed terminal and never returns to the event loop. So this thread
+/// notices the signal, or that standard input is no longer a terminal,
+/// gives the loop half a second to leave by itself, and otherwise saves
+/// the draft being written, restores what it can and ends the process.
+pub fn watchdog(
+    stop: Arc<AtomicBool>,
+    done: Arc<AtomicBool>,
+    draft: super::SharedDraft,
+) -> std::thread::JoinHandle<()> {
+    use std::io::IsTerminal;
+    use std::time::Duration;
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(100));
+        if done.load(Ordering::SeqCst) {
+            return;
+        }
+        if !stopped(&stop) && io::stdin().is_terminal() {
+            continue;
+        }
+        stop.store(true, Ordering::SeqCst);
+        for _ in 0..5 {
+            std::thread::sleep(Duration::from_millis(100));
+            if done.load(Ordering::SeqCst) {
+                return;
+            }
+        }
+        let pending = draft.lock().map(|mut d| d.take()).unwrap_or(None);
+        if let Some(pending) = pending {
+            pending.save();
+        }
+        restore();
+        std::process::exit(129);
+    })
+}
+
 pub fn stopped(flag: &AtomicBool) -> bool {
     flag.load(Ordering::Relaxed)
 }
