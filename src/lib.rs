@@ -6,4 +6,5 @@
 pub mod cli;
 pub mod keymap;
 pub mod model;
+pub mod search;
 pub mod tui;

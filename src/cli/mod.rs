@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod check;
 pub mod export;
 pub mod keys;
+pub mod search;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -54,6 +55,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
+    /// Fuzzy-search policies, contexts, clauses, data and recipient labels;
+    /// every hit, best first.
+    Search {
+        /// Words to look for; each must match (fuzzily) a word of the hit.
+        query: String,
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// At most this many hits.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -99,6 +112,12 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Check { paths, format }) => check::run(&paths_or_default(&paths), format),
         Some(Command::Export { paths, format }) => export::run(&paths_or_default(&paths), format),
+        Some(Command::Search {
+            query,
+            paths,
+            format,
+            limit,
+        }) => search::run(&query, &paths_or_default(&paths), format, limit),
         Some(Command::Keys {
             check,
             keymap,

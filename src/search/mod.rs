@@ -1,0 +1,140 @@
+//! Fuzzy search over everything an analyst jumps to by name: policies,
+//! contexts, clauses, data and recipient labels, and notes.
+//!
+//! [`SearchItem`]s are built from a loaded corpus (notes are added by the
+//! review module as [`Kind::Note`] items); an [`Index`] turns them into a
+//! term dictionary so a keystroke scores each distinct word once instead of
+//! every clause; a [`Session`] narrows from the previous keystroke's hits;
+//! a [`Searcher`] runs sessions on a worker thread, where a newer query
+//! cancels an older one. No TUI types live here.
+
+mod index;
+mod score;
+mod worker;
+
+pub use index::{Group, Hit};
+pub use index::{Index, Session};
+pub use score::{fold, highlight, words};
+pub use worker::{run_query, Found, FoundGroup, Results, Searcher};
+
+use serde::Serialize;
+
+use crate::model::{Context, Corpus};
+
+/// What a search hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Policy,
+    Context,
+    Clause,
+    Data,
+    Recipient,
+    Note,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Policy,
+        Kind::Context,
+        Kind::Clause,
+        Kind::Data,
+        Kind::Recipient,
+        Kind::Note,
+    ];
+
+    /// The lowercase name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Policy => "policy",
+            Kind::Context => "context",
+            Kind::Clause => "clause",
+            Kind::Data => "data",
+            Kind::Recipient => "recipient",
+            Kind::Note => "note",
+        }
+    }
+
+    /// The heading of its group in the palette.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Policy => "Policies",
+            Kind::Context => "Contexts",
+            Kind::Clause => "Clauses",
+            Kind::Data => "Data",
+            Kind::Recipient => "Recipients",
+            Kind::Note => "Notes",
+        }
+    }
+}
+
+/// One thing search can find: its kind, the id of its policy, its own id
+/// (what a jump needs) and the text that is matched and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchItem {
+    pub kind: Kind,
+    pub policy: String,
+    pub id: String,
+    pub text: String,
+}
+
+/// The searchable items of a corpus, policy by policy:
+/// - a policy: id = policy id, text = "id · organization · title";
+/// - a context: id = context id, text = its name;
+/// - a clause: id = clause id, text = its text;
+/// - a data or recipient label: once per policy (the same label in many
+///   flows is one hit), id = the id of the first context, depth first,
+///   whose flows use it, so a jump opens a card that shows it; text = the
+///   label as the policy words it.
+pub fn items_from_corpus(corpus: &Corpus) -> Vec<SearchItem> {
+    let mut items = Vec::new();
+    for loaded in &corpus.policies {
+        let p = &loaded.policy;
+        let item = |kind, id: &str, text: String| SearchItem {
+            kind,
+            policy: p.id.clone(),
+            id: id.to_string(),
+            text,
+        };
+        items.push(item(
+            Kind::Policy,
+            &p.id,
+            format!("{} · {} · {}", p.id, p.organization, p.title),
+        ));
+        let contexts: Vec<&Context> = p.contexts_flat().into_iter().map(|(_, c)| c).collect();
+        for c in &contexts {
+            items.push(item(Kind::Context, &c.id, c.name.clone()));
+        }
+        for (_, clause) in p.clauses() {
+            items.push(item(Kind::Clause, &clause.id, clause.text.clone()));
+        }
+        for (kind, labels) in [
+            (Kind::Data, labels_of(&contexts, |f| &f.data)),
+            (Kind::Recipient, labels_of(&contexts, |f| &f.recipients)),
+        ] {
+            for (label, context) in labels {
+                items.push(item(kind, context, label.to_string()));
+            }
+        }
+    }
+    items
+}
+
+/// Each distinct label (exact wording) with the first context using it.
+fn labels_of<'a>(
+    contexts: &[&'a Context],
+    field: impl Fn(&'a crate::model::Flow) -> &'a Vec<String>,
+) -> Vec<(&'a str, &'a str)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for c in contexts {
+        for flow in &c.flows {
+            for label in field(flow) {
+                if seen.insert(label.as_str()) {
+                    out.push((label.as_str(), c.id.as_str()));
+                }
+            }
+        }
+    }
+    out
+}
