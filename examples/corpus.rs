@@ -715,7 +715,7 @@ fn review_yaml(p: &Policy, rng: &mut Rng) -> String {
         };
         let _ = writeln!(out, "- id: {id}\n  target:");
         match rng.below(6) {
-            0 | 1 | 2 if !clauses.is_empty() => {
+            0..=2 if !clauses.is_empty() => {
                 let clause = rng.pick(&clauses);
                 let _ = writeln!(out, "    clause: {}", clause.id);
                 let chars: Vec<char> = clause.text.chars().collect();
