@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use qualm::model::{self, Clause, Context, Flow, Policy, Section};
+use qualm::model::{self, Category, Clause, Context, Flow, Policy, Section, Vocabulary};
 use serde::Serialize;
 
 /// xorshift64*: small, fast, deterministic; plenty for shuffling text.
@@ -275,7 +275,7 @@ pub fn generate(seeds: &Path, out: &Path, count: usize, seed: u64) -> std::io::R
     }
     for n in 0..count {
         let mut rng = Rng::new(seed ^ (n as u64).wrapping_mul(0x0100_0000_01B3) ^ 0xA5A5);
-        let policy = synthesize(&seeds, n, &mut rng);
+        let policy = synthesize(&seeds, &corpus.vocabulary, n, &mut rng);
         let text = model_yaml(&policy);
         std::fs::write(out.join(format!("{}.yaml", policy.id)), &text)?;
         written += text.len() as u64;
@@ -306,7 +306,7 @@ fn slug(text: &str) -> String {
 }
 
 /// One synthetic policy.
-fn synthesize(seeds: &[&Policy], n: usize, rng: &mut Rng) -> Policy {
+fn synthesize(seeds: &[&Policy], vocabulary: &Vocabulary, n: usize, rng: &mut Rng) -> Policy {
     let organization = format!(
         "{} {} {}",
         rng.pick(FIRST),
@@ -330,6 +330,7 @@ fn synthesize(seeds: &[&Policy], n: usize, rng: &mut Rng) -> Policy {
         .collect();
     let mut perturb = Perturb {
         rng,
+        vocabulary,
         organization: &organization,
         short: &short,
         vendors: &vendors,
@@ -436,6 +437,7 @@ fn take(
 
 struct Perturb<'a> {
     rng: &'a mut Rng,
+    vocabulary: &'a Vocabulary,
     organization: &'a str,
     short: &'a str,
     vendors: &'a HashMap<&'static str, &'static str>,
@@ -504,6 +506,9 @@ impl Perturb<'_> {
         out
     }
 
+    /// Recipient labels with this policy's vendors, where the vocabulary
+    /// knows the new name (a team keeps its vocabulary up to date, so a
+    /// real folder has few unknown labels; the seeds have two).
     fn labels(&mut self, labels: &[String]) -> Vec<String> {
         labels
             .iter()
@@ -516,7 +521,12 @@ impl Perturb<'_> {
                     let name = if i < 4 { self.organization } else { self.short };
                     out = replace_word(&out, org, name);
                 }
-                out
+                let known = self.vocabulary.lookup(Category::Recipients, &out).is_some();
+                if known {
+                    out
+                } else {
+                    l.clone()
+                }
             })
             .collect()
     }

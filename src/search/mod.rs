@@ -21,6 +21,10 @@ use serde::Serialize;
 
 use crate::model::{Context, Corpus};
 
+/// How many hits of each kind the palette keeps (and `n`/`N` step
+/// through); `qualm search` prints them all.
+pub const PALETTE_HITS_PER_KIND: usize = 50;
+
 /// What a search hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
