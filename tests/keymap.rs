@@ -343,7 +343,7 @@ fn keys_prints_json_and_checks_files() {
     assert_eq!(code, 0);
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     let sections = doc["sections"].as_object().unwrap();
-    assert_eq!(sections.len(), 7);
+    assert_eq!(sections.len(), 8);
     assert_eq!(
         doc["sections"]["tree"][4],
         serde_json::json!({"on": ["g", "g"], "run": "top", "desc": "top"})

@@ -28,7 +28,7 @@ pub(crate) struct Entry {
 /// A file's valid entries by section (indexed like [`View::ALL`]), and its
 /// errors.
 pub(crate) struct Parsed {
-    pub sections: [Vec<Entry>; 7],
+    pub sections: [Vec<Entry>; View::COUNT],
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -134,7 +134,7 @@ pub(crate) fn parse(text: &str, file: &Path) -> Parsed {
         file,
         diagnostics: Vec::new(),
     };
-    let mut sections: [Vec<Entry>; 7] = Default::default();
+    let mut sections: [Vec<Entry>; View::COUNT] = Default::default();
     let root = match DeTable::parse(text) {
         Ok(root) => root.into_inner(),
         Err(e) => {

@@ -37,10 +37,13 @@ pub enum View {
     Help,
     Errors,
     Input,
+    /// The search palette: typed characters go into its query.
+    Palette,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const COUNT: usize = 8;
+    pub const ALL: [View; View::COUNT] = [
         View::Global,
         View::Tree,
         View::Detail,
@@ -48,6 +51,7 @@ impl View {
         View::Help,
         View::Errors,
         View::Input,
+        View::Palette,
     ];
 
     /// The section name in keymap.toml.
@@ -60,6 +64,7 @@ impl View {
             View::Help => "help",
             View::Errors => "errors",
             View::Input => "input",
+            View::Palette => "palette",
         }
     }
 
@@ -68,12 +73,13 @@ impl View {
     }
 
     /// The sections a press in this view looks in, in order: the view's own,
-    /// then `[global]`. Input stands alone, so typing text never fires a
+    /// then `[global]`. Input and the palette stand alone, so typing text never fires a
     /// global key such as `q`.
     fn chain(self) -> &'static [View] {
         match self {
             View::Global => &[View::Global],
             View::Input => &[View::Input],
+            View::Palette => &[View::Palette],
             View::Tree => &[View::Tree, View::Global],
             View::Detail => &[View::Detail, View::Global],
             View::Reader => &[View::Reader, View::Global],
@@ -142,7 +148,7 @@ impl Section {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     /// Indexed like [`View::ALL`].
-    sections: [Section; 7],
+    sections: [Section; View::COUNT],
 }
 
 impl Keymap {

@@ -137,7 +137,7 @@ impl Index {
     }
 
     /// The best `per_kind` hits of each kind, each group best first, the
-    /// groups ordered by their best hit (then by kind), with each group's
+    /// groups ordered by their best hit (then names before clauses), with each group's
     /// full count.
     pub fn top_per_kind(&self, hits: &[Hit], per_kind: usize) -> Vec<Group> {
         let mut by_kind: Vec<Vec<Hit>> = vec![Vec::new(); Kind::ALL.len()];
@@ -160,7 +160,9 @@ impl Index {
             .collect();
         groups.sort_by(|a, b| {
             let best = |g: &Group| g.hits.first().map_or(i64::MIN, |h| h.score);
-            best(b).cmp(&best(a)).then(a.kind.cmp(&b.kind))
+            best(b)
+                .cmp(&best(a))
+                .then(a.kind.display_rank().cmp(&b.kind.display_rank()))
         });
         groups
     }

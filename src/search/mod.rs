@@ -59,6 +59,19 @@ impl Kind {
         }
     }
 
+    /// Of two groups whose best hits score alike, the lower rank is shown
+    /// first: names and labels, short and many to a screen, before clauses.
+    pub fn display_rank(self) -> u8 {
+        match self {
+            Kind::Policy => 0,
+            Kind::Context => 1,
+            Kind::Recipient => 2,
+            Kind::Data => 3,
+            Kind::Note => 4,
+            Kind::Clause => 5,
+        }
+    }
+
     /// The heading of its group in the palette.
     pub fn plural(self) -> &'static str {
         match self {

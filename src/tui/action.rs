@@ -62,6 +62,11 @@ actions! {
     PrevClause = "prev_clause": "previous clause",
     Submit = "submit": "accept the input",
     Cancel = "cancel": "cancel the input",
+    Search = "search": "search everything by name (fuzzy)",
+    NextHit = "next_hit": "next hit of the last search",
+    PrevHit = "prev_hit": "previous hit of the last search",
+    DeleteBack = "delete_back": "delete the last character typed",
+    ClearInput = "clear_input": "clear what was typed",
 }
 
 impl fmt::Display for Action {

@@ -5,6 +5,7 @@ use crate::keymap::{Key, Keymap, Press, View};
 use crate::model::Corpus;
 
 use super::action::Action;
+use super::palette::Palette;
 use super::reader;
 use super::theme::Theme;
 use super::tree::{contexts_citing, NodeKind, Tree};
@@ -69,6 +70,8 @@ pub struct App {
     pub quit: bool,
     /// Set by `redraw`: the next frame clears the screen first.
     pub clear: bool,
+    /// The search palette (`/`) and the last search's hits (`n`/`N`).
+    pub palette: Palette,
 }
 
 impl App {
@@ -107,6 +110,7 @@ impl App {
             size: (80, 24),
             quit: false,
             clear: false,
+            palette: Palette::default(),
         };
         app.refresh_visible();
         app
@@ -121,6 +125,9 @@ impl App {
 
     /// The keymap section that applies now.
     pub fn view(&self) -> View {
+        if self.palette.open {
+            return View::Palette;
+        }
         match (&self.overlay, &self.reader, self.focus) {
             (Overlay::Help { .. }, _, _) => View::Help,
             (Overlay::Errors { .. }, _, _) => View::Errors,
@@ -143,6 +150,21 @@ impl App {
                 self.pending.push(key);
                 true
             }
+            Press::Unbound if view == View::Palette && self.pending.is_empty() => {
+                // Unbound keys type into the query.
+                match key.code {
+                    crossterm::event::KeyCode::Char(c)
+                        if !key.modifiers.intersects(
+                            crossterm::event::KeyModifiers::CONTROL
+                                | crossterm::event::KeyModifiers::ALT,
+                        ) =>
+                    {
+                        self.palette_type(c);
+                        true
+                    }
+                    _ => false,
+                }
+            }
             Press::Unbound => {
                 let had_pending = !self.pending.is_empty();
                 self.pending.clear();
@@ -155,13 +177,15 @@ impl App {
     /// returns whether the screen needs drawing. Called by the event loop
     /// between inputs, so input never waits for the work.
     pub fn collect_background(&mut self) -> bool {
-        false
+        // The first call comes after the first frame: start indexing then.
+        self.start_search();
+        self.palette.collect()
     }
 
     /// Whether background work is under way, so the loop polls for its
     /// results often instead of sleeping a whole tick.
     pub fn busy(&self) -> bool {
-        false
+        self.palette.pending()
     }
 
     pub fn selected_node(&self) -> Option<usize> {
@@ -224,6 +248,9 @@ impl App {
                 }
             }
             Action::ToggleReader => self.toggle_reader(),
+            Action::Search => self.open_palette(),
+            Action::NextHit => self.step_hit(1),
+            Action::PrevHit => self.step_hit(-1),
             Action::JumpBack => self.jump_back(),
             Action::JumpForward => self.jump_forward(),
             Action::NextPane | Action::PrevPane => {
@@ -235,6 +262,7 @@ impl App {
                 }
             }
             _ => match self.view() {
+                View::Palette => self.apply_palette(action),
                 View::Help => self.apply_help(action),
                 View::Errors => self.apply_errors(action),
                 View::Reader => self.apply_reader(action),
@@ -440,6 +468,31 @@ impl App {
         self.jump_pos += 1;
         self.select_node(self.jumps[self.jump_pos]);
     }
+
+    /// Goes to a node from elsewhere (a search hit), keeping the jump list:
+    /// the reader, if open, moves to it when it is a clause of the policy
+    /// being read, and closes otherwise; overlays close.
+    pub fn jump_to_node(&mut self, target: usize) {
+        self.overlay = Overlay::None;
+        if let Some(current) = self.selected_node() {
+            self.jumps.truncate(self.jump_pos);
+            self.jumps.push(current);
+            self.jump_pos = self.jumps.len();
+        }
+        self.select_node(target);
+        if let Some(mut state) = self.reader.take() {
+            let node = &self.tree.nodes[target];
+            if let (NodeKind::Clause(si, ci), true) = (&node.kind, node.policy == state.policy) {
+                state.clause = Some((*si, *ci));
+                self.scroll_reader_to_clause(&mut state);
+                self.reader = Some(state);
+            }
+        }
+    }
+
+    /// Shows a note found by search. A no-op until review notes land: the
+    /// review module fills this in (select the note's target and open it).
+    pub fn jump_to_note(&mut self, _policy: &str, _id: &str) {}
 
     /// Selects a node, expanding its ancestors so it is visible.
     pub fn select_node(&mut self, node: usize) {

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod palette;
 pub mod reader;
 pub mod terminal;
 pub mod text;

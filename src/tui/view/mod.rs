@@ -3,6 +3,7 @@
 
 mod detail;
 mod overlay;
+mod palette;
 mod reader;
 mod status;
 mod tree;
@@ -47,6 +48,9 @@ pub fn render(frame: &mut Frame, app: &App) {
         Overlay::None => {}
         Overlay::Help { view, scroll } => overlay::help(frame, app, *view, *scroll, main),
         Overlay::Errors { selected } => overlay::errors(frame, app, *selected, main),
+    }
+    if app.palette.open {
+        palette::render(frame, app, main);
     }
 }
 

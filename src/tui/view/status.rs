@@ -53,6 +53,11 @@ fn hints(app: &App, view: View) -> String {
             (Action::Back, "close"),
             (Action::Help, "help"),
         ],
+        View::Palette => &[
+            (Action::Enter, "jump"),
+            (Action::Down, "next"),
+            (Action::Cancel, "close"),
+        ],
         View::Help | View::Errors | View::Input | View::Global => &[(Action::Back, "close")],
     };
     wanted
