@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use qualm::keymap::Keymap;
 use qualm::model;
-use qualm::search::{items_from_corpus, run_query, Index, Session, PALETTE_HITS_PER_KIND};
+use qualm::search::{run_query, Index, Items, Session, PALETTE_HITS_PER_KIND};
 use qualm::tui::app::App;
 use qualm::tui::theme::Theme;
 use qualm::tui::view;
@@ -110,7 +110,7 @@ fn main() {
 
     // The index, as the TUI builds it after the first frame.
     let started = Instant::now();
-    let items = items_from_corpus(&app.corpus);
+    let items = Items::from_corpus(&app.corpus);
     let item_count = items.len();
     let index = Index::build(items);
     let index_time = started.elapsed();

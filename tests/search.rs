@@ -32,7 +32,7 @@ fn found(index: &Index, query: &str) -> Vec<(Kind, String, String)> {
         .into_iter()
         .map(|h| {
             let i = index.item(h);
-            (i.kind, i.policy.clone(), i.id.clone())
+            (i.kind, i.policy.to_string(), i.id.to_string())
         })
         .collect()
 }

@@ -46,10 +46,10 @@ pub fn run(query: &str, paths: &[PathBuf], format: Format, limit: Option<usize>)
                     let item = index.item(h);
                     JsonHit {
                         kind: item.kind.name(),
-                        policy: &item.policy,
-                        id: &item.id,
+                        policy: item.policy,
+                        id: item.id,
                         score: h.score,
-                        text: &item.text,
+                        text: item.text,
                     }
                 })
                 .collect();
@@ -64,7 +64,7 @@ pub fn run(query: &str, paths: &[PathBuf], format: Format, limit: Option<usize>)
             let emphasis = std::io::IsTerminal::is_terminal(&std::io::stdout());
             for &h in &hits {
                 let item = index.item(h);
-                let text = one_line(&item.text);
+                let text = one_line(item.text);
                 let text = if emphasis {
                     emphasise(&text, &highlight(&text, query))
                 } else {

@@ -14,8 +14,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::ops::Deref;
 
+use super::items::{ItemRef, Items};
 use super::score::{bag, for_each_word, term_score, words};
-use super::{Kind, SearchItem};
+use super::Kind;
 
 /// Checks for cancellation every this many steps of a long loop.
 const CANCEL_STRIDE: usize = 4096;
@@ -24,13 +25,14 @@ const RECENT_QUERIES: usize = 16;
 const RECENT_WORDS: usize = 64;
 
 pub struct Index {
-    items: Vec<SearchItem>,
+    items: Items,
     /// Distinct folded words.
     terms: Vec<Box<str>>,
     bags: Vec<u64>,
-    /// Per item, its text's length in chars: of two equal scores, the
-    /// shorter text (a name, a label) is the more pointed match.
-    lengths: Vec<u32>,
+    /// Per item, the bag of all its words' characters and of their first
+    /// characters: a one-character query is answered from these alone.
+    item_chars: Vec<u64>,
+    item_initials: Vec<u64>,
     /// Per term, the items it occurs in, ascending.
     postings: Vec<Vec<u32>>,
     /// Per item, its distinct terms: `forward[forward_start[i]..forward_start[i + 1]]`.
@@ -46,17 +48,25 @@ pub struct Hit {
 }
 
 impl Index {
-    pub fn build(items: Vec<SearchItem>) -> Index {
+    /// Indexes `items` (a `Vec<SearchItem>` or an [`Items`]).
+    pub fn build(items: impl Into<Items>) -> Index {
+        let mut items: Items = items.into();
+        items.shrink_to_fit();
         let mut ids: HashMap<Box<str>, u32> = HashMap::new();
         let mut terms: Vec<Box<str>> = Vec::new();
         let mut postings: Vec<Vec<u32>> = Vec::new();
         let mut forward_start = Vec::with_capacity(items.len() + 1);
         let mut forward = Vec::new();
+        let mut item_chars = Vec::with_capacity(items.len());
+        let mut item_initials = Vec::with_capacity(items.len());
         let mut buffer = String::new();
         let mut mine: Vec<u32> = Vec::new();
-        for (i, item) in items.iter().enumerate() {
+        for i in 0..items.len() {
             mine.clear();
-            for_each_word(&item.text, &mut buffer, |word| {
+            let (mut chars, mut initials) = (0u64, 0u64);
+            for_each_word(items.text(i), &mut buffer, |word| {
+                chars |= bag(word);
+                initials |= bag(&word[..word.chars().next().map_or(0, char::len_utf8)]);
                 let id = match ids.get(word) {
                     Some(&id) => id,
                     None => {
@@ -69,6 +79,8 @@ impl Index {
                 };
                 mine.push(id);
             });
+            item_chars.push(chars);
+            item_initials.push(initials);
             mine.sort_unstable();
             mine.dedup();
             forward_start.push(forward.len() as u32);
@@ -79,10 +91,6 @@ impl Index {
         }
         forward_start.push(forward.len() as u32);
         let bags = terms.iter().map(|t| bag(t)).collect();
-        let lengths = items
-            .iter()
-            .map(|i| i.text.chars().count().min(u32::MAX as usize) as u32)
-            .collect();
         for p in &mut postings {
             p.shrink_to_fit();
         }
@@ -90,19 +98,25 @@ impl Index {
             items,
             terms,
             bags,
-            lengths,
+            item_chars,
+            item_initials,
             postings,
             forward_start,
             forward,
         }
     }
 
-    pub fn items(&self) -> &[SearchItem] {
-        &self.items
+    /// How many items are indexed.
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
 
-    pub fn item(&self, hit: Hit) -> &SearchItem {
-        &self.items[hit.item as usize]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn item(&self, hit: Hit) -> ItemRef<'_> {
+        self.items.get(hit.item as usize)
     }
 
     /// Distinct words in the dictionary.
@@ -132,7 +146,11 @@ impl Index {
     fn order(&self, a: &Hit, b: &Hit) -> std::cmp::Ordering {
         b.score
             .cmp(&a.score)
-            .then(self.lengths[a.item as usize].cmp(&self.lengths[b.item as usize]))
+            .then(
+                self.items
+                    .text_len(a.item as usize)
+                    .cmp(&self.items.text_len(b.item as usize)),
+            )
             .then(a.item.cmp(&b.item))
     }
 
@@ -140,22 +158,49 @@ impl Index {
     /// groups ordered by their best hit (then names before clauses), with each group's
     /// full count.
     pub fn top_per_kind(&self, hits: &[Hit], per_kind: usize) -> Vec<Group> {
-        let mut by_kind: Vec<Vec<Hit>> = vec![Vec::new(); Kind::ALL.len()];
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        // Per kind, a heap of the best `per_kind` so far with the worst on
+        // top: most hits lose to it on score alone, without a text lookup.
+        type Worst = (Reverse<i64>, u32, u32);
+        let mut heaps: Vec<BinaryHeap<Worst>> = vec![BinaryHeap::new(); Kind::ALL.len()];
+        let mut totals = vec![0usize; Kind::ALL.len()];
         for &hit in hits {
-            by_kind[self.item(hit).kind as usize].push(hit);
+            let kind = self.items.kind(hit.item as usize) as usize;
+            totals[kind] += 1;
+            let heap = &mut heaps[kind];
+            if heap.len() == per_kind {
+                let Some(&(Reverse(worst), _, _)) = heap.peek() else {
+                    continue;
+                };
+                if hit.score < worst {
+                    continue;
+                }
+            }
+            let key = (
+                Reverse(hit.score),
+                self.items.text_len(hit.item as usize),
+                hit.item,
+            );
+            if heap.len() < per_kind {
+                heap.push(key);
+            } else if heap.peek().is_some_and(|top| key < *top) {
+                heap.pop();
+                heap.push(key);
+            }
         }
         let mut groups: Vec<Group> = Kind::ALL
             .into_iter()
-            .zip(by_kind)
-            .filter(|(_, hits)| !hits.is_empty())
-            .map(|(kind, mut hits)| {
-                let total = hits.len();
-                if hits.len() > per_kind && per_kind > 0 {
-                    hits.select_nth_unstable_by(per_kind - 1, |a, b| self.order(a, b));
-                }
-                hits.truncate(per_kind);
-                hits.sort_unstable_by(|a, b| self.order(a, b));
-                Group { kind, total, hits }
+            .zip(heaps.into_iter().zip(totals))
+            .filter(|(_, (_, total))| *total > 0)
+            .map(|(kind, (heap, total))| Group {
+                kind,
+                total,
+                hits: heap
+                    .into_sorted_vec()
+                    .into_iter()
+                    .map(|(Reverse(score), _, item)| Hit { item, score })
+                    .collect(),
             })
             .collect();
         groups.sort_by(|a, b| {
@@ -243,6 +288,12 @@ impl<I: Deref<Target = Index>> Session<I> {
         if let Some(m) = self.recent.iter().find(|m| m.words == query_words) {
             return Some(m.hits.clone());
         }
+        if let [word] = query_words.as_slice() {
+            if let Some(hits) = self.index.single_character(word) {
+                self.remember(query_words, &hits);
+                return Some(hits);
+            }
+        }
         // Score the dictionary for each word.
         for word in &query_words {
             self.match_word(word, cancelled)?;
@@ -296,37 +347,13 @@ impl<I: Deref<Target = Index>> Session<I> {
                 )?
             }
             None => {
-                // Best score of the cold word per item, from its postings.
-                let scores = &mut self.item_scores;
-                let mut touched: Vec<u32> = Vec::new();
-                let mut steps = 0;
-                for &(t, s) in &word_matches[cold_word].terms {
-                    for &item in &index.postings[t as usize] {
-                        let slot = &mut scores[item as usize];
-                        if *slot == 0 {
-                            touched.push(item);
-                        }
-                        *slot = (*slot).max(s);
-                    }
-                    steps += index.postings[t as usize].len();
-                    if steps > CANCEL_STRIDE {
-                        steps = 0;
-                        if cancelled() {
-                            for &i in &touched {
-                                scores[i as usize] = 0;
-                            }
-                            return None;
-                        }
-                    }
-                }
-                touched.sort_unstable();
-                let first: Vec<Hit> = touched
-                    .iter()
-                    .map(|&item| Hit {
-                        item,
-                        score: std::mem::take(&mut scores[item as usize]),
-                    })
-                    .collect();
+                let first = cold_postings(
+                    index,
+                    &word_matches[cold_word].terms,
+                    cold_cost,
+                    &mut self.item_scores,
+                    cancelled,
+                )?;
                 if word_matches.len() == 1 {
                     first
                 } else {
@@ -343,12 +370,16 @@ impl<I: Deref<Target = Index>> Session<I> {
                 }
             }
         };
+        self.remember(query_words, &hits);
+        Some(hits)
+    }
+
+    fn remember(&mut self, words: Vec<String>, hits: &[Hit]) {
         self.recent.push_front(Matches {
-            words: query_words,
-            hits: hits.clone(),
+            words,
+            hits: hits.to_vec(),
         });
         self.recent.truncate(RECENT_QUERIES);
-        Some(hits)
     }
 
     /// Scores the dictionary for one query word (from the narrowest earlier
@@ -401,6 +432,94 @@ impl<I: Deref<Target = Index>> Session<I> {
         });
         self.recent_words.truncate(RECENT_WORDS);
         Some(())
+    }
+}
+
+/// Every item reached by the postings of `terms`, with the best score of
+/// its terms, in item order. `visits` is the number of postings, to choose
+/// between collecting the touched items and sweeping the whole table.
+fn cold_postings(
+    index: &Index,
+    terms: &[(u32, i64)],
+    visits: usize,
+    scores: &mut [i64],
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Vec<Hit>> {
+    // When most items will be reached, one sweep of the table beats
+    // tracking and sorting the touched ones.
+    let sweep = visits > scores.len() / 4;
+    let mut touched: Vec<u32> = Vec::new();
+    let mut steps = 0;
+    for &(t, s) in terms {
+        let list = &index.postings[t as usize];
+        for &item in list {
+            let slot = &mut scores[item as usize];
+            if !sweep && *slot == 0 {
+                touched.push(item);
+            }
+            *slot = (*slot).max(s);
+        }
+        steps += list.len();
+        if steps > CANCEL_STRIDE {
+            steps = 0;
+            if cancelled() {
+                if sweep {
+                    scores.fill(0);
+                } else {
+                    touched.iter().for_each(|&i| scores[i as usize] = 0);
+                }
+                return None;
+            }
+        }
+    }
+    let mut hits = Vec::with_capacity(touched.len());
+    if sweep {
+        for (item, slot) in scores.iter_mut().enumerate() {
+            if *slot != 0 {
+                hits.push(Hit {
+                    item: item as u32,
+                    score: std::mem::take(slot),
+                });
+            }
+        }
+    } else {
+        touched.sort_unstable();
+        hits.extend(touched.iter().map(|&item| Hit {
+            item,
+            score: std::mem::take(&mut scores[item as usize]),
+        }));
+    }
+    Some(hits)
+}
+
+impl Index {
+    /// A query of one letter or digit: every item with a word holding it,
+    /// words starting with it ranked first. Answered from the items'
+    /// character bags in one sweep, since such a query touches most items.
+    fn single_character(&self, word: &str) -> Option<Vec<Hit>> {
+        let mut chars = word.chars();
+        let c = chars.next()?;
+        if chars.next().is_some() || !(c.is_ascii_lowercase() || c.is_ascii_digit()) {
+            return None;
+        }
+        let bit = bag(word);
+        // Scores as the general path gives them to a word starting with
+        // the character and to one holding it further in.
+        let filler = if c == 'x' { 'y' } else { 'x' };
+        let initial = term_score(&format!("{c}{filler}"), word)?.max(1);
+        let inside = term_score(&format!("{filler}{c}"), word)?.max(1);
+        let hits = self
+            .item_chars
+            .iter()
+            .zip(&self.item_initials)
+            .enumerate()
+            .filter(|(_, (chars, _))| *chars & bit != 0)
+            .map(|(item, (_, initials))| Hit {
+                item: item as u32,
+                score: if initials & bit != 0 { initial } else { inside },
+            })
+            .collect();
+        Some(hits)
     }
 }
 

@@ -1,19 +1,22 @@
 //! Fuzzy search over everything an analyst jumps to by name: policies,
 //! contexts, clauses, data and recipient labels, and notes.
 //!
-//! [`SearchItem`]s are built from a loaded corpus (notes are added by the
-//! review module as [`Kind::Note`] items); an [`Index`] turns them into a
+//! Items are built from a loaded corpus ([`Items::from_corpus`]; notes are
+//! added by the review module with [`Items::push`] as [`Kind::Note`] items,
+//! id = note id, text = its body); an [`Index`] turns them into a
 //! term dictionary so a keystroke scores each distinct word once instead of
 //! every clause; a [`Session`] narrows from the previous keystroke's hits;
 //! a [`Searcher`] runs sessions on a worker thread, where a newer query
 //! cancels an older one. No TUI types live here.
 
 mod index;
+mod items;
 mod score;
 mod worker;
 
 pub use index::{Group, Hit};
 pub use index::{Index, Session};
+pub use items::{ItemRef, Items};
 pub use score::{fold, highlight, words};
 pub use worker::{run_query, Found, FoundGroup, Results, Searcher};
 
@@ -105,36 +108,50 @@ pub struct SearchItem {
 ///   label as the policy words it.
 pub fn items_from_corpus(corpus: &Corpus) -> Vec<SearchItem> {
     let mut items = Vec::new();
+    visit_corpus(corpus, |kind, policy, id, text| {
+        items.push(SearchItem {
+            kind,
+            policy: policy.to_string(),
+            id: id.to_string(),
+            text: text.to_string(),
+        })
+    });
+    items
+}
+
+impl Items {
+    /// The items of a corpus as [`items_from_corpus`] lists them, without
+    /// a `String` per field on the way.
+    pub fn from_corpus(corpus: &Corpus) -> Items {
+        let mut items = Items::new();
+        visit_corpus(corpus, |kind, policy, id, text| {
+            items.push(kind, policy, id, text)
+        });
+        items
+    }
+}
+
+fn visit_corpus(corpus: &Corpus, mut item: impl FnMut(Kind, &str, &str, &str)) {
     for loaded in &corpus.policies {
         let p = &loaded.policy;
-        let item = |kind, id: &str, text: String| SearchItem {
-            kind,
-            policy: p.id.clone(),
-            id: id.to_string(),
-            text,
-        };
-        items.push(item(
-            Kind::Policy,
-            &p.id,
-            format!("{} · {} · {}", p.id, p.organization, p.title),
-        ));
+        let name = format!("{} · {} · {}", p.id, p.organization, p.title);
+        item(Kind::Policy, &p.id, &p.id, &name);
         let contexts: Vec<&Context> = p.contexts_flat().into_iter().map(|(_, c)| c).collect();
         for c in &contexts {
-            items.push(item(Kind::Context, &c.id, c.name.clone()));
+            item(Kind::Context, &p.id, &c.id, &c.name);
         }
         for (_, clause) in p.clauses() {
-            items.push(item(Kind::Clause, &clause.id, clause.text.clone()));
+            item(Kind::Clause, &p.id, &clause.id, &clause.text);
         }
         for (kind, labels) in [
             (Kind::Data, labels_of(&contexts, |f| &f.data)),
             (Kind::Recipient, labels_of(&contexts, |f| &f.recipients)),
         ] {
             for (label, context) in labels {
-                items.push(item(kind, context, label.to_string()));
+                item(kind, &p.id, context, label);
             }
         }
     }
-    items
 }
 
 /// Each distinct label (exact wording) with the first context using it.

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::index::{Index, Session};
-use super::{Kind, SearchItem};
+use super::{Items, Kind, SearchItem};
 
 /// A hit as the palette shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub fn run_query<I: std::ops::Deref<Target = Index>>(
                 .hits
                 .iter()
                 .map(|&h| Found {
-                    item: index.item(h).clone(),
+                    item: index.item(h).to_item(),
                     score: h.score,
                 })
                 .collect(),
@@ -93,7 +93,8 @@ pub struct Searcher {
 impl Searcher {
     /// Starts the worker: it builds the index from `items` first, then
     /// answers queries with at most `per_kind` hits of each kind.
-    pub fn spawn(items: Vec<SearchItem>, per_kind: usize) -> Searcher {
+    pub fn spawn(items: impl Into<Items>, per_kind: usize) -> Searcher {
+        let items: Items = items.into();
         let (requests, request_rx) = mpsc::channel::<(u64, String)>();
         let (result_tx, results) = mpsc::channel();
         let latest = Arc::new(AtomicU64::new(0));

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::search::{items_from_corpus, Kind, Results, Searcher, PALETTE_HITS_PER_KIND};
+use crate::search::{Items, Kind, Results, Searcher, PALETTE_HITS_PER_KIND};
 
 use super::app::App;
 use super::tree::NodeKind;
@@ -106,7 +106,7 @@ impl App {
     /// frame, so the index is usually ready by the time `/` is pressed.
     pub fn start_search(&mut self) {
         if self.palette.searcher.is_none() {
-            let items = items_from_corpus(&self.corpus);
+            let items = Items::from_corpus(&self.corpus);
             self.palette.searcher = Some(Searcher::spawn(items, PALETTE_HITS_PER_KIND));
         }
     }
