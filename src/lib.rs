@@ -9,4 +9,5 @@ pub mod compare;
 pub mod keymap;
 pub mod model;
 pub mod review;
+pub mod search;
 pub mod tui;

@@ -13,6 +13,7 @@ pub mod matrix;
 pub mod merge_notes;
 pub mod note;
 pub mod report;
+pub mod search;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -104,6 +105,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = matrix::MatrixFormat::Text)]
         format: matrix::MatrixFormat,
     },
+    /// Fuzzy-search policies, contexts, clauses, data and recipient labels;
+    /// every hit, best first.
+    Search {
+        /// Words to look for; each must match (fuzzily) a word of the hit.
+        query: String,
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// At most this many hits.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -162,6 +175,12 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Check { paths, format }) => check::run(&paths_or_default(&paths), format),
         Some(Command::Export { paths, format }) => export::run(&paths_or_default(&paths), format),
+        Some(Command::Search {
+            query,
+            paths,
+            format,
+            limit,
+        }) => search::run(&query, &paths_or_default(&paths), format, limit),
         Some(Command::Keys {
             check,
             keymap,

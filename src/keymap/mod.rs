@@ -42,10 +42,12 @@ pub enum View {
     Select,
     Compare,
     Picker,
+    /// The search palette: typed characters go into its query.
+    Palette,
 }
 
 impl View {
-    pub const ALL: [View; 12] = [
+    pub const ALL: [View; 13] = [
         View::Global,
         View::Tree,
         View::Detail,
@@ -58,6 +60,7 @@ impl View {
         View::Select,
         View::Compare,
         View::Picker,
+        View::Palette,
     ];
 
     /// The section name in keymap.toml.
@@ -75,6 +78,7 @@ impl View {
             View::Select => "select",
             View::Compare => "compare",
             View::Picker => "picker",
+            View::Palette => "palette",
         }
     }
 
@@ -83,8 +87,8 @@ impl View {
     }
 
     /// The sections a press in this view looks in, in order: the view's own,
-    /// then `[global]`. Input and the note editor stand alone, so typing
-    /// text never fires a global key such as `q`.
+    /// then `[global]`. Input, the note editor, the picker and the palette
+    /// stand alone, so typing text never fires a global key such as `q`.
     fn chain(self) -> &'static [View] {
         match self {
             View::Global => &[View::Global],
@@ -92,6 +96,7 @@ impl View {
             View::Editor => &[View::Editor],
             View::Notes => &[View::Notes, View::Global],
             View::Select => &[View::Select, View::Global],
+            View::Palette => &[View::Palette],
             View::Tree => &[View::Tree, View::Global],
             View::Detail => &[View::Detail, View::Global],
             View::Reader => &[View::Reader, View::Global],

@@ -101,6 +101,10 @@ actions! {
     ChoosePolicies = "choose_policies": "choose the policies",
     ToggleBy = "toggle_by": "matrix by data or by recipients",
     ToggleMark = "toggle_mark": "mark or unmark",
+    Search = "search": "search everything by name (fuzzy)",
+    NextHit = "next_hit": "next hit of the last search",
+    PrevHit = "prev_hit": "previous hit of the last search",
+    ClearInput = "clear_input": "clear what was typed",
 }
 
 impl fmt::Display for Action {

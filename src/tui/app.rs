@@ -8,6 +8,7 @@ use crate::review::{Note, ReviewSet};
 use super::action::Action;
 use super::compare::CompareState;
 use super::notes::{Editor, NoteMarks, NotesView, SpanSelect};
+use super::palette::Palette;
 use super::reader;
 use super::theme::Theme;
 use super::tree::{contexts_citing, NodeKind, Tree};
@@ -88,6 +89,8 @@ pub struct App {
     pub removed: Vec<(usize, Note)>,
     /// Asks the event loop to run `$EDITOR` on the editor's text.
     pub external_edit: bool,
+    /// The search palette (`/`) and the last search's hits (`n`/`N`).
+    pub palette: Palette,
 }
 
 impl App {
@@ -137,6 +140,7 @@ impl App {
             notes_view: None,
             removed: Vec::new(),
             external_edit: false,
+            palette: Palette::default(),
         };
         app.refresh_visible();
         app.refresh_marks();
@@ -157,7 +161,9 @@ impl App {
             Overlay::Errors { .. } => return View::Errors,
             Overlay::None => {}
         }
-        if self.editor.is_some() {
+        if self.palette.open {
+            View::Palette
+        } else if self.editor.is_some() {
             View::Editor
         } else if self.compare.is_some() {
             self.compare_view()
@@ -187,6 +193,21 @@ impl App {
                 self.pending.push(key);
                 true
             }
+            Press::Unbound if view == View::Palette && self.pending.is_empty() => {
+                // Unbound keys type into the query.
+                match key.code {
+                    crossterm::event::KeyCode::Char(c)
+                        if !key.modifiers.intersects(
+                            crossterm::event::KeyModifiers::CONTROL
+                                | crossterm::event::KeyModifiers::ALT,
+                        ) =>
+                    {
+                        self.palette_type(c);
+                        true
+                    }
+                    _ => false,
+                }
+            }
             Press::Unbound => {
                 let had_pending = !self.pending.is_empty();
                 self.pending.clear();
@@ -202,13 +223,16 @@ impl App {
     /// returns whether the screen needs drawing. Called by the event loop
     /// between inputs, so input never waits for the work.
     pub fn collect_background(&mut self) -> bool {
-        self.collect_alignment()
+        let aligned = self.collect_alignment();
+        // The first call comes after the first frame: start indexing then.
+        self.start_search();
+        self.palette.collect() || aligned
     }
 
     /// Whether background work is under way, so the loop polls for its
     /// results often instead of sleeping a whole tick.
     pub fn busy(&self) -> bool {
-        self.compare.as_ref().is_some_and(CompareState::busy)
+        self.compare.as_ref().is_some_and(CompareState::busy) || self.palette.pending()
     }
 
     pub fn selected_node(&self) -> Option<usize> {
@@ -280,6 +304,9 @@ impl App {
             Action::CompareTopic => self.open_topic_compare(),
             Action::CompareVersions => self.open_version_compare(),
             Action::ShowMatrix => self.open_matrix(),
+            Action::Search => self.open_palette(),
+            Action::NextHit => self.step_hit(1),
+            Action::PrevHit => self.step_hit(-1),
             Action::JumpBack => self.jump_back(),
             Action::JumpForward => self.jump_forward(),
             Action::NextPane | Action::PrevPane => {
@@ -298,6 +325,7 @@ impl App {
                 View::Editor => self.apply_editor(action),
                 View::Notes => self.apply_notes(action),
                 View::Select => self.apply_select(action),
+                View::Palette => self.apply_palette(action),
                 View::Help => self.apply_help(action),
                 View::Errors => self.apply_errors(action),
                 View::Reader => self.apply_reader(action),
@@ -504,6 +532,27 @@ impl App {
         }
         self.jump_pos += 1;
         self.select_node(self.jumps[self.jump_pos]);
+    }
+
+    /// Goes to a node from elsewhere (a search hit), keeping the jump list:
+    /// the reader, if open, moves to it when it is a clause of the policy
+    /// being read, and closes otherwise; overlays close.
+    pub fn jump_to_node(&mut self, target: usize) {
+        self.overlay = Overlay::None;
+        if let Some(current) = self.selected_node() {
+            self.jumps.truncate(self.jump_pos);
+            self.jumps.push(current);
+            self.jump_pos = self.jumps.len();
+        }
+        self.select_node(target);
+        if let Some(mut state) = self.reader.take() {
+            let node = &self.tree.nodes[target];
+            if let (NodeKind::Clause(si, ci), true) = (&node.kind, node.policy == state.policy) {
+                state.clause = Some((*si, *ci));
+                self.scroll_reader_to_clause(&mut state);
+                self.reader = Some(state);
+            }
+        }
     }
 
     /// Selects a node, expanding its ancestors so it is visible.

@@ -8,6 +8,7 @@ pub mod app;
 pub mod backend;
 pub mod compare;
 pub mod notes;
+pub mod palette;
 pub mod reader;
 pub mod terminal;
 pub mod text;

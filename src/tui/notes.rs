@@ -591,6 +591,15 @@ impl App {
 
     /// Typed text (a key no binding claims, or a paste) into the editor.
     pub fn type_text(&mut self, text: &str) -> bool {
+        if self.palette.open {
+            // A pasted line searches as typed; line breaks end it.
+            for c in text.chars().take_while(|c| *c != '\n' && *c != '\r') {
+                if !c.is_control() {
+                    self.palette_type(c);
+                }
+            }
+            return true;
+        }
         match self.editor.as_mut() {
             Some(editor) if editor.field == EditorField::Body => {
                 editor.body.insert(text);

@@ -91,6 +91,13 @@ impl Theme {
         self.fg(Color::Green).add_modifier(Modifier::BOLD)
     }
 
+    /// Characters a search matched: bold underline, so they show without
+    /// colour too.
+    pub fn matched(self) -> Style {
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
     /// The clause the reader highlights.
     pub fn highlight(self) -> Style {
         if self.color {

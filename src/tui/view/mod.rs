@@ -5,6 +5,7 @@ mod compare;
 mod detail;
 mod notes;
 mod overlay;
+mod palette;
 mod reader;
 mod status;
 mod tree;
@@ -56,6 +57,9 @@ pub fn render(frame: &mut Frame, app: &App) {
         Overlay::None => {}
         Overlay::Help { view, scroll } => overlay::help(frame, app, *view, *scroll, main),
         Overlay::Errors { selected } => overlay::errors(frame, app, *selected, main),
+    }
+    if app.palette.open {
+        palette::render(frame, app, main);
     }
 }
 

@@ -76,6 +76,11 @@ fn hints(app: &App, view: View) -> String {
             (Action::Submit, "accept"),
             (Action::Cancel, "cancel"),
         ],
+        View::Palette => &[
+            (Action::Enter, "jump"),
+            (Action::Down, "next"),
+            (Action::Cancel, "close"),
+        ],
         View::Help | View::Errors | View::Input | View::Global => &[(Action::Back, "close")],
     };
     wanted

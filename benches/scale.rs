@@ -1,0 +1,245 @@
+//! qualm at the scale of a thousand policies: how long a folder takes to
+//! reach the first frame, against a bare serde parse of the same files;
+//! how long each keystroke's search takes while queries are typed letter by
+//! letter; `fzf --filter` over the same clause lines; peak memory against
+//! the corpus size. Prints a table, then one JSON object as its last line.
+//!
+//! Run `scripts/bench` (it builds, and generates `target/bench-corpus`
+//! when missing), or `cargo bench --bench scale -- DIR`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use qualm::keymap::Keymap;
+use qualm::model;
+use qualm::search::{run_query, Index, Items, Session, PALETTE_HITS_PER_KIND};
+use qualm::tui::app::App;
+use qualm::tui::theme::Theme;
+use qualm::tui::view;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+/// What analysts type: vendors, data types, half-remembered phrases.
+const QUERIES: &[&str] = &[
+    "salesforce",
+    "retention period",
+    "third parties",
+    "email address",
+    "cookies",
+    "children under",
+    "legal basis",
+    "hubspot",
+    "international transfer",
+    "delete your data",
+    "sell personal information",
+    "ip adress",
+];
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e5).round() / 100.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn folder_mb(dir: &Path) -> f64 {
+    let bytes: u64 = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0);
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn main() {
+    let dir = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/bench-corpus"));
+    assert!(
+        dir.is_dir(),
+        "no corpus at {} (scripts/bench generates it)",
+        dir.display()
+    );
+    let files = model::load::model_files_in(&dir).expect("corpus folder");
+
+    // The baseline: every model file read and parsed into a generic YAML
+    // value by serde, on one thread.
+    let started = Instant::now();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+        std::hint::black_box(value);
+    }
+    let bare_parse = started.elapsed();
+
+    // Folder to first frame: load (validated, sanitized, on all cores),
+    // build the app, draw one 80x24 frame.
+    let started = Instant::now();
+    let corpus = model::load(std::slice::from_ref(&dir));
+    let mut app = App::new(corpus, Keymap::defaults(), Theme::new(true));
+    app.resize(80, 24);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test backend");
+    terminal
+        .draw(|f| view::render(f, &app))
+        .expect("first frame");
+    let load = started.elapsed();
+    let policies = app.corpus.policies.len();
+    let errors = app.corpus.error_count();
+    let clauses: usize = app
+        .corpus
+        .policies
+        .iter()
+        .map(|p| p.policy.clauses().count())
+        .sum();
+
+    // The index, as the TUI builds it after the first frame.
+    let started = Instant::now();
+    let items = Items::from_corpus(&app.corpus);
+    let item_count = items.len();
+    let index = Index::build(items);
+    let index_time = started.elapsed();
+    let terms = index.term_count();
+    let rss = peak_rss_mb();
+
+    // Keystrokes: each prefix of each query, through the worker's own code
+    // path (narrowing from the previous keystroke, top hits per kind).
+    let mut session = Session::new(&index);
+    let mut per_key = Vec::new();
+    let mut generation = 0;
+    for query in QUERIES {
+        for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
+            generation += 1;
+            let started = Instant::now();
+            let results = run_query(
+                &mut session,
+                generation,
+                &query[..end],
+                PALETTE_HITS_PER_KIND,
+                &|| false,
+            )
+            .expect("not cancelled");
+            per_key.push(ms(started.elapsed()));
+            std::hint::black_box(results);
+        }
+    }
+    per_key.sort_by(f64::total_cmp);
+    let (p50, p95, worst) = (
+        percentile(&per_key, 50.0),
+        percentile(&per_key, 95.0),
+        *per_key.last().unwrap(),
+    );
+    // The same queries typed afresh (no narrowing): whole-query cost.
+    let mut fresh = Vec::new();
+    for query in QUERIES {
+        let started = Instant::now();
+        std::hint::black_box(index.search(query));
+        fresh.push(ms(started.elapsed()));
+    }
+    fresh.sort_by(f64::total_cmp);
+
+    // fzf over the same clause texts, one per line.
+    let fzf = fzf_filter_ms(&app);
+
+    let corpus_mb = folder_mb(&dir);
+    println!("corpus      {} ({policies} policies, {clauses} clauses, {errors} errors, {corpus_mb:.1} MiB)", dir.display());
+    println!(
+        "bare parse  {:>9.1} ms  (serde_yaml::Value, one thread)",
+        ms(bare_parse)
+    );
+    println!(
+        "load        {:>9.1} ms  (model::load + App::new + first 80x24 frame)",
+        ms(load)
+    );
+    println!("index       {:>9.1} ms  ({item_count} items, {terms} distinct words; built off the UI thread)", ms(index_time));
+    println!(
+        "keystroke   {p50:>9.2} ms p50, {p95:.2} ms p95, {worst:.2} ms worst ({} keystrokes)",
+        per_key.len()
+    );
+    println!(
+        "fresh query {:>9.2} ms median (whole query, no narrowing)",
+        percentile(&fresh, 50.0)
+    );
+    match fzf {
+        Some(f) => println!("fzf filter  {f:>9.1} ms median over the queries"),
+        None => println!("fzf filter  not installed"),
+    }
+    if let Some(rss) = rss {
+        println!("peak rss    {rss:>9.1} MiB");
+    }
+    let json = serde_json::json!({
+        "load_ms": ms(load),
+        "bare_parse_ms": ms(bare_parse),
+        "search_p50_ms": p50,
+        "search_p95_ms": p95,
+        "search_max_ms": worst,
+        "fzf_filter_ms": fzf,
+        "rss_mb": rss.map(|r| (r * 10.0).round() / 10.0),
+        "corpus_mb": (corpus_mb * 10.0).round() / 10.0,
+        "index_ms": ms(index_time),
+        "policies": policies,
+        "clauses": clauses,
+        "items": item_count,
+        "keystrokes": per_key.len(),
+    });
+    println!("{json}");
+}
+
+/// Median time of `fzf --filter QUERY` over every clause's text as a line.
+fn fzf_filter_ms(app: &App) -> Option<f64> {
+    let found = Command::new("sh")
+        .args(["-c", "command -v fzf"])
+        .stdout(Stdio::null())
+        .status()
+        .ok()?
+        .success();
+    if !found {
+        return None;
+    }
+    let lines: String = app
+        .corpus
+        .policies
+        .iter()
+        .flat_map(|p| {
+            p.policy
+                .clauses()
+                .map(|(_, c)| c.text.replace('\n', " ") + "\n")
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!("qualm-bench-clauses-{}.txt", std::process::id()));
+    std::fs::write(&path, lines).ok()?;
+    let mut times = Vec::new();
+    for query in QUERIES {
+        let input = std::fs::File::open(&path).ok()?;
+        let started = Instant::now();
+        let status = Command::new("fzf")
+            .args(["--filter", query])
+            .stdin(input)
+            .stdout(Stdio::null())
+            .status()
+            .ok()?;
+        // fzf exits 1 when nothing matched; that is still a full pass.
+        if status.code().is_none_or(|c| c > 1) {
+            return None;
+        }
+        times.push(ms(started.elapsed()));
+    }
+    let _ = std::fs::remove_file(&path);
+    times.sort_by(f64::total_cmp);
+    Some(percentile(&times, 50.0))
+}

@@ -1,0 +1,156 @@
+//! The search palette at 80x24: grouped hits with matched characters
+//! emphasised (also under NO_COLOR), typing that never fires global keys,
+//! Enter jumping to the hit, and `n`/`N` stepping through the hits after.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use qualm::keymap::{Key, Keymap, View};
+use qualm::model;
+use qualm::tui::app::App;
+use qualm::tui::theme::Theme;
+use qualm::tui::tree::NodeKind;
+use qualm::tui::view;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+use ratatui::Terminal;
+
+fn app(color: bool) -> App {
+    let corpus = model::load(&[PathBuf::from("policies")]);
+    let mut app = App::new(corpus, Keymap::defaults(), Theme::new(color));
+    app.resize(80, 24);
+    app
+}
+
+fn press(app: &mut App, keys: &str) {
+    for spec in keys.split_whitespace() {
+        app.press(Key::parse(spec).unwrap());
+    }
+}
+
+/// Types text into the palette, one key per character, then waits for the
+/// worker's answer.
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let spec = if c == ' ' {
+            "<Space>".to_string()
+        } else {
+            c.to_string()
+        };
+        press(app, &spec);
+    }
+    assert!(app.palette.wait(Duration::from_secs(30)), "search answered");
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| view::render(f, app)).unwrap();
+    terminal
+}
+
+/// The text of cells drawn with bold underline, in reading order.
+fn emphasised(terminal: &Terminal<TestBackend>) -> String {
+    terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .filter(|c| c.modifier.contains(Modifier::BOLD | Modifier::UNDERLINED))
+        .map(|c| c.symbol())
+        .collect()
+}
+
+#[test]
+fn palette_groups_hits_and_marks_the_matched_characters() {
+    let mut app = app(true);
+    press(&mut app, "/");
+    assert_eq!(app.view(), View::Palette);
+    type_text(&mut app, "salesforce");
+    let terminal = draw(&app);
+    insta::assert_snapshot!("palette_salesforce_80x24", terminal.backend());
+    let marked = emphasised(&terminal).to_lowercase();
+    assert!(marked.contains("salesforcesalesforce"), "{marked}");
+}
+
+#[test]
+fn palette_without_colour_still_marks_matches_and_selection() {
+    let mut app = app(false);
+    press(&mut app, "/");
+    type_text(&mut app, "goteborg");
+    let terminal = draw(&app);
+    insta::assert_snapshot!("palette_no_color_80x24", terminal.backend());
+    assert!(emphasised(&terminal).contains("Göteborg"));
+    let buffer = terminal.backend().buffer();
+    let colored = buffer
+        .content()
+        .iter()
+        .any(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset);
+    assert!(!colored, "NO_COLOR draws no colour at all");
+    assert!(buffer
+        .content()
+        .iter()
+        .any(|c| c.modifier.contains(Modifier::REVERSED) && c.symbol() == ">"));
+}
+
+#[test]
+fn typing_never_fires_global_keys() {
+    let mut app = app(true);
+    press(&mut app, "/");
+    type_text(&mut app, "q?rE");
+    assert!(!app.quit);
+    assert_eq!(app.palette.query, "q?rE");
+    press(&mut app, "<BS> <BS>");
+    assert_eq!(app.palette.query, "q?");
+    press(&mut app, "<C-u>");
+    assert_eq!(app.palette.query, "");
+    press(&mut app, "<Esc>");
+    assert_eq!(app.view(), View::Tree);
+}
+
+#[test]
+fn enter_jumps_to_the_hit_and_n_steps_through_the_rest() {
+    let mut app = app(true);
+    press(&mut app, "/");
+    type_text(&mut app, "salesforce zoom");
+    let first = app.palette.hits()[0].clone();
+    press(&mut app, "<Enter>");
+    assert_eq!(app.view(), View::Tree);
+    let node = &app.tree.nodes[app.selected_node().unwrap()];
+    let policy = &app.corpus.policies[node.policy].policy;
+    assert_eq!(policy.id, first.policy);
+    match &node.kind {
+        NodeKind::Clause(si, ci) => assert_eq!(policy.sections[*si].clauses[*ci].id, first.id),
+        other => panic!("expected the clause {}, got {other:?}", first.id),
+    }
+
+    // A recipient label jumps to the context whose flows use it.
+    let mut app = self::app(true);
+    press(&mut app, "/");
+    type_text(&mut app, "salesforce");
+    let hits = app.palette.hits();
+    let recipient = hits
+        .iter()
+        .position(|h| h.kind == qualm::search::Kind::Recipient && h.policy == "quali-2024")
+        .expect("the Quali recipient label is a hit");
+    for _ in 0..recipient {
+        press(&mut app, "<Down>");
+    }
+    press(&mut app, "<Enter>");
+    let node = &app.tree.nodes[app.selected_node().unwrap()];
+    assert!(matches!(&node.kind, NodeKind::Context(path)
+        if qualm::tui::tree::context_at(&app.corpus.policies[node.policy].policy, path).id == "demo"));
+
+    // n and N walk the same hits, wrapping.
+    press(&mut app, "n");
+    assert!(app.status.as_deref().unwrap().starts_with(&format!(
+        "hit {} of {}",
+        recipient + 2,
+        hits.len()
+    )));
+    press(&mut app, "N N");
+    assert!(app
+        .status
+        .as_deref()
+        .unwrap()
+        .starts_with(&format!("hit {} of", recipient)));
+}
