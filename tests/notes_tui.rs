@@ -1,18 +1,17 @@
 //! Annotating in the workbench: the editor popup, span highlights, the
 //! notes view, and that what is typed reaches the review file at once.
 
+#[path = "support/workbench.rs"]
+mod workbench;
+
 use std::path::Path;
 
-use qualm::keymap::{Key, Keymap};
-use qualm::model;
+use workbench::{draw, open, press, type_text};
+
 use qualm::review::{ReviewFile, Status};
 use qualm::tui::app::App;
-use qualm::tui::theme::Theme;
 use qualm::tui::tree::NodeKind;
-use qualm::tui::view;
-use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
-use ratatui::Terminal;
 
 const REVIEW: &str = "schema: 1
 policy: quali-2024
@@ -71,30 +70,6 @@ fn folder(review: Option<&str>) -> tempfile::TempDir {
         std::fs::write(dir.path().join("quali-2024.review.yaml"), review).unwrap();
     }
     dir
-}
-
-fn open(dir: &Path, color: bool) -> App {
-    let corpus = model::load(&[dir.to_path_buf()]);
-    App::new(corpus, Keymap::defaults(), Theme::new(color))
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    app.resize(width, height);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| view::render(f, app)).unwrap();
-    terminal
-}
-
-fn press(app: &mut App, keys: &str) {
-    for spec in keys.split_whitespace() {
-        app.press(Key::parse(spec).unwrap());
-    }
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.press(Key::parse(&c.to_string()).unwrap_or_else(|_| Key::parse("<Space>").unwrap()));
-    }
 }
 
 fn select(app: &mut App, policy: &str, kind: impl Fn(&qualm::model::Policy, &NodeKind) -> bool) {

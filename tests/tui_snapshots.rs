@@ -2,37 +2,26 @@
 //! 120x40, compared with insta snapshots; and the NO_COLOR promise that the
 //! selection stays visible without colour.
 
+#[path = "support/workbench.rs"]
+mod workbench;
+
 use std::path::PathBuf;
 
-use qualm::keymap::{Key, Keymap};
+use workbench::{draw, press};
+
+use qualm::keymap::Keymap;
 use qualm::model;
 use qualm::tui::action::Action;
 use qualm::tui::app::App;
 use qualm::tui::theme::Theme;
 use qualm::tui::tree::NodeKind;
-use qualm::tui::view;
-use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
-use ratatui::Terminal;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 fn app(color: bool) -> App {
     let corpus = model::load(&[PathBuf::from("policies")]);
     App::new(corpus, Keymap::defaults(), Theme::new(color))
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    app.resize(width, height);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| view::render(f, app)).unwrap();
-    terminal
-}
-
-fn press(app: &mut App, keys: &str) {
-    for spec in keys.split_whitespace() {
-        app.press(Key::parse(spec).unwrap());
-    }
 }
 
 /// Selects the first context of `policy` whose name contains `name`.

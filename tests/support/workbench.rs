@@ -1,0 +1,47 @@
+//! Shared by the TUI tests: open the workbench on a folder, press keys as
+//! keymap.toml names them, type text, and draw a frame on a TestBackend.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use qualm::keymap::{Key, Keymap};
+use qualm::model;
+use qualm::tui::app::App;
+use qualm::tui::theme::Theme;
+use qualm::tui::view;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+/// The workbench on a folder, with or without colour.
+pub fn open(folder: &Path, color: bool) -> App {
+    let corpus = model::load(&[folder.to_path_buf()]);
+    App::new(corpus, Keymap::defaults(), Theme::new(color))
+}
+
+/// One frame at `width` x `height` (the app is told the size first, as a
+/// terminal resize would).
+pub fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    app.resize(width, height);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view::render(f, app)).unwrap();
+    terminal
+}
+
+/// Presses keys written as in keymap.toml, separated by spaces: `g g <C-d>`.
+pub fn press(app: &mut App, keys: &str) {
+    for spec in keys.split_whitespace() {
+        app.press(Key::parse(spec).unwrap());
+    }
+}
+
+/// Types text one key per character.
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let spec = if c == ' ' {
+            "<Space>".to_string()
+        } else {
+            c.to_string()
+        };
+        press(app, &spec);
+    }
+}
