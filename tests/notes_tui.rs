@@ -292,3 +292,21 @@ fn annotating_from_a_compare_view_notes_the_clause_under_the_cursor() {
     );
     assert!(app.compare.is_some(), "still comparing");
 }
+
+#[test]
+fn the_reader_underlines_annotated_spans_too() {
+    let dir = folder(Some(REVIEW));
+    let mut app = open(dir.path(), true);
+    select_clause(&mut app, "collect.portals");
+    press(&mut app, "r");
+    let terminal = draw(&mut app, 80, 24);
+    let underlined: String = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .filter(|c| c.modifier.contains(Modifier::UNDERLINED) && c.fg == Color::Red)
+        .map(|c| c.symbol())
+        .collect();
+    assert_eq!(underlined, "create an account");
+}

@@ -4,7 +4,7 @@
 
 use crate::model::Policy;
 
-use super::text::wrap;
+use super::text::{wrap, wrap_ranges};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineKind {
@@ -18,6 +18,9 @@ pub struct ReaderLine {
     pub text: String,
     pub kind: LineKind,
     pub clause: Option<(usize, usize)>,
+    /// For a clause's line: its words as byte ranges of the clause text,
+    /// so annotated spans can be marked where they are.
+    pub words: Vec<std::ops::Range<usize>>,
 }
 
 #[derive(Debug, Default)]
@@ -48,6 +51,7 @@ pub fn layout(policy: &Policy, width: usize) -> ReaderLayout {
             text: String::new(),
             kind: LineKind::Blank,
             clause: None,
+            words: Vec::new(),
         })
     };
     for (si, section) in policy.sections.iter().enumerate() {
@@ -57,17 +61,20 @@ pub fn layout(policy: &Policy, width: usize) -> ReaderLayout {
                     text,
                     kind: LineKind::Heading,
                     clause: None,
+                    words: Vec::new(),
                 });
             }
             blank(&mut out);
         }
         for (ci, clause) in section.clauses.iter().enumerate() {
             let start = out.lines.len();
-            for text in wrap(&clause.text, width) {
+            for words in wrap_ranges(&clause.text, width) {
+                let text: Vec<&str> = words.iter().map(|w| &clause.text[w.clone()]).collect();
                 out.lines.push(ReaderLine {
-                    text,
+                    text: text.join(" "),
                     kind: LineKind::Text,
                     clause: Some((si, ci)),
+                    words,
                 });
             }
             out.spans.push(((si, ci), start, out.lines.len() - 1));

@@ -37,36 +37,9 @@ impl<'t> Card<'t> {
     /// Text wrapped like [`Card::text`], with parts styled by where they
     /// are in `text` (later marks win where they overlap).
     fn marked_text(&mut self, text: &str, base: Style, marks: &[(Range<usize>, Style)]) {
-        let style_at = |at: usize| {
-            marks
-                .iter()
-                .rev()
-                .find(|(r, _)| r.contains(&at))
-                .map_or(base, |(_, s)| *s)
-        };
         for line in wrap_ranges(text, self.width) {
-            let mut spans: Vec<Span<'static>> = Vec::new();
-            let mut push = |piece: String, style: Style| match spans.last_mut() {
-                Some(last) if last.style == style => last.content.to_mut().push_str(&piece),
-                _ => spans.push(Span::styled(piece, style)),
-            };
-            for (i, word) in line.iter().enumerate() {
-                if i > 0 {
-                    // The space between two words belongs to a mark that
-                    // covers both.
-                    let previous_end = line[i - 1].end;
-                    let gap = marks
-                        .iter()
-                        .rev()
-                        .find(|(r, _)| r.start < previous_end && r.end > word.start)
-                        .map_or(base, |(_, s)| *s);
-                    push(String::from(" "), gap);
-                }
-                for (offset, c) in text[word.clone()].char_indices() {
-                    push(c.to_string(), style_at(word.start + offset));
-                }
-            }
-            self.lines.push(Line::from(spans));
+            self.lines
+                .push(Line::from(super::marked_words(text, &line, base, marks)));
         }
     }
 

@@ -11,7 +11,8 @@ mod status;
 mod tree;
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
@@ -61,6 +62,44 @@ pub fn render(frame: &mut Frame, app: &App) {
     if app.palette.open {
         palette::render(frame, app, main);
     }
+}
+
+/// One wrapped line of `text` (its words, drawn one space apart) with the
+/// parts under `marks` styled (later marks win where they overlap); the
+/// space between two words belongs to a mark that covers both.
+fn marked_words(
+    text: &str,
+    words: &[std::ops::Range<usize>],
+    base: Style,
+    marks: &[(std::ops::Range<usize>, Style)],
+) -> Vec<Span<'static>> {
+    let style_at = |at: usize| {
+        marks
+            .iter()
+            .rev()
+            .find(|(r, _)| r.contains(&at))
+            .map_or(base, |(_, s)| *s)
+    };
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut push = |piece: &str, style: Style| match spans.last_mut() {
+        Some(last) if last.style == style => last.content.to_mut().push_str(piece),
+        _ => spans.push(Span::styled(piece.to_string(), style)),
+    };
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            let previous_end = words[i - 1].end;
+            let gap = marks
+                .iter()
+                .rev()
+                .find(|(r, _)| r.start < previous_end && r.end > word.start)
+                .map_or(base, |(_, s)| *s);
+            push(" ", gap);
+        }
+        for (offset, c) in text[word.clone()].char_indices() {
+            push(c.encode_utf8(&mut [0; 4]), style_at(word.start + offset));
+        }
+    }
+    spans
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.

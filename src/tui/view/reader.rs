@@ -45,10 +45,22 @@ pub fn render(frame: &mut Frame, app: &App, state: &ReaderState, area: Rect) {
                 _ if highlighted => app.theme.highlight(),
                 _ => app.theme.base(),
             };
-            Line::from(vec![
-                Span::styled(gutter, app.theme.key()),
-                Span::styled(line.text.clone(), style),
-            ])
+            let mut spans = vec![Span::styled(gutter, app.theme.key())];
+            let marks: Vec<_> = line
+                .clause
+                .map(|c| app.clause_spans(state.policy, c))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(range, severity)| (range, style.patch(app.theme.span(severity))))
+                .collect();
+            if marks.is_empty() {
+                spans.push(Span::styled(line.text.clone(), style));
+            } else {
+                let (si, ci) = line.clause.unwrap_or_default();
+                let text = &policy.sections[si].clauses[ci].text;
+                spans.extend(super::marked_words(text, &line.words, style, &marks));
+            }
+            Line::from(spans)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
