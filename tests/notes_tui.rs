@@ -310,3 +310,24 @@ fn the_reader_underlines_annotated_spans_too() {
         .collect();
     assert_eq!(underlined, "create an account");
 }
+
+#[test]
+fn a_note_added_in_the_session_is_found_by_search() {
+    let dir = folder(None);
+    let mut app = open(dir.path(), true);
+    draw(&mut app, 80, 24);
+    app.collect_background();
+    select_context(&mut app, "portals");
+    press(&mut app, "a");
+    type_text(&mut app, "zebracorn");
+    press(&mut app, "<C-s>");
+    app.collect_background();
+    press(&mut app, "/");
+    type_text(&mut app, "zebracorn");
+    assert!(app.palette.wait(std::time::Duration::from_secs(20)));
+    let hits = app.palette.hits();
+    assert!(
+        hits.iter().any(|h| h.kind == qualm::search::Kind::Note),
+        "{hits:?}"
+    );
+}

@@ -511,6 +511,9 @@ impl App {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // Notes are searchable: index them again (on the worker) with the
+        // next search.
+        self.palette.reindex();
         match result {
             Ok(id) => {
                 self.status = Some(format!("{done} note {id} · saved to {file}"));

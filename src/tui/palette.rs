@@ -36,6 +36,12 @@ pub struct Palette {
 }
 
 impl Palette {
+    /// Drops the index, so the next search builds it again: after a note
+    /// was added or changed, so notes are found as they are now.
+    pub fn reindex(&mut self) {
+        self.searcher = None;
+    }
+
     /// Every shown hit in display order (group by group).
     pub fn hits(&self) -> Vec<HitRef> {
         self.results
