@@ -6,16 +6,26 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The author to record, the first of: the given name, `QUALM_AUTHOR`,
-/// `git config user.name`, `$USER`/`$LOGNAME`, "unknown".
+/// `git config user.name`, `$USER`/`$LOGNAME`, "unknown". Found once per
+/// process: asking git costs a subprocess, and the workbench asks on
+/// every key while a note is being typed (to keep its draft).
 pub fn author(given: Option<&str>) -> String {
-    let non_empty = |s: String| {
-        let s = s.trim().to_string();
-        (!s.is_empty()).then_some(s)
-    };
-    given
-        .map(str::to_string)
+    static DEFAULT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    match given.and_then(non_empty) {
+        Some(name) => name,
+        None => DEFAULT.get_or_init(default_author).clone(),
+    }
+}
+
+fn non_empty(s: impl AsRef<str>) -> Option<String> {
+    let s = s.as_ref().trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn default_author() -> String {
+    std::env::var("QUALM_AUTHOR")
+        .ok()
         .and_then(non_empty)
-        .or_else(|| std::env::var("QUALM_AUTHOR").ok().and_then(non_empty))
         .or_else(git_user_name)
         .or_else(|| std::env::var("USER").ok().and_then(non_empty))
         .or_else(|| std::env::var("LOGNAME").ok().and_then(non_empty))
