@@ -28,6 +28,10 @@ pub struct Palette {
     /// the current one is pending (the view says so).
     pub results: Option<Results>,
     searcher: Option<Searcher>,
+    /// The notes changed since the index was built: build it again when
+    /// the palette next opens (not at once: at a thousand policies that is
+    /// a second of work, wasted if no search follows).
+    stale: bool,
     /// The hits of the last search that was jumped from or closed, in the
     /// palette's order, for `n`/`N`.
     pub last_hits: Vec<HitRef>,
@@ -36,10 +40,10 @@ pub struct Palette {
 }
 
 impl Palette {
-    /// Drops the index, so the next search builds it again: after a note
-    /// was added or changed, so notes are found as they are now.
+    /// Marks the index out of date, after a note was added or changed, so
+    /// the next search finds notes as they are now.
     pub fn reindex(&mut self) {
-        self.searcher = None;
+        self.stale = true;
     }
 
     /// Every shown hit in display order (group by group).
@@ -127,6 +131,9 @@ impl App {
     }
 
     pub(super) fn open_palette(&mut self) {
+        if std::mem::take(&mut self.palette.stale) {
+            self.palette.searcher = None;
+        }
         self.start_search();
         self.palette.open = true;
         self.palette.selected = 0;
