@@ -138,7 +138,7 @@ fn enter_jumps_to_the_hit_and_n_steps_through_the_rest() {
     press(&mut app, "<Enter>");
     let node = &app.tree.nodes[app.selected_node().unwrap()];
     assert!(matches!(&node.kind, NodeKind::Context(path)
-        if qualm::tui::tree::context_at(&app.corpus.policies[node.policy].policy, path).id == "demo"));
+        if app.corpus.policies[node.policy].policy.context_at(path).id == "demo"));
 
     // n and N walk the same hits, wrapping.
     press(&mut app, "n");

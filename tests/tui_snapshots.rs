@@ -37,7 +37,7 @@ fn select_context(app: &mut App, policy: &str, name: &str) {
             let node = &app.tree.nodes[n];
             node.policy == pi
                 && matches!(&node.kind, NodeKind::Context(path)
-                    if qualm::tui::tree::context_at(&app.corpus.policies[pi].policy, path).name.contains(name))
+                    if app.corpus.policies[pi].policy.context_at(path).name.contains(name))
         })
         .unwrap_or_else(|| panic!("no context {name} in {policy}"));
     app.select_node(node);

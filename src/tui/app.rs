@@ -466,7 +466,7 @@ impl App {
         let policy = &self.corpus.policies[node.policy].policy;
         match &node.kind {
             NodeKind::Context(path) => {
-                let context = super::tree::context_at(policy, path);
+                let context = policy.context_at(path);
                 let mut links: Vec<Link> =
                     context.evidence.iter().cloned().map(Link::Clause).collect();
                 for flow in &context.flows {
@@ -581,7 +581,7 @@ impl App {
             NodeKind::Clause(si, ci) => Some((*si, *ci)),
             NodeKind::Section(si) if !policy.sections[*si].clauses.is_empty() => Some((*si, 0)),
             NodeKind::Context(path) => {
-                let context = super::tree::context_at(policy, path);
+                let context = policy.context_at(path);
                 let first = context
                     .evidence
                     .first()

@@ -998,12 +998,7 @@ impl App {
                 return;
             }
         };
-        let node = self
-            .tree
-            .nodes
-            .iter()
-            .position(|n| n.policy == policy && n.kind == kind);
-        if let Some(node) = node {
+        if let Some(node) = self.tree.find(policy, &kind) {
             self.notes_view = None;
             self.reader = None;
             self.select_node(node);

@@ -244,11 +244,7 @@ impl App {
                 self.jump_to_note(pi, &hit.id);
                 return;
             }
-            Kind::Policy => self
-                .tree
-                .nodes
-                .iter()
-                .position(|n| n.policy == pi && n.kind == NodeKind::Policy),
+            Kind::Policy => self.tree.find(pi, &NodeKind::Policy),
             Kind::Clause => self.tree.find_clause(&self.corpus, pi, &hit.id),
             Kind::Context | Kind::Data | Kind::Recipient => policy
                 .context_path(&hit.id)

@@ -96,18 +96,21 @@ impl Tree {
         out
     }
 
+    /// The node showing `kind` of policy `policy`.
+    pub fn find(&self, policy: usize, kind: &NodeKind) -> Option<usize> {
+        self.nodes
+            .iter()
+            .position(|n| n.policy == policy && n.kind == *kind)
+    }
+
     /// The node of a clause, by id.
     pub fn find_clause(&self, corpus: &Corpus, policy: usize, clause_id: &str) -> Option<usize> {
-        let position = corpus.policies[policy].policy.clause_position(clause_id)?;
-        self.nodes.iter().position(|n| {
-            n.policy == policy && matches!(n.kind, NodeKind::Clause(si, ci) if (si, ci) == position)
-        })
+        let (si, ci) = corpus.policies[policy].policy.clause_position(clause_id)?;
+        self.find(policy, &NodeKind::Clause(si, ci))
     }
 
     pub fn find_context(&self, policy: usize, path: &[usize]) -> Option<usize> {
-        self.nodes.iter().position(|n| {
-            n.policy == policy && matches!(&n.kind, NodeKind::Context(p) if p == path)
-        })
+        self.find(policy, &NodeKind::Context(path.to_vec()))
     }
 
     pub fn ancestors(&self, node: usize) -> Vec<usize> {
@@ -119,11 +122,6 @@ impl Tree {
         }
         out
     }
-}
-
-/// The context at `path` in a policy.
-pub fn context_at<'a>(policy: &'a Policy, path: &[usize]) -> &'a Context {
-    policy.context_at(path)
 }
 
 /// Every context path of a policy that cites `clause_id`, depth first.

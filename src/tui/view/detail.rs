@@ -15,7 +15,7 @@ use crate::review::{Note, Status};
 use crate::tui::app::{App, Pane};
 use crate::tui::text::{truncate, wrap, wrap_ranges};
 use crate::tui::theme::Theme;
-use crate::tui::tree::{context_at, contexts_citing, NodeKind};
+use crate::tui::tree::{contexts_citing, NodeKind};
 
 const LABEL_WIDTH: usize = 14;
 
@@ -195,7 +195,7 @@ fn build(app: &App, card: &mut Card) -> String {
             policy.id.clone()
         }
         NodeKind::Context(path) => {
-            let context = context_at(policy, path);
+            let context = policy.context_at(path);
             card.text(&context.name, app.theme.heading());
             card.text(&format!("{} · {}", policy.id, context.id), app.theme.dim());
             card.notes(&notes);
@@ -337,7 +337,7 @@ fn clause_link_text(policy: &Policy, id: &str) -> String {
 /// "Parent › Child" names of a context path.
 fn context_trail(policy: &Policy, path: &[usize]) -> String {
     (1..=path.len())
-        .map(|n| context_at(policy, &path[..n]).name.as_str())
+        .map(|n| policy.context_at(&path[..n]).name.as_str())
         .collect::<Vec<_>>()
         .join(" › ")
 }

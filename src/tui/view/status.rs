@@ -11,7 +11,7 @@ use crate::keymap::View;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::text::{truncate, width};
-use crate::tui::tree::{context_at, NodeKind};
+use crate::tui::tree::NodeKind;
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let view = app.view();
@@ -111,7 +111,7 @@ fn location(app: &App) -> String {
     match &n.kind {
         NodeKind::Context(path) => {
             for len in 1..=path.len() {
-                parts.push(context_at(policy, &path[..len]).id.clone());
+                parts.push(policy.context_at(&path[..len]).id.clone());
             }
         }
         NodeKind::Section(si) => parts.push(policy.sections[*si].id.clone()),

@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use crate::tui::app::{App, Pane};
 use crate::tui::text::{truncate, width};
-use crate::tui::tree::{context_at, NodeKind};
+use crate::tui::tree::NodeKind;
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Pane::Tree && app.reader.is_none();
@@ -86,7 +86,7 @@ fn node_label(app: &App, node: usize) -> (String, String) {
             format!("{}", policy.sections.len()),
         ),
         NodeKind::Context(path) => {
-            let context = context_at(policy, path);
+            let context = policy.context_at(path);
             let flows = context.flows.len();
             let note = match flows {
                 0 => String::new(),
