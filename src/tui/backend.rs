@@ -220,6 +220,11 @@ fn color_code(color: Color, background: bool) -> String {
     }
 }
 
+/// Row `y` of a screen `width` cells wide.
+fn row_of(cells: &[Cell], width: usize, y: usize) -> &[Cell] {
+    &cells[y * width..(y + 1) * width]
+}
+
 /// A scroll of rows `top..=bottom` by `by` rows: up (content moves up)
 /// when positive, down when negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,7 +277,6 @@ impl<W: Write> LeanBackend<W> {
             next[usize::from(*y) * width + usize::from(*x)] = cell.clone();
         }
         let blank = vec![Cell::default(); width];
-        let row_of = |cells: &[Cell], y: usize| cells[y * width..(y + 1) * width].to_vec();
         // cost[y][src]: bytes to turn row `src` of the old screen (or a
         // blank row, src == rows) into row `y` of the new one.
         let cost_between = |new: &[Cell], old: &[Cell]| -> usize {
@@ -282,16 +286,16 @@ impl<W: Write> LeanBackend<W> {
                 .map(|(n, _)| n.symbol().len())
                 .sum()
         };
-        let new_rows: Vec<Vec<Cell>> = (0..rows).map(|y| row_of(&next, y)).collect();
-        let old_rows: Vec<Vec<Cell>> = (0..rows).map(|y| row_of(&self.shadow, y)).collect();
         let cost: Vec<Vec<usize>> = (0..rows)
             .map(|y| {
                 (0..=rows)
                     .map(|src| {
-                        cost_between(
-                            &new_rows[y],
-                            if src == rows { &blank } else { &old_rows[src] },
-                        )
+                        let old = if src == rows {
+                            &blank[..]
+                        } else {
+                            row_of(&self.shadow, width, src)
+                        };
+                        cost_between(row_of(&next, width, y), old)
                     })
                     .collect()
             })
@@ -351,19 +355,18 @@ impl<W: Write> LeanBackend<W> {
         )?;
         // Setting the margins homes the cursor.
         self.cursor = None;
+        // Move the shadow's rows the same way, and blank the rows let in.
         let width = usize::from(self.width);
-        let old = self.shadow.clone();
-        for y in top..=bottom {
-            let from = i32::from(y) + by;
-            for x in 0..width {
-                let i = usize::from(y) * width + x;
-                self.shadow[i] = if from >= i32::from(top) && from <= i32::from(bottom) {
-                    old[from as usize * width + x].clone()
-                } else {
-                    Cell::default()
-                };
-            }
-        }
+        let region = &mut self.shadow[usize::from(top) * width..(usize::from(bottom) + 1) * width];
+        let shift = n as usize * width;
+        let fresh = if by > 0 {
+            region.rotate_left(shift);
+            region.len() - shift..region.len()
+        } else {
+            region.rotate_right(shift);
+            0..shift
+        };
+        region[fresh].fill(Cell::default());
         Ok(())
     }
 }
