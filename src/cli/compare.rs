@@ -355,11 +355,8 @@ fn versions_text(
         }
     }
     let heading = format!(
-        "Practices, after vocabulary normalization: {} unchanged, {} changed, {} added, {} removed",
-        practices.unchanged,
-        practices.changed.len(),
-        practices.added.len(),
-        practices.removed.len()
+        "Practices, after vocabulary normalization: {}",
+        practices.counts()
     );
     if md {
         let _ = writeln!(out, "## Practices\n\n{heading}\n");

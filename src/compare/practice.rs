@@ -72,6 +72,20 @@ pub struct PracticeDiff {
     pub contexts_removed: Vec<String>,
 }
 
+impl PracticeDiff {
+    /// `3 unchanged, 1 changed, 2 added, 0 removed`: the flow counts, as
+    /// every view of the diff words them.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} unchanged, {} changed, {} added, {} removed",
+            self.unchanged,
+            self.changed.len(),
+            self.added.len(),
+            self.removed.len()
+        )
+    }
+}
+
 /// Every flow of a policy, normalized, in document order.
 pub fn normalized_flows(policy: &Policy, vocabulary: &Vocabulary) -> Vec<NormalizedFlow> {
     let mut out = Vec::new();

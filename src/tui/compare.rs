@@ -454,13 +454,7 @@ pub fn version_lines(a: &Alignment, size: (u16, u16)) -> (Vec<CLine>, Vec<CLine>
 /// The practice diff as lines.
 pub fn practice_lines(d: &PracticeDiff, text_width: usize) -> Vec<CLine> {
     let mut out = Vec::new();
-    let summary = format!(
-        "Practices after vocabulary normalization: {} unchanged, {} changed, {} added, {} removed",
-        d.unchanged,
-        d.changed.len(),
-        d.added.len(),
-        d.removed.len()
-    );
+    let summary = format!("Practices after vocabulary normalization: {}", d.counts());
     out.extend(wrap_runs(&[(summary, Mark::Heading)], text_width, None));
     out.push(CLine::blank());
     for f in &d.added {
