@@ -113,14 +113,7 @@ fn topic(frame: &mut Frame, app: &App, t: &TopicView, area: Rect) {
         t.subject.describe(),
         t.columns.len()
     );
-    let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    frame.render_widget(
-        Paragraph::new(Line::styled(
-            truncate(&title, usize::from(area.width)),
-            app.theme.title(),
-        )),
-        head,
-    );
+    let body = title_row(frame, app, &title, area);
     if stacked || t.columns.is_empty() {
         let all: Vec<usize> = (0..t.columns.len()).collect();
         let lines = topic_lines(app, t, &all, text_width, true);
@@ -194,14 +187,7 @@ fn versions(frame: &mut Frame, app: &App, v: &VersionView, area: Rect) {
         a.count(crate::compare::Status::Added),
         a.count(crate::compare::Status::Removed),
     );
-    let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    frame.render_widget(
-        Paragraph::new(Line::styled(
-            truncate(&title, usize::from(area.width)),
-            app.theme.title(),
-        )),
-        head,
-    );
+    let body = title_row(frame, app, &title, area);
     let practices_block = |focused: bool| {
         Block::bordered()
             .border_style(app.theme.border(focused))
@@ -475,4 +461,17 @@ fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker, area: Rect) {
         ));
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+/// Draws `title` on the first row of `area`; returns the rest.
+fn title_row(frame: &mut Frame, app: &App, title: &str, area: Rect) -> Rect {
+    let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            truncate(title, usize::from(area.width)),
+            app.theme.title(),
+        )),
+        head,
+    );
+    body
 }
