@@ -3,36 +3,22 @@
 //! and a cell's evidence, and the picker. Also: the alignment runs in the
 //! background and the view says "aligning…" until it is in.
 
-use std::path::PathBuf;
+#[path = "support/workbench.rs"]
+mod workbench;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use qualm::keymap::{Key, Keymap};
-use qualm::model;
 use qualm::tui::action::Action;
 use qualm::tui::app::App;
 use qualm::tui::compare::{Mode, Side};
-use qualm::tui::theme::Theme;
-use qualm::tui::view;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+
+use workbench::{draw, press};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn app() -> App {
-    let corpus = model::load(&[PathBuf::from("policies")]);
-    App::new(corpus, Keymap::defaults(), Theme::new(true))
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| view::render(f, app)).unwrap();
-    terminal
-}
-
-fn press(app: &mut App, keys: &str) {
-    for spec in keys.split_whitespace() {
-        app.press(Key::parse(spec).unwrap());
-    }
+    workbench::open(Path::new("policies"), true)
 }
 
 /// Waits for the background alignment, as the event loop would.

@@ -2,43 +2,32 @@
 //! emphasised (also under NO_COLOR), typing that never fires global keys,
 //! Enter jumping to the hit, and `n`/`N` stepping through the hits after.
 
-use std::path::PathBuf;
+#[path = "support/workbench.rs"]
+mod workbench;
+
+use std::path::Path;
 use std::time::Duration;
 
-use qualm::keymap::{Key, Keymap, View};
-use qualm::model;
+use qualm::keymap::View;
 use qualm::tui::app::App;
-use qualm::tui::theme::Theme;
 use qualm::tui::tree::NodeKind;
 use qualm::tui::view;
 use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
 use ratatui::Terminal;
 
+use workbench::press;
+
 fn app(color: bool) -> App {
-    let corpus = model::load(&[PathBuf::from("policies")]);
-    let mut app = App::new(corpus, Keymap::defaults(), Theme::new(color));
+    let mut app = workbench::open(Path::new("policies"), color);
     app.resize(80, 24);
     app
-}
-
-fn press(app: &mut App, keys: &str) {
-    for spec in keys.split_whitespace() {
-        app.press(Key::parse(spec).unwrap());
-    }
 }
 
 /// Types text into the palette, one key per character, then waits for the
 /// worker's answer.
 fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        let spec = if c == ' ' {
-            "<Space>".to_string()
-        } else {
-            c.to_string()
-        };
-        press(app, &spec);
-    }
+    workbench::type_text(app, text);
     assert!(app.palette.wait(Duration::from_secs(30)), "search answered");
 }
 

@@ -5,7 +5,7 @@
 #[path = "support/workbench.rs"]
 mod workbench;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use workbench::{draw, press};
 
@@ -20,8 +20,7 @@ use ratatui::style::Modifier;
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 fn app(color: bool) -> App {
-    let corpus = model::load(&[PathBuf::from("policies")]);
-    App::new(corpus, Keymap::defaults(), Theme::new(color))
+    workbench::open(Path::new("policies"), color)
 }
 
 /// Selects the first context of `policy` whose name contains `name`.
