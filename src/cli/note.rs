@@ -151,7 +151,8 @@ pub fn run(command: NoteCommand) -> i32 {
                 conflict: None,
             };
             finish(
-                store::apply(&path, &loaded.policy.id, &Op::Add(note), None).map(|a| a.id + "\n"),
+                store::apply(&path, &loaded.policy.id, &Op::Add(note), None)
+                    .map(|a| a.id.unwrap_or_default() + "\n"),
             )
         }
         NoteCommand::List {
@@ -284,13 +285,12 @@ pub fn run(command: NoteCommand) -> i32 {
 /// Applies a change to a note that must exist.
 fn change_existing(loaded: &LoadedPolicy, id: &str, op: Op) -> i32 {
     let path = review_path(&loaded.path, &loaded.policy.id);
-    match store::read(&path, &loaded.policy.id) {
-        Ok(file) if file.note(id).is_none() => {
-            return usage(format!("no note `{id}` in {}", path.display()))
+    match store::apply(&path, &loaded.policy.id, &op, None) {
+        Ok(applied) if applied.id.is_none() => {
+            usage(format!("no note `{id}` in {}", path.display()))
         }
-        _ => {}
+        result => finish(result.map(|_| String::new())),
     }
-    finish(store::apply(&path, &loaded.policy.id, &op, None).map(|_| String::new()))
 }
 
 fn finish(result: Result<String, store::StoreError>) -> i32 {

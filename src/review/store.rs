@@ -52,8 +52,10 @@ impl Op {
     /// this one edited it: the edit wins, so nothing typed is lost).
     /// Returns the id of the note it changed: an added note without an id,
     /// or whose id another session took meanwhile, gets a fresh one here,
-    /// under the lock, so two notes can never share an id.
-    pub fn apply_to(&self, file: &mut ReviewFile, known: Option<&Note>) -> String {
+    /// under the lock, so two notes can never share an id. None when the
+    /// note to change or remove is not there (and not known): nothing
+    /// changed.
+    pub fn apply_to(&self, file: &mut ReviewFile, known: Option<&Note>) -> Option<String> {
         let position = file.notes.iter().position(|n| n.id == self.note_id());
         match self {
             Op::Add(note) if note.id.is_empty() || position.is_some() => {
@@ -61,32 +63,27 @@ impl Op {
                 note.id = super::author::new_id(&|id| file.note(id).is_some());
                 let id = note.id.clone();
                 file.notes.push(note);
-                return id;
+                return Some(id);
             }
             Op::Add(note) | Op::Restore(note) => match position {
                 Some(i) => file.notes[i] = note.clone(),
                 None => file.notes.push(note.clone()),
             },
             Op::Remove { .. } => {
-                if let Some(i) = position {
-                    file.notes.remove(i);
-                }
+                file.notes.remove(position?);
             }
             Op::Edit { .. } | Op::Reply { .. } => {
                 let i = match position {
                     Some(i) => i,
-                    None => match known {
-                        Some(note) => {
-                            file.notes.push(note.clone());
-                            file.notes.len() - 1
-                        }
-                        None => return self.note_id().to_string(),
-                    },
+                    None => {
+                        file.notes.push(known?.clone());
+                        file.notes.len() - 1
+                    }
                 };
                 self.edit(&mut file.notes[i]);
             }
         }
-        self.note_id().to_string()
+        Some(self.note_id().to_string())
     }
 
     fn edit(&self, note: &mut Note) {
@@ -198,8 +195,9 @@ pub fn read(path: &Path, policy_id: &str) -> Result<ReviewFile, Diagnostic> {
 pub struct Applied {
     /// The file as now on disk, with every other session's notes in it.
     pub file: ReviewFile,
-    /// The id of the note changed (for an add: its new id).
-    pub id: String,
+    /// The id of the note changed (for an add: its new id); None when the
+    /// note to change was not there, and nothing was written.
+    pub id: Option<String>,
 }
 
 /// Applies one change under the lock.
@@ -223,7 +221,9 @@ pub fn apply(
         }
     };
     let id = op.apply_to(&mut file, known);
-    write_atomic(path, file.to_yaml().as_bytes()).map_err(io_error(path))?;
+    if id.is_some() {
+        write_atomic(path, file.to_yaml().as_bytes()).map_err(io_error(path))?;
+    }
     file.canonicalize();
     Ok(Applied { file, id })
 }
@@ -386,7 +386,8 @@ impl ReviewSet {
             Ok(applied) => {
                 review.file = applied.file;
                 review.error = None;
-                Ok(applied.id)
+                // A note another session removed first is gone either way.
+                Ok(applied.id.unwrap_or_else(|| op.note_id().to_string()))
             }
             Err(error) => {
                 // Show the change anyway; it is safe in the recovery file.
