@@ -366,10 +366,6 @@ impl App {
 
     /// Recomputes anchors and tree marks from the review files.
     pub fn refresh_marks(&mut self) {
-        let mut by_kind: HashMap<(usize, &NodeKind), usize> = HashMap::new();
-        for (i, node) in self.tree.nodes.iter().enumerate() {
-            by_kind.insert((node.policy, &node.kind), i);
-        }
         let mut marks = NoteMarks::default();
         for (pi, review) in self.reviews.reviews.iter().enumerate() {
             let policy = &self.corpus.policies[pi].policy;
@@ -385,13 +381,13 @@ impl App {
                 }
                 let kind = anchor_kind(anchor).unwrap_or(NodeKind::Policy);
                 for node in [
-                    by_kind.get(&(pi, &kind)),
-                    by_kind.get(&(pi, &NodeKind::Policy)),
+                    self.tree.find(pi, &kind),
+                    self.tree.find(pi, &NodeKind::Policy),
                 ]
                 .into_iter()
                 .flatten()
                 {
-                    let mark = marks.nodes.entry(*node).or_insert(note.severity);
+                    let mark = marks.nodes.entry(node).or_insert(note.severity);
                     *mark = (*mark).max(note.severity);
                 }
             }
