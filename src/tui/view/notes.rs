@@ -117,7 +117,11 @@ pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     if let Some((pi, note)) = notes.get(view.selected) {
         let policy = &app.corpus.policies[*pi].policy;
-        let anchor = resolve(policy, &note.target);
+        // Anchors were derived when the notes last changed.
+        let anchor = app
+            .anchor_of(*pi, &note.id)
+            .cloned()
+            .unwrap_or_else(|| resolve(policy, &note.target));
         let about = format!(
             "{} · {} · {}",
             policy.id,
@@ -218,7 +222,13 @@ pub fn editor(frame: &mut Frame, app: &App, editor: &Editor, area: Rect) {
             let about = app.reviews.reviews[editor.policy]
                 .file
                 .note(id)
-                .map(|n| target_words(policy, &resolve(policy, &n.target), &n.target.key()))
+                .and_then(|n| {
+                    Some(target_words(
+                        policy,
+                        app.anchor_of(editor.policy, id)?,
+                        &n.target.key(),
+                    ))
+                })
                 .unwrap_or_default();
             lines.push(Line::from(vec![
                 label(EditorField::Target, "About"),
