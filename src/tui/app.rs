@@ -193,28 +193,12 @@ impl App {
                 self.pending.push(key);
                 true
             }
-            Press::Unbound if view == View::Palette && self.pending.is_empty() => {
-                // Unbound keys type into the query.
-                match key.code {
-                    crossterm::event::KeyCode::Char(c)
-                        if !key.modifiers.intersects(
-                            crossterm::event::KeyModifiers::CONTROL
-                                | crossterm::event::KeyModifiers::ALT,
-                        ) =>
-                    {
-                        self.palette_type(c);
-                        true
-                    }
-                    _ => false,
-                }
-            }
             Press::Unbound => {
                 let had_pending = !self.pending.is_empty();
                 self.pending.clear();
-                if view == View::Editor {
-                    return self.type_key(key) || had_pending;
-                }
-                had_pending
+                // Where text is typed, a key no binding claims types.
+                let typed = matches!(view, View::Editor | View::Palette) && self.type_key(key);
+                typed || had_pending
             }
         }
     }

@@ -608,7 +608,8 @@ impl App {
         }
     }
 
-    /// A key the editor view does not bind: a printable character types.
+    /// A key the editor or the palette does not bind: a printable
+    /// character types into it.
     pub fn type_key(&mut self, key: Key) -> bool {
         use crossterm::event::{KeyCode, KeyModifiers};
         match key.code {
