@@ -485,12 +485,7 @@ impl App {
             Link::Context(path) => self.tree.find_context(policy, path),
         };
         if let Some(target) = target {
-            self.jumps.truncate(self.jump_pos);
-            self.jumps.push(current);
-            self.jump_pos = self.jumps.len();
-            self.select_node(target);
-            self.detail_selected = 0;
-            self.detail_scroll = 0;
+            self.jump_to_node(target);
         }
     }
 
