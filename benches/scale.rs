@@ -7,8 +7,10 @@
 //! Run `scripts/bench` (it builds, and generates `target/bench-corpus`
 //! when missing), or `cargo bench --bench scale -- DIR`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use qualm::keymap::Keymap;
@@ -36,6 +38,35 @@ const QUERIES: &[&str] = &[
     "ip adress",
 ];
 
+/// Counts live heap bytes, so the bench can say where the memory goes
+/// (corpus, app, search index), not only the process's peak.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live_mb() -> f64 {
+    LIVE.load(Ordering::Relaxed) as f64 / (1024.0 * 1024.0)
+}
+
 fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e5).round() / 100.0
 }
@@ -46,8 +77,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn peak_rss_mb() -> Option<f64> {
+    status_mb("VmHWM:")
+}
+
+fn status_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -91,8 +126,21 @@ fn main() {
     // Folder to first frame: load (validated, sanitized, on all cores),
     // build the app, draw one 80x24 frame.
     let started = Instant::now();
+    let live_before = live_mb();
     let corpus = model::load(std::slice::from_ref(&dir));
+    let live_corpus = live_mb() - live_before;
+    eprintln!(
+        "rss after load {:?} peak {:?}",
+        status_mb("VmRSS:"),
+        status_mb("VmHWM:")
+    );
     let mut app = App::new(corpus, Keymap::defaults(), Theme::new(true));
+    let live_app = live_mb() - live_before - live_corpus;
+    eprintln!(
+        "rss after app {:?} peak {:?}",
+        status_mb("VmRSS:"),
+        status_mb("VmHWM:")
+    );
     app.resize(80, 24);
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test backend");
     terminal
@@ -113,6 +161,12 @@ fn main() {
     let items = Items::from_corpus(&app.corpus);
     let item_count = items.len();
     let index = Index::build(items);
+    let live_index = live_mb() - live_before - live_corpus - live_app;
+    eprintln!(
+        "rss after index {:?} peak {:?}",
+        status_mb("VmRSS:"),
+        status_mb("VmHWM:")
+    );
     let index_time = started.elapsed();
     let terms = index.term_count();
     let rss = peak_rss_mb();
@@ -182,6 +236,10 @@ fn main() {
     if let Some(rss) = rss {
         println!("peak rss    {rss:>9.1} MiB");
     }
+    println!(
+        "live heap   {:>9.1} MiB  (model {live_corpus:.1}, app {live_app:.1}, search index {live_index:.1})",
+        live_corpus + live_app + live_index
+    );
     let json = serde_json::json!({
         "load_ms": ms(load),
         "bare_parse_ms": ms(bare_parse),
@@ -192,6 +250,9 @@ fn main() {
         "rss_mb": rss.map(|r| (r * 10.0).round() / 10.0),
         "corpus_mb": (corpus_mb * 10.0).round() / 10.0,
         "index_ms": ms(index_time),
+        "heap_model_mb": (live_corpus * 10.0).round() / 10.0,
+        "heap_app_mb": (live_app * 10.0).round() / 10.0,
+        "heap_index_mb": (live_index * 10.0).round() / 10.0,
         "policies": policies,
         "clauses": clauses,
         "items": item_count,
