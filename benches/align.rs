@@ -38,7 +38,7 @@ fn clause(n: usize, text: String) -> ClauseRef {
         id: format!("s{}.{n}", n / 12),
         section: format!("s{}", n / 12),
         heading: format!("Section {}", n / 12),
-        text,
+        text: text.into(),
     }
 }
 
@@ -47,7 +47,7 @@ fn main() {
     let seeds: Vec<String> = corpus
         .policies
         .iter()
-        .flat_map(|p| p.policy.clauses().map(|(_, c)| c.text.clone()))
+        .flat_map(|p| p.policy.clauses().map(|(_, c)| c.text.to_string()))
         .filter(|t| t.split_whitespace().count() >= 8)
         .collect();
     assert!(!seeds.is_empty(), "run from the repository root");
@@ -77,7 +77,7 @@ fn main() {
                 let at = rng.below(w.len());
                 w[at] = format!("changed{}", rng.below(1000));
             }
-            c.text = w.join(" ");
+            c.text = w.join(" ").into();
         }
         if rng.chance(5) {
             let n = left.len() + right.len();

@@ -16,6 +16,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use qualm::model::{self, Category, Clause, Context, Flow, Policy, Section, Vocabulary};
 use serde::Serialize;
@@ -417,7 +418,7 @@ fn take(
                 ids.insert(c.id.clone(), id.clone());
                 Clause {
                     id,
-                    text: p.text(&c.text),
+                    text: p.text(&c.text).into(),
                     topics: c.topics.clone(),
                 }
             })
@@ -509,11 +510,11 @@ impl Perturb<'_> {
     /// Recipient labels with this policy's vendors, where the vocabulary
     /// knows the new name (a team keeps its vocabulary up to date, so a
     /// real folder has few unknown labels; the seeds have two).
-    fn labels(&mut self, labels: &[String]) -> Vec<String> {
+    fn labels(&mut self, labels: &[Arc<str>]) -> Vec<Arc<str>> {
         labels
             .iter()
             .map(|l| {
-                let mut out = l.clone();
+                let mut out = l.to_string();
                 for (from, to) in self.vendors {
                     out = replace_word(&out, from, to);
                 }
@@ -523,7 +524,7 @@ impl Perturb<'_> {
                 }
                 let known = self.vocabulary.lookup(Category::Recipients, &out).is_some();
                 if known {
-                    out
+                    out.into()
                 } else {
                     l.clone()
                 }
@@ -540,8 +541,10 @@ impl Perturb<'_> {
         ids: &HashMap<String, String>,
         suffix: &str,
     ) -> Option<Context> {
-        let rename = |list: &[String]| -> Vec<String> {
-            list.iter().filter_map(|e| ids.get(e).cloned()).collect()
+        let rename = |list: &[Arc<str>]| -> Vec<Arc<str>> {
+            list.iter()
+                .filter_map(|e| ids.get(&**e).map(|id| Arc::from(id.as_str())))
+                .collect()
         };
         let flows: Vec<Flow> = context
             .flows
@@ -627,8 +630,8 @@ struct HeaderOut<'a> {
 struct ContextOut<'a> {
     id: &'a str,
     name: &'a str,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    evidence: &'a [String],
+    #[serde(skip_serializing_if = "<[Arc<str>]>::is_empty")]
+    evidence: &'a [Arc<str>],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     flows: Vec<FlowOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -637,22 +640,22 @@ struct ContextOut<'a> {
 
 #[derive(Serialize)]
 struct FlowOut<'a> {
-    data: &'a [String],
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    purposes: &'a [String],
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    basis: &'a [String],
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    source: &'a [String],
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    recipients: &'a [String],
+    data: &'a [Arc<str>],
+    #[serde(skip_serializing_if = "<[Arc<str>]>::is_empty")]
+    purposes: &'a [Arc<str>],
+    #[serde(skip_serializing_if = "<[Arc<str>]>::is_empty")]
+    basis: &'a [Arc<str>],
+    #[serde(skip_serializing_if = "<[Arc<str>]>::is_empty")]
+    source: &'a [Arc<str>],
+    #[serde(skip_serializing_if = "<[Arc<str>]>::is_empty")]
+    recipients: &'a [Arc<str>],
     #[serde(skip_serializing_if = "Option::is_none")]
-    retention: &'a Option<String>,
+    retention: &'a Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    if_withheld: &'a Option<String>,
+    if_withheld: &'a Option<Arc<str>>,
     #[serde(skip_serializing_if = "is_true")]
     does: bool,
-    evidence: &'a [String],
+    evidence: &'a [Arc<str>],
 }
 
 fn is_true(b: &bool) -> bool {

@@ -16,6 +16,7 @@
 //!    reported as split from (or merged into) it.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -43,7 +44,7 @@ pub struct ClauseRef {
     pub id: String,
     pub section: String,
     pub heading: String,
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 /// The clauses of a policy in document order.

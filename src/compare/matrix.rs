@@ -4,6 +4,7 @@
 //! the vocabulary does not know (so nothing a policy says is hidden).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::model::{Category, Policy, Vocabulary};
 
@@ -73,9 +74,9 @@ impl Cell {
 pub struct MatrixCell {
     pub value: Cell,
     /// Clause ids of every flow mentioning the term, document order.
-    pub evidence: Vec<String>,
+    pub evidence: Vec<Arc<str>>,
     /// The policy's own labels that map to the term.
-    pub labels: Vec<String>,
+    pub labels: Vec<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -136,7 +137,9 @@ pub fn matrix(policies: &[&Policy], vocabulary: &Vocabulary, by: By) -> Matrix {
                         continue;
                     }
                     if vocabulary.lookup(category, label).is_none() {
-                        unknown_labels.entry(term.clone()).or_insert(label.clone());
+                        unknown_labels
+                            .entry(term.clone())
+                            .or_insert(label.to_string());
                     }
                     let cells = found
                         .entry(term)
@@ -157,7 +160,7 @@ pub fn matrix(policies: &[&Policy], vocabulary: &Vocabulary, by: By) -> Matrix {
     }
     for cells in found.values_mut() {
         for (pi, cell) in cells.iter_mut().enumerate() {
-            let order = |id: &String| policies[pi].clause_position(id);
+            let order = |id: &Arc<str>| policies[pi].clause_position(id);
             cell.evidence.sort_by_key(order);
         }
     }

@@ -5,6 +5,7 @@
 //! means the same thing is no change).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -30,7 +31,7 @@ pub struct NormalizedFlow {
     pub recipients: BTreeSet<String>,
     pub retention: String,
     pub does: bool,
-    pub evidence: Vec<String>,
+    pub evidence: Vec<Arc<str>>,
 }
 
 /// Terms added and removed in one facet of a changed flow.
@@ -101,7 +102,7 @@ pub fn normalized_flows(policy: &Policy, vocabulary: &Vocabulary) -> Vec<Normali
 }
 
 fn normalize(flow: &Flow, context: &str, name: &str, vocabulary: &Vocabulary) -> NormalizedFlow {
-    let terms = |category: Category, labels: &[String]| -> BTreeSet<String> {
+    let terms = |category: Category, labels: &[Arc<str>]| -> BTreeSet<String> {
         labels
             .iter()
             .map(|l| vocabulary.normalize(category, l))

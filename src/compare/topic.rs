@@ -5,6 +5,7 @@
 //! nothing on the subject gets an empty column: silence is a finding.
 
 use crate::model::{Category, Policy, Vocabulary};
+use std::sync::Arc;
 
 /// What to line up across policies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,8 +122,8 @@ pub struct FlowRef {
     pub index: usize,
     pub does: bool,
     /// The labels of the subject's field that map to the subject.
-    pub matched: Vec<String>,
-    pub evidence: Vec<String>,
+    pub matched: Vec<Arc<str>>,
+    pub evidence: Vec<Arc<str>>,
 }
 
 /// One policy's column.
@@ -163,9 +164,9 @@ fn column(index: usize, policy: &Policy, vocabulary: &Vocabulary, subject: &Subj
             clauses: policy
                 .clauses()
                 .filter(|(_, c)| {
-                    c.topics
-                        .iter()
-                        .any(|t| t == topic || vocabulary.normalize(Category::Topics, t) == *topic)
+                    c.topics.iter().any(|t| {
+                        **t == **topic || vocabulary.normalize(Category::Topics, t) == *topic
+                    })
                 })
                 .map(|(_, c)| c.id.clone())
                 .collect(),
@@ -185,7 +186,7 @@ fn column(index: usize, policy: &Policy, vocabulary: &Vocabulary, subject: &Subj
                         Category::Bases => &flow.basis,
                         _ => continue,
                     };
-                    let matched: Vec<String> = labels
+                    let matched: Vec<Arc<str>> = labels
                         .iter()
                         .filter(|l| vocabulary.normalize(*category, l) == *id)
                         .cloned()
@@ -204,7 +205,7 @@ fn column(index: usize, policy: &Policy, vocabulary: &Vocabulary, subject: &Subj
             }
             let cited: std::collections::HashSet<&str> = flows
                 .iter()
-                .flat_map(|f| f.evidence.iter().map(String::as_str))
+                .flat_map(|f| f.evidence.iter().map(|e| &**e))
                 .collect();
             let clauses = policy
                 .clauses()

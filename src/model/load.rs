@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostic::Diagnostic;
 use super::position::PositionIndex;
+use super::sanitize::SanitizeInPlace;
 use super::types::{ModelFile, Policy, RetentionClass};
 use super::validate;
 use super::vocabulary::Vocabulary;
@@ -99,7 +100,11 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
         None => Vocabulary::builtin(),
     };
 
-    for (path, result) in files.iter().zip(load_files(&files, &corpus.vocabulary)) {
+    let results = load_files(&files, &corpus.vocabulary);
+    // Worker threads took their interned labels with them; a load on this
+    // thread (one core) leaves them here.
+    super::shared::forget_interned();
+    for (path, result) in files.iter().zip(results) {
         corpus.diagnostics.extend(result.diagnostics);
         match result.policy {
             Some(policy) => corpus.policies.push(policy),
@@ -215,6 +220,7 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
         ));
     }
     findings.extend(normalize(&mut policy));
+    compact(&mut policy);
     findings.extend(validate::validate_policy(path, &policy, vocabulary));
     let has_errors = findings.iter().any(|f| f.is_error);
     diagnostics.extend(
@@ -367,8 +373,8 @@ impl<'a> Locator<'a> {
 /// Sanitizes every text of the policy and fills in retention classes.
 fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
     let mut findings = Vec::new();
-    let mut clean = |text: &mut String, path: &dyn Fn() -> String| {
-        let removed = super::sanitize::sanitize_in_place(text);
+    let mut clean = |text: &mut dyn SanitizeInPlace, path: &dyn Fn() -> String| {
+        let removed = text.sanitize_in_place();
         if removed > 0 {
             findings.push(validate::Finding::warning(
                 path(),
@@ -389,7 +395,7 @@ fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
     fn walk(
         contexts: &mut [super::types::Context],
         prefix: &str,
-        clean: &mut dyn FnMut(&mut String, &dyn Fn() -> String),
+        clean: &mut dyn FnMut(&mut dyn SanitizeInPlace, &dyn Fn() -> String),
     ) {
         for (i, context) in contexts.iter_mut().enumerate() {
             let here = format!("{prefix}[{i}]");
@@ -422,6 +428,28 @@ fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
     }
     walk(&mut policy.contexts, "contexts", &mut clean);
     findings
+}
+
+/// Drops the spare capacity serde's lists grew while parsing (up to half
+/// of each list): at a thousand policies that is tens of MiB kept for
+/// nothing, since a loaded model never grows.
+fn compact(policy: &mut Policy) {
+    fn contexts(list: &mut Vec<super::types::Context>) {
+        list.shrink_to_fit();
+        for context in list {
+            context.flows.shrink_to_fit();
+            context.name.shrink_to_fit();
+            contexts(&mut context.contexts);
+        }
+    }
+    policy.sections.shrink_to_fit();
+    for section in &mut policy.sections {
+        section.clauses.shrink_to_fit();
+        for clause in &mut section.clauses {
+            clause.id.shrink_to_fit();
+        }
+    }
+    contexts(&mut policy.contexts);
 }
 
 /// Checks that need the whole folder: unique policy ids, `supersedes`.

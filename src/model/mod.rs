@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod load;
 pub mod position;
 pub mod sanitize;
+pub mod shared;
 pub mod types;
 pub mod validate;
 pub mod vocabulary;

@@ -41,14 +41,34 @@ pub fn sanitize(text: &str) -> (String, usize) {
     (out, removed)
 }
 
-/// Sanitizes in place; returns how many characters were removed.
-pub fn sanitize_in_place(text: &mut String) -> usize {
-    if is_clean(text) {
-        return 0;
+/// Text that can be sanitized where it lies: owned or shared.
+pub trait SanitizeInPlace {
+    /// Sanitizes; returns how many characters were removed.
+    fn sanitize_in_place(&mut self) -> usize;
+}
+
+impl SanitizeInPlace for String {
+    fn sanitize_in_place(&mut self) -> usize {
+        if is_clean(self) {
+            return 0;
+        }
+        let (clean, removed) = sanitize(self);
+        *self = clean;
+        removed
     }
-    let (clean, removed) = sanitize(text);
-    *text = clean;
-    removed
+}
+
+impl SanitizeInPlace for std::sync::Arc<str> {
+    /// A shared label that needs cleaning is replaced, not changed, so its
+    /// other users keep what they have (and are cleaned in their turn).
+    fn sanitize_in_place(&mut self) -> usize {
+        if is_clean(self) {
+            return 0;
+        }
+        let (clean, removed) = sanitize(self);
+        *self = clean.into();
+        removed
+    }
 }
 
 /// True when sanitizing would change nothing; cheap for the common case.

@@ -2,7 +2,11 @@
 //! normalisation. These types are also the `qualm export` format, so their
 //! field names are a public contract for scripts.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
+
+use super::shared;
 
 /// The document shape of a model file (`policies/<id>.yaml`).
 #[derive(Debug, Clone, Deserialize)]
@@ -87,9 +91,10 @@ pub struct Section {
 #[serde(deny_unknown_fields)]
 pub struct Clause {
     pub id: String,
-    pub text: String,
-    #[serde(default)]
-    pub topics: Vec<String>,
+    #[serde(deserialize_with = "shared::text")]
+    pub text: Arc<str>,
+    #[serde(default, deserialize_with = "shared::list")]
+    pub topics: Vec<Arc<str>>,
 }
 
 /// A situation in which data is collected; contexts nest.
@@ -98,8 +103,8 @@ pub struct Clause {
 pub struct Context {
     pub id: String,
     pub name: String,
-    #[serde(default)]
-    pub evidence: Vec<String>,
+    #[serde(default, deserialize_with = "shared::list")]
+    pub evidence: Vec<Arc<str>>,
     #[serde(default)]
     pub flows: Vec<Flow>,
     #[serde(default)]
@@ -111,29 +116,29 @@ pub struct Context {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Flow {
-    #[serde(default)]
-    pub data: Vec<String>,
-    #[serde(default)]
-    pub purposes: Vec<String>,
-    #[serde(default)]
-    pub basis: Vec<String>,
-    #[serde(default)]
-    pub source: Vec<String>,
-    #[serde(default)]
-    pub recipients: Vec<String>,
-    #[serde(default)]
-    pub retention: Option<String>,
+    #[serde(default, deserialize_with = "shared::list")]
+    pub data: Vec<Arc<str>>,
+    #[serde(default, deserialize_with = "shared::list")]
+    pub purposes: Vec<Arc<str>>,
+    #[serde(default, deserialize_with = "shared::list")]
+    pub basis: Vec<Arc<str>>,
+    #[serde(default, deserialize_with = "shared::list")]
+    pub source: Vec<Arc<str>>,
+    #[serde(default, deserialize_with = "shared::list")]
+    pub recipients: Vec<Arc<str>>,
+    #[serde(default, deserialize_with = "shared::optional")]
+    pub retention: Option<Arc<str>>,
     /// Filled in at load time when the model leaves it out, so every flow
     /// has a class and silence is explicit.
     #[serde(default)]
     pub retention_class: Option<RetentionClass>,
-    #[serde(default)]
-    pub if_withheld: Option<String>,
+    #[serde(default, deserialize_with = "shared::optional")]
+    pub if_withheld: Option<Arc<str>>,
     /// `false` for a negative statement such as "we do not sell".
     #[serde(default = "yes")]
     pub does: bool,
-    #[serde(default)]
-    pub evidence: Vec<String>,
+    #[serde(default, deserialize_with = "shared::list")]
+    pub evidence: Vec<Arc<str>>,
 }
 
 fn yes() -> bool {

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use super::diagnostic::Diagnostic;
 use super::load::Locator;
@@ -179,12 +180,12 @@ fn check_contexts<'a>(
 
 fn check_evidence(
     findings: &mut Vec<Finding>,
-    ids: &[String],
+    ids: &[Arc<str>],
     at: &str,
     clause_ids: &HashSet<&str>,
 ) {
     for (i, id) in ids.iter().enumerate() {
-        if !clause_ids.contains(id.as_str()) {
+        if !clause_ids.contains(&**id) {
             findings.push(Finding::error(
                 format!("{at}[{i}]"),
                 format!("evidence `{id}` names no clause of this policy"),

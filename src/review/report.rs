@@ -211,7 +211,7 @@ fn note_markdown(out: &mut String, corpus: &Corpus, policy: &Policy, note: &Note
                     &clause.text[span.clone()],
                     &clause.text[span.end..]
                 ),
-                None => clause.text.clone(),
+                None => clause.text.to_string(),
             };
             let _ = writeln!(out, "{}\n", quote_block(&text));
             if *moved {

@@ -90,6 +90,8 @@ impl Index {
             forward.extend_from_slice(&mine);
         }
         forward_start.push(forward.len() as u32);
+        // Grown by doubling; as much as half of it would be slack.
+        forward.shrink_to_fit();
         let bags = terms.iter().map(|t| bag(t)).collect();
         for p in &mut postings {
             p.shrink_to_fit();

@@ -1,9 +1,11 @@
-//! The searchable items, stored compactly: every id and every text in one
-//! arena each, policies interned. At a thousand policies there are some
+//! The searchable items, stored compactly: every id in one arena, policies
+//! interned, texts shared with the corpus (`Arc<str>`: a clause's text is
+//! the model's own, not a copy). At a thousand policies there are some
 //! 300,000 items; three `String`s apiece would cost more memory than the
 //! texts themselves.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::{Kind, SearchItem};
 
@@ -17,8 +19,7 @@ pub struct Items {
     policy_ids: HashMap<Box<str>, u32>,
     ids: String,
     id_ends: Vec<u32>,
-    texts: String,
-    text_ends: Vec<u32>,
+    texts: Vec<Arc<str>>,
 }
 
 /// One item, borrowed from its [`Items`].
@@ -50,7 +51,7 @@ impl Items {
         Items::default()
     }
 
-    pub fn push(&mut self, kind: Kind, policy: &str, id: &str, text: &str) {
+    pub fn push(&mut self, kind: Kind, policy: &str, id: &str, text: impl Into<Arc<str>>) {
         let p = match self.policy_ids.get(policy) {
             Some(&p) => p,
             None => {
@@ -64,8 +65,7 @@ impl Items {
         self.policy_of.push(p);
         self.ids.push_str(id);
         self.id_ends.push(offset(self.ids.len()));
-        self.texts.push_str(text);
-        self.text_ends.push(offset(self.texts.len()));
+        self.texts.push(text.into());
     }
 
     pub fn len(&self) -> usize {
@@ -86,7 +86,7 @@ impl Items {
             kind: self.kinds[i],
             policy: &self.policies[self.policy_of[i] as usize],
             id: &self.ids[Items::span(&self.id_ends, i)],
-            text: &self.texts[Items::span(&self.text_ends, i)],
+            text: &self.texts[i],
         }
     }
 
@@ -95,14 +95,13 @@ impl Items {
     }
 
     pub fn text(&self, i: usize) -> &str {
-        &self.texts[Items::span(&self.text_ends, i)]
+        &self.texts[i]
     }
 
     /// The text's length in bytes: of two equal scores, the shorter text (a
     /// name, a label) is the more pointed match.
     pub fn text_len(&self, i: usize) -> u32 {
-        let span = Items::span(&self.text_ends, i);
-        (span.end - span.start) as u32
+        offset(self.texts[i].len())
     }
 
     pub fn shrink_to_fit(&mut self) {
@@ -116,7 +115,7 @@ impl FromIterator<SearchItem> for Items {
     fn from_iter<T: IntoIterator<Item = SearchItem>>(iter: T) -> Items {
         let mut items = Items::new();
         for i in iter {
-            items.push(i.kind, &i.policy, &i.id, &i.text);
+            items.push(i.kind, &i.policy, &i.id, i.text);
         }
         items
     }

@@ -20,6 +20,8 @@ pub use items::{ItemRef, Items};
 pub use score::{fold, highlight, words};
 pub use worker::{run_query, Found, FoundGroup, Results, Searcher};
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::{Context, Corpus};
@@ -122,6 +124,7 @@ pub fn items_from_corpus(corpus: &Corpus) -> Vec<SearchItem> {
 impl Items {
     /// The items of a corpus as [`items_from_corpus`] lists them, without
     /// a `String` per field on the way.
+    /// Clause texts and labels are shared with the corpus, not copied.
     pub fn from_corpus(corpus: &Corpus) -> Items {
         let mut items = Items::new();
         visit_corpus(corpus, |kind, policy, id, text| {
@@ -131,24 +134,24 @@ impl Items {
     }
 }
 
-fn visit_corpus(corpus: &Corpus, mut item: impl FnMut(Kind, &str, &str, &str)) {
+fn visit_corpus(corpus: &Corpus, mut item: impl FnMut(Kind, &str, &str, Arc<str>)) {
     for loaded in &corpus.policies {
         let p = &loaded.policy;
         let name = format!("{} · {} · {}", p.id, p.organization, p.title);
-        item(Kind::Policy, &p.id, &p.id, &name);
+        item(Kind::Policy, &p.id, &p.id, name.into());
         let contexts: Vec<&Context> = p.contexts_flat().into_iter().map(|(_, c)| c).collect();
         for c in &contexts {
-            item(Kind::Context, &p.id, &c.id, &c.name);
+            item(Kind::Context, &p.id, &c.id, c.name.as_str().into());
         }
         for (_, clause) in p.clauses() {
-            item(Kind::Clause, &p.id, &clause.id, &clause.text);
+            item(Kind::Clause, &p.id, &clause.id, Arc::clone(&clause.text));
         }
         for (kind, labels) in [
             (Kind::Data, labels_of(&contexts, |f| &f.data)),
             (Kind::Recipient, labels_of(&contexts, |f| &f.recipients)),
         ] {
             for (label, context) in labels {
-                item(kind, &p.id, context, label);
+                item(kind, &p.id, context, Arc::clone(label));
             }
         }
     }
@@ -157,15 +160,15 @@ fn visit_corpus(corpus: &Corpus, mut item: impl FnMut(Kind, &str, &str, &str)) {
 /// Each distinct label (exact wording) with the first context using it.
 fn labels_of<'a>(
     contexts: &[&'a Context],
-    field: impl Fn(&'a crate::model::Flow) -> &'a Vec<String>,
-) -> Vec<(&'a str, &'a str)> {
+    field: impl Fn(&'a crate::model::Flow) -> &'a Vec<Arc<str>>,
+) -> Vec<(&'a Arc<str>, &'a str)> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for c in contexts {
         for flow in &c.flows {
             for label in field(flow) {
-                if seen.insert(label.as_str()) {
-                    out.push((label.as_str(), c.id.as_str()));
+                if seen.insert(&**label) {
+                    out.push((label, c.id.as_str()));
                 }
             }
         }

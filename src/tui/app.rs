@@ -451,10 +451,13 @@ impl App {
         match &node.kind {
             NodeKind::Context(path) => {
                 let context = policy.context_at(path);
-                let mut links: Vec<Link> =
-                    context.evidence.iter().cloned().map(Link::Clause).collect();
+                let mut links: Vec<Link> = context
+                    .evidence
+                    .iter()
+                    .map(|e| Link::Clause(e.to_string()))
+                    .collect();
                 for flow in &context.flows {
-                    links.extend(flow.evidence.iter().cloned().map(Link::Clause));
+                    links.extend(flow.evidence.iter().map(|e| Link::Clause(e.to_string())));
                 }
                 links
             }

@@ -233,7 +233,7 @@ impl CompareState {
             Mode::Matrix(m) => {
                 let cell = m.matrix.rows.get(m.row)?.cells.get(m.col)?;
                 let id = cell.evidence.get(m.evidence.unwrap_or(0))?;
-                Some((m.policies[m.col], id.clone()))
+                Some((m.policies[m.col], id.to_string()))
             }
         }
     }
@@ -296,7 +296,7 @@ pub fn topic_lines(
         for (k, id) in column.clauses.iter().enumerate() {
             let item = Some(ci * 100_000 + k);
             out.push(CLine::new(id.clone(), Mark::Id, item));
-            let text = policy.clause(id).map(|c| c.text.as_str()).unwrap_or("");
+            let text = policy.clause(id).map(|c| &*c.text).unwrap_or("");
             for line in wrap(text, text_width) {
                 out.push(CLine::new(line, Mark::Plain, item));
             }
@@ -382,14 +382,14 @@ pub fn pair_runs(a: &Alignment, k: usize, side: Option<Side>) -> Vec<(String, Ma
                 return vec![(String::from("(not in this version)"), Mark::Silent)];
             }
             let text = &a.right[p.right.unwrap_or(0)].text;
-            vec![(text.clone(), Mark::Plain)]
+            vec![(text.to_string(), Mark::Plain)]
         }
         Status::Removed => {
             if side == Some(Side::Right) {
                 return vec![(String::from("(not in this version)"), Mark::Silent)];
             }
             let text = &a.left[p.left.unwrap_or(0)].text;
-            vec![(text.clone(), Mark::Plain)]
+            vec![(text.to_string(), Mark::Plain)]
         }
         Status::Unchanged | Status::Reworded => p
             .changes
@@ -551,7 +551,10 @@ impl App {
             .and_then(|n| match &self.tree.nodes[n].kind {
                 super::tree::NodeKind::Clause(si, ci) => {
                     let p = &self.corpus.policies[self.tree.nodes[n].policy].policy;
-                    p.sections[*si].clauses[*ci].topics.first().cloned()
+                    p.sections[*si].clauses[*ci]
+                        .topics
+                        .first()
+                        .map(|t| t.to_string())
                 }
                 _ => None,
             })

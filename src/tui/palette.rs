@@ -123,7 +123,7 @@ impl App {
                     Kind::Note,
                     &self.corpus.policies[pi].policy.id,
                     &note.id,
-                    &text,
+                    text,
                 );
             }
             self.palette.searcher = Some(Searcher::spawn(items, PALETTE_HITS_PER_KIND));

@@ -135,8 +135,10 @@ pub fn contexts_citing(policy: &Policy, clause_id: &str) -> Vec<Vec<usize>> {
     fn walk(out: &mut Vec<Vec<usize>>, list: &[Context], prefix: &mut Vec<usize>, id: &str) {
         for (i, c) in list.iter().enumerate() {
             prefix.push(i);
-            let cites = c.evidence.iter().any(|e| e == id)
-                || c.flows.iter().any(|f| f.evidence.iter().any(|e| e == id));
+            let cites = c.evidence.iter().any(|e| &**e == id)
+                || c.flows
+                    .iter()
+                    .any(|f| f.evidence.iter().any(|e| &**e == id));
             if cites {
                 out.push(prefix.clone());
             }

@@ -372,10 +372,10 @@ fn evidence(frame: &mut Frame, app: &App, m: &MatrixView, selected: usize, area:
         });
         starts.push(lines.len());
         lines.push(CLine {
-            runs: vec![(id.clone(), Mark::Id)],
+            runs: vec![(id.to_string(), Mark::Id)],
             item: Some(k),
         });
-        let text = policy.clause(id).map(|c| c.text.as_str()).unwrap_or("");
+        let text = policy.clause(id).map(|c| &*c.text).unwrap_or("");
         for line in wrap(text, text_width) {
             lines.push(CLine {
                 runs: vec![(line, Mark::Plain)],

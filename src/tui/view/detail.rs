@@ -3,6 +3,7 @@
 //! Silence is shown: a missing basis or retention reads "unspecified".
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -119,7 +120,7 @@ impl<'t> Card<'t> {
         }
     }
 
-    fn list_field(&mut self, label: &str, values: &[String], silence: &str) {
+    fn list_field(&mut self, label: &str, values: &[Arc<str>], silence: &str) {
         if values.is_empty() {
             self.field(label, silence, self.theme.unspecified());
         } else {
