@@ -265,7 +265,10 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
             );
         }
     };
-    if let Some(at) = text.find('\0') {
+    let first_control = first_control_char(&text);
+    // A NUL is a control character, so it can only be at or after the first.
+    let first_nul = first_control.and_then(|at| Some(at + text[at..].find('\0')?));
+    if let Some(at) = first_nul {
         return Err(
             Diagnostic::error(path, "not a text file: it contains NUL bytes")
                 .at(Some(line_column(&text.as_bytes()[..at]))),
@@ -277,10 +280,7 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     {
         return Err(Diagnostic::error(path, "file is empty"));
     }
-    if let Some((at, c)) = text
-        .char_indices()
-        .find(|&(_, c)| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
-    {
+    if let Some((at, c)) = first_control.and_then(|at| Some((at, text[at..].chars().next()?))) {
         return Err(Diagnostic::error(
             path,
             format!(
@@ -298,6 +298,19 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
         .at(Some(at)));
     }
     Ok(text)
+}
+
+/// Where the first control character other than newline, tab and carriage
+/// return is, by bytes: C0 controls and DEL are single bytes, C1 controls
+/// (U+0080..U+009F) are `C2 80`..`C2 9F` in UTF-8. One pass over bytes
+/// instead of decoding every character of every file.
+fn first_control_char(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().position(|(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\n' | b'\t' | b'\r'))
+            || b == 0x7f
+            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    })
 }
 
 /// 1-based line and column of the end of `prefix`.
@@ -392,16 +405,14 @@ fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
             });
         }
     }
-    fn walk(
-        contexts: &mut [super::types::Context],
-        prefix: &str,
-        clean: &mut dyn FnMut(&mut dyn SanitizeInPlace, &dyn Fn() -> String),
-    ) {
+    /// Sanitizes one text; the path is made only for a warning.
+    type Clean<'c> = dyn FnMut(&mut dyn SanitizeInPlace, &dyn Fn() -> String) + 'c;
+    fn walk(contexts: &mut [super::types::Context], prefix: &str, clean: &mut Clean) {
         for (i, context) in contexts.iter_mut().enumerate() {
             let here = format!("{prefix}[{i}]");
             clean(&mut context.name, &|| format!("{here}.name"));
             for (fi, flow) in context.flows.iter_mut().enumerate() {
-                let at = format!("{here}.flows[{fi}]");
+                let at = || format!("{here}.flows[{fi}]");
                 for (field, labels) in [
                     ("data", &mut flow.data),
                     ("purposes", &mut flow.purposes),
@@ -410,20 +421,22 @@ fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
                     ("recipients", &mut flow.recipients),
                 ] {
                     for (li, label) in labels.iter_mut().enumerate() {
-                        clean(label, &|| format!("{at}.{field}[{li}]"));
+                        clean(label, &|| format!("{}.{field}[{li}]", at()));
                     }
                 }
                 if let Some(text) = flow.retention.as_mut() {
-                    clean(text, &|| format!("{at}.retention"));
+                    clean(text, &|| format!("{}.retention", at()));
                 }
                 if let Some(text) = flow.if_withheld.as_mut() {
-                    clean(text, &|| format!("{at}.if_withheld"));
+                    clean(text, &|| format!("{}.if_withheld", at()));
                 }
                 if flow.retention_class.is_none() {
                     flow.retention_class = Some(RetentionClass::infer(flow.retention.as_deref()));
                 }
             }
-            walk(&mut context.contexts, &format!("{here}.contexts"), clean);
+            if !context.contexts.is_empty() {
+                walk(&mut context.contexts, &format!("{here}.contexts"), clean);
+            }
         }
     }
     walk(&mut policy.contexts, "contexts", &mut clean);

@@ -73,6 +73,10 @@ impl SanitizeInPlace for std::sync::Arc<str> {
 
 /// True when sanitizing would change nothing; cheap for the common case.
 fn is_clean(text: &str) -> bool {
+    if text.is_ascii() {
+        // ASCII is NFC, and its only unsafe characters are controls.
+        return text.bytes().all(|b| (b >= 0x20 && b != 0x7f) || b == b'\n');
+    }
     let safe = text.chars().all(|c| c != '\t' && !is_unsafe_char(c));
     safe && (text.is_ascii() || unicode_normalization::is_nfc(text))
 }

@@ -5,17 +5,57 @@
 //! search index can point at them instead of copying them.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
+/// A word-at-a-time hash (the Fx hash of rustc) for the short labels
+/// looked up hundreds of thousands of times while loading; std's SipHash
+/// showed up in load profiles. Labels come from the analysts' own models,
+/// so hash flooding is not a concern here.
+#[derive(Default, Clone, Copy)]
+pub struct LabelHasher(u64);
+
+impl LabelHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for LabelHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type LabelMap<K, V> = HashMap<K, V, BuildHasherDefault<LabelHasher>>;
+type LabelSet<K> = HashSet<K, BuildHasherDefault<LabelHasher>>;
+
 thread_local! {
     /// The labels seen by this thread's loads; emptied after each folder
     /// load so a long session does not keep labels no model uses.
-    static INTERNED: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    static INTERNED: RefCell<LabelSet<Arc<str>>> = RefCell::new(LabelSet::default());
 }
 
 thread_local! {
@@ -37,7 +77,7 @@ pub fn intern(text: &str) -> Arc<str> {
 
 /// Forgets this thread's interned labels (the model keeps its own copies).
 pub fn forget_interned() {
-    INTERNED.with(|set| *set.borrow_mut() = HashSet::new());
+    INTERNED.with(|set| *set.borrow_mut() = LabelSet::default());
 }
 
 struct Interned;
