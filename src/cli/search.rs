@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::Format;
 use crate::model;
-use crate::search::{highlight, items_from_corpus, Index};
+use crate::search::{highlight, Index, Items};
 
 /// The JSON contract: `{"hits":[{"kind","policy","id","score","text"}]}`.
 #[derive(Serialize)]
@@ -32,18 +32,8 @@ pub fn run(query: &str, paths: &[PathBuf], format: Format, limit: Option<usize>)
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }
-    let mut items = items_from_corpus(&corpus);
-    // Notes are found too: their kind and text.
     let reviews = crate::review::ReviewSet::load(&corpus);
-    for (pi, note) in reviews.all_notes() {
-        items.push(crate::search::SearchItem {
-            kind: crate::search::Kind::Note,
-            policy: corpus.policies[pi].policy.id.clone(),
-            id: note.id.clone(),
-            text: format!("{} · {}", note.kind, note.body),
-        });
-    }
-    let index = Index::build(items);
+    let index = Index::build(Items::from_corpus_with_notes(&corpus, &reviews));
     let mut hits = index.search(query);
     if let Some(limit) = limit {
         hits.truncate(limit);

@@ -1,9 +1,9 @@
 //! Fuzzy search over everything an analyst jumps to by name: policies,
 //! contexts, clauses, data and recipient labels, and notes.
 //!
-//! Items are built from a loaded corpus ([`Items::from_corpus`]; notes are
-//! added by the review module with [`Items::push`] as [`Kind::Note`] items,
-//! id = note id, text = its body); an [`Index`] turns them into a
+//! Items are built from a loaded corpus and its review notes
+//! ([`Items::from_corpus_with_notes`]; a note is a [`Kind::Note`] item,
+//! id = note id, text = its kind and body); an [`Index`] turns them into a
 //! term dictionary so a keystroke scores each distinct word once instead of
 //! every clause; a [`Session`] narrows from the previous keystroke's hits;
 //! a [`Searcher`] runs sessions on a worker thread, where a newer query
@@ -25,6 +25,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::{Context, Corpus};
+use crate::review::ReviewSet;
 
 /// How many hits of each kind the palette keeps (and `n`/`N` step
 /// through); `qualm search` prints them all.
@@ -130,6 +131,17 @@ impl Items {
         visit_corpus(corpus, |kind, policy, id, text| {
             items.push(kind, policy, id, text)
         });
+        items
+    }
+
+    /// Everything the palette and `qualm search` look through: the
+    /// corpus's items and every review note.
+    pub fn from_corpus_with_notes(corpus: &Corpus, reviews: &ReviewSet) -> Items {
+        let mut items = Items::from_corpus(corpus);
+        for (pi, note) in reviews.all_notes() {
+            let text = format!("{} · {}", note.kind, note.body);
+            items.push(Kind::Note, &corpus.policies[pi].policy.id, &note.id, text);
+        }
         items
     }
 }

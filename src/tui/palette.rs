@@ -116,16 +116,7 @@ impl App {
     /// frame, so the index is usually ready by the time `/` is pressed.
     pub fn start_search(&mut self) {
         if self.palette.searcher.is_none() {
-            let mut items = Items::from_corpus(&self.corpus);
-            for (pi, note) in self.reviews.all_notes() {
-                let text = format!("{} · {}", note.kind, note.body);
-                items.push(
-                    Kind::Note,
-                    &self.corpus.policies[pi].policy.id,
-                    &note.id,
-                    text,
-                );
-            }
+            let items = Items::from_corpus_with_notes(&self.corpus, &self.reviews);
             self.palette.searcher = Some(Searcher::spawn(items, PALETTE_HITS_PER_KIND));
         }
     }
