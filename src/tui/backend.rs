@@ -1,12 +1,17 @@
 //! A terminal backend that writes fewer bytes than ratatui's crossterm
 //! backend, for slow SSH links. ratatui already sends only the cells that
-//! changed; this backend sends them more cheaply:
+//! changed; this backend keeps a copy of what the terminal shows and sends
+//! the difference more cheaply:
 //!
 //! - colours as 16-colour SGR codes (`ESC[33m`, not `ESC[38;5;3;49m`), and
 //!   all attribute and colour changes of a cell in one sequence;
-//! - a short gap of unchanged cells on the same row is written out again
-//!   (it is known from a shadow copy of the screen) instead of moving the
-//!   cursor, and a longer one is skipped with a relative move;
+//! - cells that look alike are not sent again: a blank is a blank whatever
+//!   its foreground colour;
+//! - runs of blanks are erased (`ESC[nX`, `ESC[K`) instead of written out;
+//! - the cursor takes the shortest way along a row: a few unchanged cells
+//!   written again, or a relative move;
+//! - when most of the screen moved up or down, the terminal scrolls it and
+//!   only what then differs is drawn (as curses does), if that is shorter;
 //! - the pen is not reset after every frame, and the cursor is hidden only
 //!   when it is not hidden already.
 
@@ -17,10 +22,6 @@ use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
-
-/// Gaps of at most this many unchanged cells are rewritten rather than
-/// skipped: a cursor move costs 3 to 8 bytes.
-const MAX_GAP: u16 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Pen {
@@ -39,6 +40,11 @@ impl Default for Pen {
     }
 }
 
+/// Attributes that show on a blank cell.
+const SHOWS_ON_BLANK: Modifier = Modifier::REVERSED
+    .union(Modifier::UNDERLINED)
+    .union(Modifier::CROSSED_OUT);
+
 impl Pen {
     fn of(cell: &Cell) -> Pen {
         Pen {
@@ -47,95 +53,302 @@ impl Pen {
             modifier: cell.modifier,
         }
     }
+
+    /// Whether a space written, or a cell erased, with this pen looks like
+    /// the terminal's own blank. (Terminals differ in what an erased cell
+    /// keeps of the pen; none of them differ in how such a cell looks.)
+    fn draws_plain_blanks(self) -> bool {
+        self.bg == Color::Reset && !self.modifier.intersects(SHOWS_ON_BLANK)
+    }
 }
 
-pub struct LeanBackend<W: Write> {
-    writer: W,
-    /// What the screen shows, as far as this backend has drawn it.
-    shadow: Vec<Cell>,
+/// Whether a cell shows nothing: a space on the default background,
+/// neither reversed, underlined nor struck through.
+fn is_blank(cell: &Cell) -> bool {
+    cell.symbol() == " " && Pen::of(cell).draws_plain_blanks()
+}
+
+/// Whether the terminal would show two cells alike.
+fn looks_same(a: &Cell, b: &Cell) -> bool {
+    a == b || (is_blank(a) && is_blank(b))
+}
+
+fn cell_width(cell: &Cell) -> u16 {
+    cell.symbol().width().max(1) as u16
+}
+
+/// Where the terminal's cursor is. After a character in the last column it
+/// waits to wrap, and terminals disagree about where a relative move from
+/// there lands, so only absolute moves and carriage returns follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cursor {
+    x: u16,
+    y: u16,
+    wrap_pending: bool,
+}
+
+/// A scroll of rows `top..=bottom` by `by` rows: up (content moves up)
+/// when positive, down when negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Scroll {
+    top: u16,
+    bottom: u16,
+    by: i32,
+}
+
+/// What the terminal shows, with its pen and cursor: enough to work out
+/// the shortest bytes that turn it into the next frame.
+#[derive(Debug, Clone)]
+struct Screen {
+    /// Row by row; None where the terminal's content is not known.
+    cells: Vec<Option<Cell>>,
     width: u16,
     pen: Pen,
-    /// Where the terminal's cursor is, when known.
-    cursor: Option<(u16, u16)>,
-    cursor_hidden: Option<bool>,
-    /// A size to use instead of asking the terminal (for tests).
-    fixed_size: Option<Size>,
+    /// None when not known.
+    cursor: Option<Cursor>,
 }
 
-impl<W: Write> LeanBackend<W> {
-    pub fn new(writer: W) -> LeanBackend<W> {
-        LeanBackend {
-            writer,
-            shadow: Vec::new(),
-            width: 0,
+impl Screen {
+    fn blank(width: u16, height: u16) -> Screen {
+        Screen {
+            cells: vec![Some(Cell::default()); usize::from(width) * usize::from(height)],
+            width,
             pen: Pen::default(),
             cursor: None,
-            cursor_hidden: None,
-            fixed_size: None,
         }
     }
 
-    /// A backend of a fixed size that never asks a terminal: for tests
-    /// that check what a terminal would show.
-    pub fn with_size(writer: W, width: u16, height: u16) -> LeanBackend<W> {
-        LeanBackend {
-            fixed_size: Some(Size { width, height }),
-            ..LeanBackend::new(writer)
+    fn height(&self) -> u16 {
+        (self.cells.len() / usize::from(self.width.max(1))) as u16
+    }
+
+    fn index(&self, x: u16, y: u16) -> usize {
+        usize::from(y) * usize::from(self.width) + usize::from(x)
+    }
+
+    fn at(&self, x: u16, y: u16) -> Option<&Cell> {
+        self.cells.get(self.index(x, y)).and_then(Option::as_ref)
+    }
+
+    /// Draws every cell of `next` that the terminal does not already show
+    /// alike, row by row.
+    fn paint(&mut self, next: &[Option<Cell>], out: &mut Vec<u8>) {
+        let width = usize::from(self.width);
+        for y in 0..self.height() {
+            let row = &next[usize::from(y) * width..(usize::from(y) + 1) * width];
+            self.paint_row(y, row, out);
         }
     }
 
-    pub fn writer_mut(&mut self) -> &mut W {
-        &mut self.writer
-    }
-
-    fn shadow_at(&self, x: u16, y: u16) -> Option<&Cell> {
-        if x >= self.width {
-            return None;
+    /// Whether cell `x` of row `y` must be drawn to show `wanted`.
+    fn differs(&self, x: u16, y: u16, wanted: &Option<Cell>) -> bool {
+        match (wanted, self.at(x, y)) {
+            (Some(wanted), Some(shown)) => !looks_same(wanted, shown),
+            (Some(_), None) => true,
+            (None, _) => false,
         }
-        self.shadow
-            .get(usize::from(y) * usize::from(self.width) + usize::from(x))
     }
 
-    fn move_to(&mut self, x: u16, y: u16) -> io::Result<()> {
-        match self.cursor {
-            Some((cx, cy)) if cy == y && cx == x => return Ok(()),
-            Some((cx, cy)) if cy == y && cx < x => {
-                if x - cx <= MAX_GAP && self.rewrite_gap(cx, x, y)? {
-                    return Ok(());
-                }
-                let n = x - cx;
-                if n == 1 {
-                    self.writer.write_all(b"\x1b[C")?;
-                } else {
-                    write!(self.writer, "\x1b[{n}C")?;
+    fn paint_row(&mut self, y: u16, row: &[Option<Cell>], out: &mut Vec<u8>) {
+        let width = self.width;
+        let blank_at = |x: u16| row[usize::from(x)].as_ref().is_some_and(is_blank);
+        let mut x = 0;
+        while x < width {
+            let Some(cell) = &row[usize::from(x)] else {
+                x += 1;
+                continue;
+            };
+            if !self.differs(x, y, &row[usize::from(x)]) {
+                x += cell_width(cell);
+                continue;
+            }
+            if is_blank(cell) {
+                // The run of blanks starting here, and the last cell in it
+                // that needs clearing.
+                let end = (x..width).find(|&e| !blank_at(e)).unwrap_or(width);
+                let last = (x..end)
+                    .rev()
+                    .find(|&e| self.differs(e, y, &row[usize::from(e)]))
+                    .unwrap_or(x);
+                let next_change = (end..width).find(|&e| self.differs(e, y, &row[usize::from(e)]));
+                if self.erase_pays(x, last, y, end == width, next_change) {
+                    self.erase(x, last, y, end == width, out);
+                    x = last + 1;
+                    continue;
                 }
             }
-            _ => write!(self.writer, "\x1b[{};{}H", y + 1, x + 1)?,
+            self.put(x, y, cell, out);
+            x += cell_width(cell);
         }
-        self.cursor = Some((x, y));
-        Ok(())
     }
 
-    /// Writes the unchanged cells `from..to` of row `y` again, if they can
-    /// be written with the current pen; returns whether it did.
-    fn rewrite_gap(&mut self, from: u16, to: u16, y: u16) -> io::Result<bool> {
-        let mut text = String::new();
+    /// Whether erasing cells `from..=to` of row `y` (to the end of the row
+    /// when `to_end`) is shorter than writing spaces over them, counting
+    /// the move an erase leaves to the next change on the row, if any.
+    fn erase_pays(&self, from: u16, to: u16, y: u16, to_end: bool, next: Option<u16>) -> bool {
+        let count = to - from + 1;
+        let erase = if to_end && next.is_none() {
+            3
+        } else {
+            csi_len(count)
+        };
+        let at = |x| Cursor {
+            x,
+            y,
+            wrap_pending: false,
+        };
+        let leave = match next {
+            Some(next) => {
+                self.move_bytes(Some(at(from)), next, y).len()
+                    - if to + 1 < self.width {
+                        self.move_bytes(Some(at(to + 1)), next, y).len()
+                    } else {
+                        0
+                    }
+            }
+            None => 0,
+        };
+        erase + leave < usize::from(count)
+    }
+
+    /// Erases cells `from..=to` of row `y`, or the rest of the row.
+    fn erase(&mut self, from: u16, to: u16, y: u16, to_end: bool, out: &mut Vec<u8>) {
+        self.move_to(from, y, out);
+        if !self.pen.draws_plain_blanks() {
+            self.set_pen(Pen::default(), out);
+        }
+        let count = to - from + 1;
+        let to = if to_end {
+            out.extend_from_slice(b"\x1b[K");
+            self.width - 1
+        } else {
+            push_csi(out, count, b'X');
+            to
+        };
+        for x in from..=to {
+            let i = self.index(x, y);
+            self.cells[i] = Some(Cell::default());
+        }
+    }
+
+    /// Writes one cell and records it.
+    fn put(&mut self, x: u16, y: u16, cell: &Cell, out: &mut Vec<u8>) {
+        self.move_to(x, y, out);
+        // A blank looks the same drawn with any plain pen.
+        if !(is_blank(cell) && self.pen.draws_plain_blanks()) {
+            self.set_pen(Pen::of(cell), out);
+        }
+        out.extend_from_slice(cell.symbol().as_bytes());
+        let width = cell_width(cell);
+        let i = self.index(x, y);
+        self.cells[i] = Some(cell.clone());
+        // The cells a wide character covers are never rewritten from
+        // here: that would cut the character in half.
+        for covered in 1..usize::from(width) {
+            if let Some(slot) = self.cells.get_mut(i + covered) {
+                *slot = None;
+            }
+        }
+        self.cursor = Some(if x + width < self.width {
+            Cursor {
+                x: x + width,
+                y,
+                wrap_pending: false,
+            }
+        } else {
+            Cursor {
+                x: self.width - 1,
+                y,
+                wrap_pending: true,
+            }
+        });
+    }
+
+    fn move_to(&mut self, x: u16, y: u16, out: &mut Vec<u8>) {
+        let bytes = self.move_bytes(self.cursor, x, y);
+        out.extend_from_slice(&bytes);
+        self.cursor = Some(Cursor {
+            x,
+            y,
+            wrap_pending: false,
+        });
+    }
+
+    /// The shortest bytes that take the cursor from `from` to column `x` of
+    /// row `y`.
+    fn move_bytes(&self, from: Option<Cursor>, x: u16, y: u16) -> Vec<u8> {
+        let mut absolute = Vec::new();
+        if x == 0 {
+            push_csi(&mut absolute, y + 1, b'H');
+        } else {
+            write!(absolute, "\x1b[{};{}H", y + 1, x + 1).unwrap();
+        }
+        let Some(from) = from else {
+            return absolute;
+        };
+        if from.y == y && from.x == x && !from.wrap_pending {
+            return Vec::new();
+        }
+        if from.y != y || from.wrap_pending {
+            return absolute;
+        }
+        let mut along = Vec::new();
+        self.push_along(&mut along, from.x, x, y);
+        if along.len() < absolute.len() {
+            along
+        } else {
+            absolute
+        }
+    }
+
+    /// Appends the shortest move along row `y` from column `from` to `to`:
+    /// the cells between written again (when the pen draws them as they
+    /// are), a relative move, or backspaces.
+    fn push_along(&self, out: &mut Vec<u8>, from: u16, to: u16, y: u16) {
+        if to == from {
+            return;
+        }
+        if to < from {
+            let back = from - to;
+            if back <= 2 {
+                out.extend(std::iter::repeat_n(b'\x08', usize::from(back)));
+            } else {
+                push_csi(out, back, b'D');
+            }
+            return;
+        }
+        let mut relative = Vec::new();
+        push_csi(&mut relative, to - from, b'C');
+        if usize::from(to - from) < relative.len() {
+            if let Some(again) = self.rewrite(from, to, y) {
+                if again.len() <= relative.len() {
+                    out.extend_from_slice(&again);
+                    return;
+                }
+            }
+        }
+        out.extend_from_slice(&relative);
+    }
+
+    /// The bytes of cells `from..to` of row `y` as the terminal shows them,
+    /// if the current pen draws them so.
+    fn rewrite(&self, from: u16, to: u16, y: u16) -> Option<Vec<u8>> {
+        let mut text = Vec::new();
         for x in from..to {
-            match self.shadow_at(x, y) {
-                Some(cell) if Pen::of(cell) == self.pen && cell.symbol().width() == 1 => {
-                    text.push_str(cell.symbol());
-                }
-                _ => return Ok(false),
+            let cell = self.at(x, y)?;
+            let same_pen =
+                Pen::of(cell) == self.pen || (is_blank(cell) && self.pen.draws_plain_blanks());
+            if !same_pen || cell.symbol().width() != 1 {
+                return None;
             }
+            text.extend_from_slice(cell.symbol().as_bytes());
         }
-        self.writer.write_all(text.as_bytes())?;
-        self.cursor = Some((to, y));
-        Ok(true)
+        Some(text)
     }
 
-    fn set_pen(&mut self, pen: Pen) -> io::Result<()> {
+    fn set_pen(&mut self, pen: Pen, out: &mut Vec<u8>) {
         if pen == self.pen {
-            return Ok(());
+            return;
         }
         let mut params: Vec<String> = Vec::new();
         let removed = self.pen.modifier - pen.modifier;
@@ -172,18 +385,127 @@ impl<W: Write> LeanBackend<W> {
         if bg_changed {
             params.push(color_code(pen.bg, true));
         }
-        write!(self.writer, "\x1b[{}m", params.join(";"))?;
+        write!(out, "\x1b[{}m", params.join(";")).unwrap();
         self.pen = pen;
-        Ok(())
+    }
+
+    /// Scrolls the terminal's rows and this copy alike.
+    fn scroll(&mut self, scroll: Scroll, out: &mut Vec<u8>) {
+        // The rows let in take the current background: make it plain.
+        if !self.pen.draws_plain_blanks() {
+            self.set_pen(Pen::default(), out);
+        }
+        let Scroll { top, bottom, by } = scroll;
+        let (n, code) = if by > 0 { (by, 'S') } else { (-by, 'T') };
+        write!(out, "\x1b[{};{}r\x1b[{n}{code}\x1b[r", top + 1, bottom + 1).unwrap();
+        // Resetting the margins homes the cursor.
+        self.cursor = Some(Cursor {
+            x: 0,
+            y: 0,
+            wrap_pending: false,
+        });
+        let width = usize::from(self.width);
+        let region = &mut self.cells[usize::from(top) * width..(usize::from(bottom) + 1) * width];
+        let shift = n as usize * width;
+        let fresh = if by > 0 {
+            region.rotate_left(shift);
+            region.len() - shift..region.len()
+        } else {
+            region.rotate_right(shift);
+            0..shift
+        };
+        region[fresh].fill(Some(Cell::default()));
+    }
+
+    /// The scrolls worth trying on the way to `next`: when a list scrolls,
+    /// most of the screen moves up or down by some rows. Rates every
+    /// region and distance by the cells that would still differ, and
+    /// returns the few best.
+    fn scroll_candidates(&self, next: &[Option<Cell>]) -> Vec<Scroll> {
+        let width = usize::from(self.width);
+        let rows = usize::from(self.height());
+        let row = |cells: &[Option<Cell>], y: usize| -> Vec<Option<Cell>> {
+            cells[y * width..(y + 1) * width].to_vec()
+        };
+        let blank = vec![Some(Cell::default()); width];
+        // cost[y][src]: the bytes of cells to draw to turn row `src` of the
+        // terminal (or a blank row, src == rows) into row `y` of `next`.
+        let cost_between = |new: &[Option<Cell>], old: &[Option<Cell>]| -> usize {
+            new.iter()
+                .zip(old)
+                .filter_map(|(n, o)| match (n, o) {
+                    (Some(n), Some(o)) if looks_same(n, o) => None,
+                    (Some(n), _) => Some(n.symbol().len()),
+                    (None, _) => None,
+                })
+                .sum()
+        };
+        let old_rows: Vec<Vec<Option<Cell>>> = (0..rows).map(|y| row(&self.cells, y)).collect();
+        let cost: Vec<Vec<usize>> = (0..rows)
+            .map(|y| {
+                let new = row(next, y);
+                (0..=rows)
+                    .map(|src| {
+                        let old = if src == rows { &blank } else { &old_rows[src] };
+                        cost_between(&new, old)
+                    })
+                    .collect()
+            })
+            .collect();
+        let still: Vec<usize> = (0..rows).map(|y| cost[y][y]).collect();
+        let mut rated: Vec<(usize, Scroll)> = Vec::new();
+        for top in 0..rows {
+            for bottom in top + 4..rows {
+                let outside: usize = still[..top].iter().chain(&still[bottom + 1..]).sum();
+                let span = bottom as i32 - top as i32;
+                for by in (-span..=span).filter(|&by| by != 0) {
+                    let inside: usize = (top..=bottom)
+                        .map(|y| {
+                            let src = y as i32 + by;
+                            if src >= top as i32 && src <= bottom as i32 {
+                                cost[y][src as usize]
+                            } else {
+                                cost[y][rows]
+                            }
+                        })
+                        .sum();
+                    let scroll = Scroll {
+                        top: top as u16,
+                        bottom: bottom as u16,
+                        by,
+                    };
+                    rated.push((outside + inside, scroll));
+                }
+            }
+        }
+        let without: usize = still.iter().sum();
+        rated.sort_by_key(|(cost, _)| *cost);
+        rated
+            .into_iter()
+            .take(3)
+            .filter(|(cost, _)| *cost < without)
+            .map(|(_, scroll)| scroll)
+            .collect()
     }
 }
 
-/// A cell no drawn one equals (its symbol is wider than one column), so a
-/// gap holding it is never rewritten.
-fn unknown_cell() -> Cell {
-    let mut cell = Cell::default();
-    cell.set_symbol("？");
-    cell
+/// `ESC[{n}{code}`, leaving out a count of 1 (the default).
+fn push_csi(out: &mut Vec<u8>, n: u16, code: u8) {
+    if n == 1 {
+        out.extend_from_slice(&[0x1b, b'[', code]);
+    } else {
+        write!(out, "\x1b[{n}").unwrap();
+        out.push(code);
+    }
+}
+
+/// The length of [`push_csi`]'s sequence.
+fn csi_len(n: u16) -> usize {
+    if n == 1 {
+        3
+    } else {
+        3 + n.to_string().len()
+    }
 }
 
 /// The SGR parameter for a colour: 30–37 and 90–97 for the 16 named ones
@@ -220,159 +542,36 @@ fn color_code(color: Color, background: bool) -> String {
     }
 }
 
-/// Row `y` of a screen `width` cells wide.
-fn row_of(cells: &[Cell], width: usize, y: usize) -> &[Cell] {
-    &cells[y * width..(y + 1) * width]
-}
-
-/// A scroll of rows `top..=bottom` by `by` rows: up (content moves up)
-/// when positive, down when negative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Scroll {
-    top: u16,
-    bottom: u16,
-    by: i32,
+pub struct LeanBackend<W: Write> {
+    writer: W,
+    screen: Screen,
+    cursor_hidden: Option<bool>,
+    /// A size to use instead of asking the terminal (for tests).
+    fixed_size: Option<Size>,
 }
 
 impl<W: Write> LeanBackend<W> {
-    /// Writes one cell and records it in the shadow.
-    fn put(&mut self, x: u16, y: u16, cell: &Cell) -> io::Result<()> {
-        self.move_to(x, y)?;
-        self.set_pen(Pen::of(cell))?;
-        self.writer.write_all(cell.symbol().as_bytes())?;
-        let width = cell.symbol().width().max(1) as u16;
-        let i = usize::from(y) * usize::from(self.width) + usize::from(x);
-        if let Some(slot) = self.shadow.get_mut(i) {
-            *slot = cell.clone();
+    pub fn new(writer: W) -> LeanBackend<W> {
+        LeanBackend {
+            writer,
+            screen: Screen::blank(0, 0),
+            cursor_hidden: None,
+            fixed_size: None,
         }
-        // The cells a wide character covers are never rewritten from
-        // the shadow: that would cut the character in half.
-        for covered in 1..usize::from(width) {
-            if let Some(slot) = self.shadow.get_mut(i + covered) {
-                *slot = unknown_cell();
-            }
-        }
-        // At the right edge the terminal's cursor waits to wrap: its
-        // position is not worth guessing.
-        self.cursor = (x + width < self.width).then_some((x + width, y));
-        Ok(())
     }
 
-    /// When a list scrolls, most of the screen moves up or down by some
-    /// rows: scrolling the terminal's rows (as curses does) and drawing
-    /// only what then differs is far cheaper than redrawing the rows.
-    /// Returns the new screen and the scroll, when one saves enough.
-    fn scroll_plan(
-        &self,
-        changes: &[(u16, u16, Cell)],
-        height: u16,
-    ) -> Option<(Vec<Cell>, Scroll)> {
-        if changes.len() < 200 {
-            return None;
+    /// A backend of a fixed size that never asks a terminal: for tests
+    /// that check what a terminal would show.
+    pub fn with_size(writer: W, width: u16, height: u16) -> LeanBackend<W> {
+        LeanBackend {
+            fixed_size: Some(Size { width, height }),
+            ..LeanBackend::new(writer)
         }
-        let width = usize::from(self.width);
-        let rows = usize::from(height);
-        let mut next = self.shadow.clone();
-        for (x, y, cell) in changes {
-            next[usize::from(*y) * width + usize::from(*x)] = cell.clone();
-        }
-        let blank = vec![Cell::default(); width];
-        // cost[y][src]: bytes to turn row `src` of the old screen (or a
-        // blank row, src == rows) into row `y` of the new one.
-        let cost_between = |new: &[Cell], old: &[Cell]| -> usize {
-            new.iter()
-                .zip(old)
-                .filter(|(n, o)| n != o)
-                .map(|(n, _)| n.symbol().len())
-                .sum()
-        };
-        let cost: Vec<Vec<usize>> = (0..rows)
-            .map(|y| {
-                (0..=rows)
-                    .map(|src| {
-                        let old = if src == rows {
-                            &blank[..]
-                        } else {
-                            row_of(&self.shadow, width, src)
-                        };
-                        cost_between(row_of(&next, width, y), old)
-                    })
-                    .collect()
-            })
-            .collect();
-        let still: Vec<usize> = (0..rows).map(|y| cost[y][y]).collect();
-        let without: usize = still.iter().sum();
-        let mut best: Option<(usize, Scroll)> = None;
-        for top in 0..rows {
-            for bottom in top + 4..rows {
-                let outside: usize = still[..top].iter().chain(&still[bottom + 1..]).sum();
-                for by in -(bottom as i32 - top as i32)..=(bottom as i32 - top as i32) {
-                    if by == 0 {
-                        continue;
-                    }
-                    let inside: usize = (top..=bottom)
-                        .map(|y| {
-                            let src = y as i32 + by;
-                            if src >= top as i32 && src <= bottom as i32 {
-                                cost[y][src as usize]
-                            } else {
-                                cost[y][rows]
-                            }
-                        })
-                        .sum();
-                    let total = outside + inside;
-                    if best.as_ref().is_none_or(|(c, _)| total < *c) {
-                        let scroll = Scroll {
-                            top: top as u16,
-                            bottom: bottom as u16,
-                            by,
-                        };
-                        best = Some((total, scroll));
-                    }
-                }
-            }
-        }
-        let (cost, scroll) = best?;
-        // The scroll itself costs some 15 bytes, and what remains is drawn
-        // in more pieces: keep it for clear wins.
-        (cost + 100 < without).then_some((next, scroll))
     }
 
-    fn scroll(&mut self, scroll: Scroll) -> io::Result<()> {
-        // New rows are filled with the current background: make it the
-        // default first.
-        if self.pen != Pen::default() {
-            self.writer.write_all(b"\x1b[0m")?;
-            self.pen = Pen::default();
-        }
-        let Scroll { top, bottom, by } = scroll;
-        let (n, code) = if by > 0 { (by, 'S') } else { (-by, 'T') };
-        write!(
-            self.writer,
-            "\x1b[{};{}r\x1b[{n}{code}\x1b[r",
-            top + 1,
-            bottom + 1
-        )?;
-        // Setting the margins homes the cursor.
-        self.cursor = None;
-        // Move the shadow's rows the same way, and blank the rows let in.
-        let width = usize::from(self.width);
-        let region = &mut self.shadow[usize::from(top) * width..(usize::from(bottom) + 1) * width];
-        let shift = n as usize * width;
-        let fresh = if by > 0 {
-            region.rotate_left(shift);
-            region.len() - shift..region.len()
-        } else {
-            region.rotate_right(shift);
-            0..shift
-        };
-        region[fresh].fill(Cell::default());
-        Ok(())
+    pub fn writer_mut(&mut self) -> &mut W {
+        &mut self.writer
     }
-}
-
-fn is_unknown(cell: &Cell) -> bool {
-    cell.symbol() == "？"
 }
 
 impl<W: Write> Backend for LeanBackend<W> {
@@ -383,35 +582,41 @@ impl<W: Write> Backend for LeanBackend<W> {
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
         let size = self.size()?;
-        let cells = usize::from(size.width) * usize::from(size.height);
-        if self.width != size.width || self.shadow.len() != cells {
-            self.width = size.width;
-            self.shadow = vec![Cell::default(); cells];
+        if self.screen.width != size.width || self.screen.height() != size.height {
+            // ratatui clears the screen on a resize before drawing it all.
+            self.screen = Screen {
+                pen: self.screen.pen,
+                ..Screen::blank(size.width, size.height)
+            };
         }
-        let changes: Vec<(u16, u16, Cell)> = content.map(|(x, y, c)| (x, y, c.clone())).collect();
-        let Some((next, scroll)) = self.scroll_plan(&changes, size.height) else {
-            for (x, y, cell) in &changes {
-                self.put(*x, *y, cell)?;
+        let mut next = self.screen.cells.clone();
+        let mut changes = 0;
+        for (x, y, cell) in content {
+            let i = self.screen.index(x, y);
+            if let Some(slot) = next.get_mut(i) {
+                *slot = Some(cell.clone());
+                changes += 1;
             }
-            return Ok(());
-        };
-        self.scroll(scroll)?;
-        // Now draw what differs between the scrolled screen and the new one.
-        let width = usize::from(self.width);
-        for y in 0..size.height {
-            let mut x = 0;
-            while x < size.width {
-                let i = usize::from(y) * width + usize::from(x);
-                let cell = &next[i];
-                let mut step = 1;
-                if !is_unknown(cell) && *cell != self.shadow[i] {
-                    self.put(x, y, cell)?;
-                    step = cell.symbol().width().max(1) as u16;
+        }
+        let mut plain = self.screen.clone();
+        let mut out = Vec::new();
+        plain.paint(&next, &mut out);
+        let mut best = (plain, out);
+        // A scroll pays only where many cells changed.
+        if changes >= 200 {
+            for scroll in self.screen.scroll_candidates(&next) {
+                let mut scrolled = self.screen.clone();
+                let mut out = Vec::new();
+                scrolled.scroll(scroll, &mut out);
+                scrolled.paint(&next, &mut out);
+                if out.len() < best.1.len() {
+                    best = (scrolled, out);
                 }
-                x += step;
             }
         }
-        Ok(())
+        let (screen, out) = best;
+        self.screen = screen;
+        self.writer.write_all(&out)
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
@@ -437,9 +642,9 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
         let Position { x, y } = position.into();
-        write!(self.writer, "\x1b[{};{}H", y + 1, x + 1)?;
-        self.cursor = Some((x, y));
-        Ok(())
+        let mut out = Vec::new();
+        self.screen.move_to(x, y, &mut out);
+        self.writer.write_all(&out)
     }
 
     fn clear(&mut self) -> io::Result<()> {
@@ -448,7 +653,7 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
         // The screen after a partial clear is not worth modelling: forget
-        // it, so no gap is rewritten from a stale copy.
+        // it, so nothing is rewritten from a stale copy.
         let code = match clear_type {
             ClearType::All => "2J",
             ClearType::AfterCursor => "J",
@@ -457,16 +662,12 @@ impl<W: Write> Backend for LeanBackend<W> {
             ClearType::UntilNewLine => "K",
         };
         write!(self.writer, "\x1b[0m\x1b[{code}")?;
-        self.pen = Pen::default();
-        self.cursor = None;
+        self.screen.pen = Pen::default();
+        self.screen.cursor = None;
         self.cursor_hidden = None;
         let blank = clear_type == ClearType::All;
-        for cell in &mut self.shadow {
-            *cell = if blank {
-                Cell::default()
-            } else {
-                unknown_cell()
-            };
+        for cell in &mut self.screen.cells {
+            *cell = blank.then(Cell::default);
         }
         Ok(())
     }
