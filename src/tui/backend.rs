@@ -8,8 +8,8 @@
 //! - cells that look alike are not sent again: a blank is a blank whatever
 //!   its foreground colour;
 //! - runs of blanks are erased (`ESC[nX`, `ESC[K`) instead of written out;
-//! - the cursor takes the shortest way along a row: a few unchanged cells
-//!   written again, or a relative move;
+//! - the cursor takes the shortest way: a few unchanged cells written again,
+//!   a relative move, a line feed, or an absolute move;
 //! - when most of the screen moved up or down, the terminal scrolls it and
 //!   only what then differs is drawn (as curses does), if that is shorter;
 //! - the pen is not reset after every frame, and the cursor is hidden only
@@ -289,16 +289,55 @@ impl Screen {
         if from.y == y && from.x == x && !from.wrap_pending {
             return Vec::new();
         }
-        if from.y != y || from.wrap_pending {
-            return absolute;
-        }
-        let mut along = Vec::new();
-        self.push_along(&mut along, from.x, x, y);
-        if along.len() < absolute.len() {
-            along
+        let mut best = absolute;
+        let mut consider = |candidate: Vec<u8>| {
+            if candidate.len() < best.len() {
+                best = candidate;
+            }
+        };
+        // Down by line feeds (in raw mode a line feed keeps the column; the
+        // frame never feeds a line from the bottom row, so nothing scrolls),
+        // or by a relative or absolute vertical move.
+        let mut verticals: Vec<Vec<u8>> = Vec::new();
+        if y == from.y {
+            verticals.push(Vec::new());
+        } else if y > from.y {
+            let rows = y - from.y;
+            if rows <= 3 {
+                verticals.push(vec![b'\n'; usize::from(rows)]);
+            }
+            let mut down = Vec::new();
+            push_csi(&mut down, rows, b'B');
+            verticals.push(down);
         } else {
-            absolute
+            let mut up = Vec::new();
+            push_csi(&mut up, from.y - y, b'A');
+            verticals.push(up);
         }
+        for vertical in verticals {
+            // Then along the row, from where the cursor stands...
+            if !from.wrap_pending {
+                let mut path = vertical.clone();
+                self.push_along(&mut path, from.x, x, y);
+                consider(path);
+            }
+            // ...or from the first column...
+            let mut path = vec![b'\r'];
+            path.extend_from_slice(&vertical);
+            if x > 0 {
+                self.push_along(&mut path, 0, x, y);
+            }
+            consider(path);
+            // ...or straight to the column.
+            let mut path = vertical;
+            if x == 0 {
+                path.extend_from_slice(b"\x1b[G");
+            } else {
+                push_csi(&mut path, x + 1, b'G');
+            }
+            consider(path);
+        }
+        best
     }
 
     /// Appends the shortest move along row `y` from column `from` to `to`:
