@@ -245,13 +245,25 @@ impl App {
     }
 
     fn keep_selection_in_view(&mut self) {
-        // Scroll by half a page, not by a row: each scroll repaints the whole
-        // pane, which over a slow link costs far more than a moved cursor.
+        // A step past the edge scrolls the pane by that row and no more:
+        // the terminal scrolls the rows itself (see the backend), so only
+        // the row let in is drawn, and no single step pays for repainting
+        // half a pane. A jump further away puts the selection mid-pane.
         let height = self.tree_height();
+        let near = height / 2;
         if self.selected < self.tree_offset {
-            self.tree_offset = self.selected.saturating_sub(height / 2);
+            self.tree_offset = if self.tree_offset - self.selected <= near {
+                self.selected
+            } else {
+                self.selected.saturating_sub(height / 2)
+            };
         } else if self.selected >= self.tree_offset + height {
-            self.tree_offset = (self.selected + height / 2 + 1).saturating_sub(height);
+            let past = self.selected + 1 - (self.tree_offset + height);
+            self.tree_offset = if past <= near {
+                self.selected + 1 - height
+            } else {
+                (self.selected + height / 2 + 1).saturating_sub(height)
+            };
         }
         let max_offset = self.visible.len().saturating_sub(height);
         self.tree_offset = self.tree_offset.min(max_offset);
