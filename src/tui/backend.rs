@@ -385,46 +385,51 @@ impl Screen {
         Some(text)
     }
 
+    /// Changes the pen by the shorter of two SGR sequences: a reset and
+    /// the new pen, or the attributes turned off and on one by one.
     fn set_pen(&mut self, pen: Pen, out: &mut Vec<u8>) {
         if pen == self.pen {
             return;
         }
-        let mut params: Vec<String> = Vec::new();
+        let mut reset = vec![String::from("0")];
+        reset.extend(pen_params(Pen::default(), pen));
+        let mut step = Vec::new();
         let removed = self.pen.modifier - pen.modifier;
-        let (added, fg_changed, bg_changed) = if removed.is_empty() {
-            (
-                pen.modifier - self.pen.modifier,
-                pen.fg != self.pen.fg,
-                pen.bg != self.pen.bg,
-            )
-        } else {
-            // Turning attributes off one by one is fiddly (bold and dim
-            // share an off code); a reset and the new pen is short enough.
-            params.push(String::from("0"));
-            (pen.modifier, pen.fg != Color::Reset, pen.bg != Color::Reset)
-        };
-        for (flag, code) in [
-            (Modifier::BOLD, "1"),
-            (Modifier::DIM, "2"),
-            (Modifier::ITALIC, "3"),
-            (Modifier::UNDERLINED, "4"),
-            (Modifier::SLOW_BLINK, "5"),
-            (Modifier::RAPID_BLINK, "6"),
-            (Modifier::REVERSED, "7"),
-            (Modifier::HIDDEN, "8"),
-            (Modifier::CROSSED_OUT, "9"),
+        let mut kept = self.pen.modifier & pen.modifier;
+        for (flags, code) in [
+            // Bold and dim go off together.
+            (Modifier::BOLD | Modifier::DIM, "22"),
+            (Modifier::ITALIC, "23"),
+            (Modifier::UNDERLINED, "24"),
+            (Modifier::SLOW_BLINK | Modifier::RAPID_BLINK, "25"),
+            (Modifier::REVERSED, "27"),
+            (Modifier::HIDDEN, "28"),
+            (Modifier::CROSSED_OUT, "29"),
         ] {
-            if added.contains(flag) {
-                params.push(String::from(code));
+            if removed.intersects(flags) {
+                step.push(String::from(code));
+                kept -= flags;
             }
         }
-        if fg_changed {
-            params.push(color_code(pen.fg, false));
-        }
-        if bg_changed {
-            params.push(color_code(pen.bg, true));
-        }
-        write!(out, "\x1b[{}m", params.join(";")).unwrap();
+        step.extend(pen_params(
+            Pen {
+                modifier: kept,
+                ..self.pen
+            },
+            pen,
+        ));
+        let params = if reset.join(";").len() <= step.join(";").len() {
+            reset
+        } else {
+            step
+        };
+        // A lone 0 may be left out: ESC[m resets.
+        let params = if params == ["0"] {
+            String::new()
+        } else {
+            params.join(";")
+        };
+        write!(out, "\x1b[{params}m").unwrap();
         self.pen = pen;
     }
 
@@ -526,6 +531,35 @@ impl Screen {
             .map(|(_, scroll)| scroll)
             .collect()
     }
+}
+
+/// The SGR parameters that turn pen `from` into `to`, given that `from`
+/// has no attribute that `to` lacks.
+fn pen_params(from: Pen, to: Pen) -> Vec<String> {
+    let mut params = Vec::new();
+    let added = to.modifier - from.modifier;
+    for (flag, code) in [
+        (Modifier::BOLD, "1"),
+        (Modifier::DIM, "2"),
+        (Modifier::ITALIC, "3"),
+        (Modifier::UNDERLINED, "4"),
+        (Modifier::SLOW_BLINK, "5"),
+        (Modifier::RAPID_BLINK, "6"),
+        (Modifier::REVERSED, "7"),
+        (Modifier::HIDDEN, "8"),
+        (Modifier::CROSSED_OUT, "9"),
+    ] {
+        if added.contains(flag) {
+            params.push(String::from(code));
+        }
+    }
+    if to.fg != from.fg {
+        params.push(color_code(to.fg, false));
+    }
+    if to.bg != from.bg {
+        params.push(color_code(to.bg, true));
+    }
+    params
 }
 
 /// `ESC[{n}{code}`, leaving out a count of 1 (the default).
