@@ -463,8 +463,8 @@ impl Screen {
 
     /// The scrolls worth trying on the way to `next`: when a list scrolls,
     /// most of the screen moves up or down by some rows. Rates every
-    /// region and distance by the cells that would still differ, and
-    /// returns the few best.
+    /// region and distance by a quick estimate of what would still have to
+    /// be drawn, and returns the best few, to be tried for real.
     fn scroll_candidates(&self, next: &[Option<Cell>]) -> Vec<Scroll> {
         let width = usize::from(self.width);
         let rows = usize::from(self.height());
@@ -475,14 +475,27 @@ impl Screen {
         // cost[y][src]: the bytes of cells to draw to turn row `src` of the
         // terminal (or a blank row, src == rows) into row `y` of `next`.
         let cost_between = |new: &[Option<Cell>], old: &[Option<Cell>]| -> usize {
-            new.iter()
-                .zip(old)
-                .filter_map(|(n, o)| match (n, o) {
-                    (Some(n), Some(o)) if looks_same(n, o) => None,
-                    (Some(n), _) => Some(n.symbol().len()),
-                    (None, _) => None,
-                })
-                .sum()
+            // The text to write, and some bytes of moves and colours for
+            // each stretch of changes; blanks are erased nearly for free.
+            let mut bytes = 0;
+            let mut in_stretch = false;
+            for (n, o) in new.iter().zip(old) {
+                let differs = match (n, o) {
+                    (Some(n), Some(o)) => !looks_same(n, o),
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                if differs {
+                    if let Some(n) = n.as_ref().filter(|n| !is_blank(n)) {
+                        bytes += n.symbol().len();
+                    }
+                    if !in_stretch {
+                        bytes += 6;
+                    }
+                }
+                in_stretch = differs;
+            }
+            bytes
         };
         let old_rows: Vec<Vec<Option<Cell>>> = (0..rows).map(|y| row(&self.cells, y)).collect();
         let cost: Vec<Vec<usize>> = (0..rows)
@@ -524,9 +537,10 @@ impl Screen {
         }
         let without: usize = still.iter().sum();
         rated.sort_by_key(|(cost, _)| *cost);
+        // Eight: trying forty saved another 0.3% on the tree walk.
         rated
             .into_iter()
-            .take(3)
+            .take(8)
             .filter(|(cost, _)| *cost < without)
             .map(|(_, scroll)| scroll)
             .collect()
