@@ -198,14 +198,10 @@ impl Screen {
             wrap_pending: false,
         };
         let leave = match next {
-            Some(next) => {
-                self.move_bytes(Some(at(from)), next, y).len()
-                    - if to + 1 < self.width {
-                        self.move_bytes(Some(at(to + 1)), next, y).len()
-                    } else {
-                        0
-                    }
-            }
+            Some(next) => self
+                .move_bytes(Some(at(from)), next, y)
+                .len()
+                .saturating_sub(self.move_bytes(Some(at(to + 1)), next, y).len()),
             None => 0,
         };
         erase + leave < usize::from(count)
@@ -789,6 +785,10 @@ impl<W: Write> Backend for LeanBackend<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::style::Style;
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::Paragraph;
+    use ratatui::Terminal;
 
     #[test]
     fn named_colours_use_short_codes() {
@@ -796,5 +796,67 @@ mod tests {
         assert_eq!(color_code(Color::DarkGray, true), "100");
         assert_eq!(color_code(Color::Reset, true), "49");
         assert_eq!(color_code(Color::Indexed(208), false), "38;5;208");
+    }
+
+    /// Draws each frame's lines in turn through the backend into a vt100
+    /// terminal of `width` x `height`; returns the terminal and what the
+    /// last frame wrote.
+    fn replay(width: u16, height: u16, frames: &[Vec<Line<'static>>]) -> (vt100::Parser, Vec<u8>) {
+        let mut terminal =
+            Terminal::new(LeanBackend::with_size(Vec::new(), width, height)).unwrap();
+        let mut screen = vt100::Parser::new(height, width, 0);
+        let mut last = Vec::new();
+        for lines in frames {
+            terminal
+                .draw(|f| f.render_widget(Paragraph::new(lines.clone()), f.area()))
+                .unwrap();
+            last = std::mem::take(terminal.backend_mut().writer_mut());
+            screen.process(&last);
+        }
+        (screen, last)
+    }
+
+    fn rows(screen: &vt100::Parser, width: u16) -> Vec<String> {
+        screen
+            .screen()
+            .rows(0, width)
+            .map(|r| r.trim_end().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn wide_characters_and_what_replaces_them_show_as_drawn() {
+        let frames = vec![
+            vec![Line::from("ab世界cd"), Line::from("x")],
+            vec![Line::from("ab世xycd"), Line::from("x")],
+            vec![Line::from("a界 zz"), Line::from("世")],
+        ];
+        let (screen, _) = replay(12, 2, &frames);
+        assert_eq!(rows(&screen, 12), ["a界 zz", "世"]);
+    }
+
+    #[test]
+    fn text_cleared_under_a_reversed_pen_leaves_plain_blanks() {
+        let reversed = Style::new().add_modifier(Modifier::REVERSED);
+        let frames = vec![
+            vec![Line::from(Span::styled("selected row      ", reversed))],
+            vec![Line::from(vec![
+                Span::styled("sel", reversed),
+                Span::raw("                 done"),
+            ])],
+        ];
+        let (screen, written) = replay(30, 1, &frames);
+        assert_eq!(rows(&screen, 30), ["sel                 done"]);
+        for col in 3..20 {
+            assert!(
+                !screen.screen().cell(0, col).unwrap().inverse(),
+                "column {col}"
+            );
+        }
+        let written = String::from_utf8_lossy(&written);
+        assert!(
+            !written.contains("     "),
+            "the old text is erased, not overwritten with spaces: {written:?}"
+        );
     }
 }
