@@ -173,11 +173,15 @@ fn a_step_past_the_bottom_scrolls_the_tree_by_that_row() {
 }
 
 #[test]
-fn a_jump_far_away_puts_the_selection_mid_pane() {
+fn a_page_or_a_jump_past_the_edge_puts_the_selection_mid_pane() {
     let mut app = app(true);
     press(&mut app, "z R");
+    press(&mut app, &"j ".repeat(20));
+    press(&mut app, "<C-d>");
+    let (_, cursor) = tree_pane(&mut app);
+    assert_eq!(cursor, 10, "after a page the selection is mid-pane");
     let target = app.visible[200];
     app.jump_to_node(target);
     let (_, cursor) = tree_pane(&mut app);
-    assert_eq!(cursor, 10, "the selection is in the middle of the 21 rows");
+    assert_eq!(cursor, 10, "after a jump the selection is mid-pane");
 }

@@ -13,6 +13,11 @@ use super::reader;
 use super::theme::Theme;
 use super::tree::{contexts_citing, NodeKind, Tree};
 
+/// A move that takes the tree's selection at most this many rows past the
+/// pane's edge (a step, or the few steps of keys that came in together)
+/// scrolls the pane by just those rows.
+const STEP_SCROLL: usize = 3;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Tree,
@@ -245,24 +250,26 @@ impl App {
     }
 
     fn keep_selection_in_view(&mut self) {
-        // A step past the edge scrolls the pane by that row and no more:
-        // the terminal scrolls the rows itself (see the backend), so only
-        // the row let in is drawn, and no single step pays for repainting
-        // half a pane. A jump further away puts the selection mid-pane.
+        // A step past the pane's edge scrolls it by just that row: the
+        // terminal scrolls the rows itself (see the backend), so a step
+        // draws only the row let in, and none pays for repainting the
+        // whole pane. A longer move (a page, a search hit, a jump back)
+        // puts the selection mid-pane, to show what is around it.
         let height = self.tree_height();
-        let near = height / 2;
+        let mid_pane = self.selected.saturating_sub(height / 2);
         if self.selected < self.tree_offset {
-            self.tree_offset = if self.tree_offset - self.selected <= near {
+            let past = self.tree_offset - self.selected;
+            self.tree_offset = if past <= STEP_SCROLL {
                 self.selected
             } else {
-                self.selected.saturating_sub(height / 2)
+                mid_pane
             };
         } else if self.selected >= self.tree_offset + height {
             let past = self.selected + 1 - (self.tree_offset + height);
-            self.tree_offset = if past <= near {
+            self.tree_offset = if past <= STEP_SCROLL {
                 self.selected + 1 - height
             } else {
-                (self.selected + height / 2 + 1).saturating_sub(height)
+                mid_pane
             };
         }
         let max_offset = self.visible.len().saturating_sub(height);
