@@ -23,7 +23,7 @@ use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Pen {
     fg: Color,
     bg: Color,
@@ -464,83 +464,129 @@ impl Screen {
     fn scroll_candidates(&self, next: &[Option<Cell>]) -> Vec<Scroll> {
         let width = usize::from(self.width);
         let rows = usize::from(self.height());
-        let row = |cells: &[Option<Cell>], y: usize| -> Vec<Option<Cell>> {
-            cells[y * width..(y + 1) * width].to_vec()
-        };
-        let blank = vec![Some(Cell::default()); width];
-        // cost[y][src]: the bytes of cells to draw to turn row `src` of the
-        // terminal (or a blank row, src == rows) into row `y` of `next`.
-        let cost_between = |new: &[Option<Cell>], old: &[Option<Cell>]| -> usize {
-            // The text to write, and some bytes of moves and colours for
-            // each stretch of changes; blanks are erased nearly for free.
+        // Cells compared by a number, so that rating thousands of scrolls
+        // stays quick on a large terminal; a rare clash only misjudges a
+        // rating, never what is drawn.
+        let old_looks: Vec<Option<u64>> = self.cells.iter().map(|c| c.as_ref().map(look)).collect();
+        let new_looks: Vec<Option<u64>> = next.iter().map(|c| c.as_ref().map(look)).collect();
+        let new_bytes: Vec<usize> = next
+            .iter()
+            .map(|c| {
+                c.as_ref()
+                    .filter(|c| !is_blank(c))
+                    .map_or(0, |c| c.symbol().len())
+            })
+            .collect();
+        let blank_row = vec![Some(look(&Cell::default())); width];
+        // cost[y][src]: about the bytes it takes to turn row `src` of the
+        // terminal (or a blank row, src == rows) into row `y` of `next`:
+        // the text to write, and some bytes of moves and colours for each
+        // stretch of changes; blanks are erased nearly for free.
+        let cost_between = |y: usize, old: &[Option<u64>]| -> usize {
             let mut bytes = 0;
             let mut in_stretch = false;
-            for (n, o) in new.iter().zip(old) {
-                let differs = match (n, o) {
-                    (Some(n), Some(o)) => !looks_same(n, o),
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                };
+            for (x, old) in old.iter().enumerate() {
+                let i = y * width + x;
+                let differs = new_looks[i].is_some() && new_looks[i] != *old;
                 if differs {
-                    if let Some(n) = n.as_ref().filter(|n| !is_blank(n)) {
-                        bytes += n.symbol().len();
-                    }
-                    if !in_stretch {
-                        bytes += 6;
-                    }
+                    bytes += new_bytes[i] + if in_stretch { 0 } else { 6 };
                 }
                 in_stretch = differs;
             }
             bytes
         };
-        let old_rows: Vec<Vec<Option<Cell>>> = (0..rows).map(|y| row(&self.cells, y)).collect();
         let cost: Vec<Vec<usize>> = (0..rows)
             .map(|y| {
-                let new = row(next, y);
                 (0..=rows)
                     .map(|src| {
-                        let old = if src == rows { &blank } else { &old_rows[src] };
-                        cost_between(&new, old)
+                        let old = if src == rows {
+                            &blank_row[..]
+                        } else {
+                            &old_looks[src * width..(src + 1) * width]
+                        };
+                        cost_between(y, old)
                     })
                     .collect()
             })
             .collect();
-        let still: Vec<usize> = (0..rows).map(|y| cost[y][y]).collect();
-        let mut rated: Vec<(usize, Scroll)> = Vec::new();
+        // Running sums, so a region's cost is a difference: rows left in
+        // place, rows filled from blank, and rows moved by each distance.
+        let running = |cost_of: &dyn Fn(usize) -> usize| -> Vec<usize> {
+            let mut sums = vec![0; rows + 1];
+            for y in 0..rows {
+                sums[y + 1] = sums[y] + cost_of(y);
+            }
+            sums
+        };
+        let still = running(&|y| cost[y][y]);
+        let fresh = running(&|y| cost[y][rows]);
+        let moved: Vec<Vec<usize>> = (0..2 * rows)
+            .map(|shift| {
+                let by = shift as i64 - rows as i64;
+                running(&|y| {
+                    let src = y as i64 + by;
+                    if (0..rows as i64).contains(&src) {
+                        cost[y][src as usize]
+                    } else {
+                        0
+                    }
+                })
+            })
+            .collect();
+        let sum = |sums: &[usize], from: usize, to: usize| sums[to] - sums[from];
+        let without = still[rows];
+        // The best few, cheapest first.
+        let mut best: Vec<(usize, Scroll)> = Vec::new();
         for top in 0..rows {
             for bottom in top + 4..rows {
-                let outside: usize = still[..top].iter().chain(&still[bottom + 1..]).sum();
-                let span = bottom as i32 - top as i32;
-                for by in (-span..=span).filter(|&by| by != 0) {
-                    let inside: usize = (top..=bottom)
-                        .map(|y| {
-                            let src = y as i32 + by;
-                            if src >= top as i32 && src <= bottom as i32 {
-                                cost[y][src as usize]
-                            } else {
-                                cost[y][rows]
-                            }
-                        })
-                        .sum();
-                    let scroll = Scroll {
-                        top: top as u16,
-                        bottom: bottom as u16,
-                        by,
-                    };
-                    rated.push((outside + inside, scroll));
+                let outside = without - sum(&still, top, bottom + 1);
+                let span = bottom - top;
+                for n in 1..=span {
+                    for by in [n as i32, -(n as i32)] {
+                        let moved_rows = &moved[(by as i64 + rows as i64) as usize];
+                        // Scrolling up by n moves rows top+n.. to top.., and
+                        // lets blank rows in at the bottom; down, the reverse.
+                        let inside = if by > 0 {
+                            sum(moved_rows, top, bottom + 1 - n)
+                                + sum(&fresh, bottom + 1 - n, bottom + 1)
+                        } else {
+                            sum(&fresh, top, top + n) + sum(moved_rows, top + n, bottom + 1)
+                        };
+                        let rating = outside + inside;
+                        if rating < without
+                            && (best.len() < SCROLLS_TRIED || rating < best[best.len() - 1].0)
+                        {
+                            let at = best.partition_point(|(r, _)| *r <= rating);
+                            let scroll = Scroll {
+                                top: top as u16,
+                                bottom: bottom as u16,
+                                by,
+                            };
+                            best.insert(at, (rating, scroll));
+                            best.truncate(SCROLLS_TRIED);
+                        }
+                    }
                 }
             }
         }
-        let without: usize = still.iter().sum();
-        rated.sort_by_key(|(cost, _)| *cost);
-        // Eight: trying forty saved another 0.3% on the tree walk.
-        rated
-            .into_iter()
-            .take(8)
-            .filter(|(cost, _)| *cost < without)
-            .map(|(_, scroll)| scroll)
-            .collect()
+        best.into_iter().map(|(_, scroll)| scroll).collect()
     }
+}
+
+/// How many of the best-rated scrolls are tried for real: trying forty
+/// saved another 0.3% on the tree walk.
+const SCROLLS_TRIED: usize = 8;
+
+/// A number that cells which look alike share.
+fn look(cell: &Cell) -> u64 {
+    use std::hash::{Hash, Hasher};
+    if is_blank(cell) {
+        return 0;
+    }
+    let mut hasher = std::hash::DefaultHasher::new();
+    cell.symbol().hash(&mut hasher);
+    Pen::of(cell).hash(&mut hasher);
+    hasher.finish() | 1
 }
 
 /// The SGR parameters that turn pen `from` into `to`, given that `from`
