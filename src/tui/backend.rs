@@ -3,15 +3,17 @@
 //! changed; this backend keeps a copy of what the terminal shows and sends
 //! the difference more cheaply:
 //!
-//! - colours as 16-colour SGR codes (`ESC[33m`, not `ESC[38;5;3;49m`), and
-//!   all attribute and colour changes of a cell in one sequence;
+//! - colours as 16-colour SGR codes (`ESC[33m`, not `ESC[38;5;3;49m`), all
+//!   of a cell's changes in one sequence, by the shorter of a reset and the
+//!   new pen or attributes turned off one by one;
 //! - cells that look alike are not sent again: a blank is a blank whatever
 //!   its foreground colour;
 //! - runs of blanks are erased (`ESC[nX`, `ESC[K`) instead of written out;
 //! - the cursor takes the shortest way: a few unchanged cells written again,
 //!   a relative move, a line feed, or an absolute move;
-//! - when most of the screen moved up or down, the terminal scrolls it and
-//!   only what then differs is drawn (as curses does), if that is shorter;
+//! - when rows moved up or down (a list scrolled), the terminal scrolls
+//!   them and only what then differs is drawn (as curses does), if that,
+//!   encoded both ways, is shorter;
 //! - the pen is not reset after every frame, and the cursor is hidden only
 //!   when it is not hidden already.
 
@@ -23,6 +25,7 @@ use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
+/// The colours and attributes the terminal draws characters with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Pen {
     fg: Color,
@@ -671,6 +674,7 @@ fn color_code(color: Color, background: bool) -> String {
     }
 }
 
+/// The backend: ratatui's changed cells in, the fewest bytes found out.
 pub struct LeanBackend<W: Write> {
     writer: W,
     screen: Screen,
