@@ -886,6 +886,21 @@ mod tests {
     }
 
     #[test]
+    fn a_row_blank_to_its_end_is_erased_to_its_end() {
+        let frames = vec![
+            vec![Line::from("a long line of text"), Line::from("below")],
+            vec![Line::from("a"), Line::from("below")],
+        ];
+        let (screen, written) = replay(24, 2, &frames);
+        assert_eq!(rows(&screen, 24), ["a", "below"]);
+        assert!(
+            written.ends_with(b"\x1b[K"),
+            "erased with EL: {:?}",
+            String::from_utf8_lossy(&written)
+        );
+    }
+
+    #[test]
     fn text_cleared_under_a_reversed_pen_leaves_plain_blanks() {
         let reversed = Style::new().add_modifier(Modifier::REVERSED);
         let frames = vec![
