@@ -141,3 +141,47 @@ fn no_color_keeps_the_selection_visible() {
         assert!(!colored, "NO_COLOR draws no colour at all");
     }
 }
+
+/// The tree pane's rows at 80x24 as drawn, without the border and the
+/// cursor column; and the row the cursor marks.
+fn tree_pane(app: &mut App) -> (Vec<String>, usize) {
+    let terminal = draw(app, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let rows: Vec<String> = (1..22)
+        .map(|y| (2..31).map(|x| buffer[(x, y)].symbol()).collect())
+        .collect();
+    let cursor = (1..22)
+        .position(|y| buffer[(1, y)].symbol() == ">")
+        .expect("a row is marked");
+    (rows, cursor)
+}
+
+#[test]
+fn a_step_past_the_bottom_scrolls_the_tree_by_that_row() {
+    let mut app = app(true);
+    press(&mut app, "z R");
+    press(&mut app, &"j ".repeat(20));
+    let (mut before, cursor) = tree_pane(&mut app);
+    assert_eq!(cursor, 20, "the cursor walked to the bottom row");
+    for _ in 0..3 {
+        press(&mut app, "j");
+        let (after, cursor) = tree_pane(&mut app);
+        assert_eq!(cursor, 20, "the cursor stays on the bottom row");
+        assert_eq!(after[..20], before[1..], "the rows moved up by one");
+        before = after;
+    }
+}
+
+#[test]
+fn a_page_or_a_jump_past_the_edge_puts_the_selection_mid_pane() {
+    let mut app = app(true);
+    press(&mut app, "z R");
+    press(&mut app, &"j ".repeat(20));
+    press(&mut app, "<C-d>");
+    let (_, cursor) = tree_pane(&mut app);
+    assert_eq!(cursor, 10, "after a page the selection is mid-pane");
+    let target = app.visible[200];
+    app.jump_to_node(target);
+    let (_, cursor) = tree_pane(&mut app);
+    assert_eq!(cursor, 10, "after a jump the selection is mid-pane");
+}

@@ -13,6 +13,11 @@ use super::reader;
 use super::theme::Theme;
 use super::tree::{contexts_citing, NodeKind, Tree};
 
+/// A move that takes the tree's selection at most this many rows past the
+/// pane's edge (a step, or the few steps of keys that came in together)
+/// scrolls the pane by just those rows.
+const STEP_SCROLL: usize = 3;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Tree,
@@ -245,13 +250,27 @@ impl App {
     }
 
     fn keep_selection_in_view(&mut self) {
-        // Scroll by half a page, not by a row: each scroll repaints the whole
-        // pane, which over a slow link costs far more than a moved cursor.
+        // A step past the pane's edge scrolls it by just that row: the
+        // terminal scrolls the rows itself (see the backend), so a step
+        // draws only the row let in, and none pays for repainting the
+        // whole pane. A longer move (a page, a search hit, a jump back)
+        // puts the selection mid-pane, to show what is around it.
         let height = self.tree_height();
+        let mid_pane = self.selected.saturating_sub(height / 2);
         if self.selected < self.tree_offset {
-            self.tree_offset = self.selected.saturating_sub(height / 2);
+            let past = self.tree_offset - self.selected;
+            self.tree_offset = if past <= STEP_SCROLL {
+                self.selected
+            } else {
+                mid_pane
+            };
         } else if self.selected >= self.tree_offset + height {
-            self.tree_offset = (self.selected + height / 2 + 1).saturating_sub(height);
+            let past = self.selected + 1 - (self.tree_offset + height);
+            self.tree_offset = if past <= STEP_SCROLL {
+                self.selected + 1 - height
+            } else {
+                mid_pane
+            };
         }
         let max_offset = self.visible.len().saturating_sub(height);
         self.tree_offset = self.tree_offset.min(max_offset);

@@ -22,7 +22,13 @@ pub fn enter() -> io::Result<()> {
         EnterAlternateScreen,
         EnableBracketedPaste,
         cursor::Hide
-    )
+    )?;
+    // The backend moves down a row with a line feed, which must keep the
+    // column: make sure the terminal's new-line mode (LNM) is off, as it
+    // is by default.
+    let mut out = io::stdout();
+    out.write_all(b"\x1b[20l")?;
+    out.flush()
 }
 
 /// Puts the terminal back; safe to call more than once and after the

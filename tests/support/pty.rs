@@ -85,6 +85,19 @@ impl Session {
         }
     }
 
+    /// Waits up to `timeout` for output to begin; returns the bytes read
+    /// (0 if none came).
+    pub fn pump_until_output(&mut self, timeout: Duration) -> usize {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let n = self.pump(Duration::from_millis(10));
+            if n > 0 {
+                return n;
+            }
+        }
+        0
+    }
+
     /// Waits until nothing more arrives for `quiet`; returns the bytes read.
     pub fn settle(&mut self, quiet: Duration) -> usize {
         let mut total = 0;
