@@ -462,34 +462,41 @@ impl App {
 
     /// The links the detail pane shows for the selected node, in display order.
     pub fn detail_links(&self) -> Vec<Link> {
+        self.detail_links_by_flow()
+            .into_iter()
+            .map(|(link, _)| link)
+            .collect()
+    }
+
+    /// The detail pane's links in the order the card shows them, each with
+    /// the flow (0-based) whose evidence it is, for a context's card.
+    pub fn detail_links_by_flow(&self) -> Vec<(Link, Option<usize>)> {
         let Some(node) = self.selected_node() else {
             return Vec::new();
         };
         let node = &self.tree.nodes[node];
         let policy = &self.corpus.policies[node.policy].policy;
+        let clause = |id: &str| Link::Clause(id.to_string());
         match &node.kind {
             NodeKind::Context(path) => {
                 let context = policy.context_at(path);
-                let mut links: Vec<Link> = context
-                    .evidence
-                    .iter()
-                    .map(|e| Link::Clause(e.to_string()))
-                    .collect();
-                for flow in &context.flows {
-                    links.extend(flow.evidence.iter().map(|e| Link::Clause(e.to_string())));
+                let mut links: Vec<_> =
+                    context.evidence.iter().map(|e| (clause(e), None)).collect();
+                for (fi, flow) in context.flows.iter().enumerate() {
+                    links.extend(flow.evidence.iter().map(|e| (clause(e), Some(fi))));
                 }
                 links
             }
             NodeKind::Clause(si, ci) => {
                 contexts_citing(policy, &policy.sections[*si].clauses[*ci].id)
                     .into_iter()
-                    .map(Link::Context)
+                    .map(|path| (Link::Context(path), None))
                     .collect()
             }
             NodeKind::Section(si) => policy.sections[*si]
                 .clauses
                 .iter()
-                .map(|c| Link::Clause(c.id.clone()))
+                .map(|c| (clause(&c.id), None))
                 .collect(),
             _ => Vec::new(),
         }

@@ -441,19 +441,10 @@ impl App {
 
     /// The flow (0-based) of the detail link under the cursor, for a context.
     fn detail_flow(&self) -> Option<usize> {
-        let node = &self.tree.nodes[self.selected_node()?];
-        let NodeKind::Context(path) = &node.kind else {
-            return None;
-        };
-        let context = self.corpus.policies[node.policy].policy.context_at(path);
-        let mut link = self.detail_selected.checked_sub(context.evidence.len())?;
-        for (i, flow) in context.flows.iter().enumerate() {
-            if link < flow.evidence.len() {
-                return Some(i);
-            }
-            link -= flow.evidence.len();
-        }
-        None
+        self.detail_links_by_flow()
+            .into_iter()
+            .nth(self.detail_selected)?
+            .1
     }
 
     fn concern_index(&self, kind: &str) -> usize {

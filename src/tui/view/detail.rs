@@ -150,6 +150,13 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         links: Vec::new(),
     };
     let title = build(app, &mut card);
+    // The card draws its links and `App::detail_links` follows them; both
+    // list them in the same order, and every test that draws checks it.
+    debug_assert_eq!(
+        card.links.len(),
+        app.detail_links().len(),
+        "the card's links and App::detail_links disagree"
+    );
     let height = usize::from(inner.height);
     let offset = match card.links.get(app.detail_selected) {
         Some(&line) if !card.links.is_empty() && app.focus == Pane::Detail => {
