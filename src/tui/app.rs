@@ -405,7 +405,7 @@ impl App {
         let Some(node) = self.selected_node() else {
             return;
         };
-        let has_children = !self.tree.nodes[node].children.is_empty();
+        let has_children = self.tree.has_children(node);
         if has_children && !self.expanded[node] {
             self.expanded[node] = true;
             self.refresh_visible();
@@ -421,7 +421,7 @@ impl App {
         let Some(node) = self.selected_node() else {
             return;
         };
-        if self.expanded[node] && !self.tree.nodes[node].children.is_empty() {
+        if self.expanded[node] && self.tree.has_children(node) {
             self.expanded[node] = false;
             self.refresh_visible();
         } else if let Some(parent) = self.tree.nodes[node].parent {

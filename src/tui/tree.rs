@@ -21,7 +21,10 @@ pub struct Node {
     pub kind: NodeKind,
     pub depth: usize,
     pub parent: Option<usize>,
-    pub children: Vec<usize>,
+    /// One past the last node of this node's subtree. Nodes are added
+    /// depth first, so a subtree is the range `id..end`: no list of
+    /// children per node (at a thousand policies there are some 240,000).
+    pub end: usize,
 }
 
 #[derive(Debug, Default)]
@@ -59,12 +62,18 @@ impl Tree {
             kind,
             depth,
             parent,
-            children: Vec::new(),
+            end: id + 1,
         });
-        if let Some(p) = parent {
-            self.nodes[p].children.push(id);
+        let mut ancestor = parent;
+        while let Some(a) = ancestor {
+            self.nodes[a].end = id + 1;
+            ancestor = self.nodes[a].parent;
         }
         id
+    }
+
+    pub fn has_children(&self, node: usize) -> bool {
+        self.nodes[node].end > node + 1
     }
 
     fn add_contexts(
@@ -86,12 +95,15 @@ impl Tree {
     /// Nodes shown when `expanded` says which are open, in display order.
     pub fn visible(&self, expanded: &[bool]) -> Vec<usize> {
         let mut out = Vec::new();
-        let mut stack: Vec<usize> = self.roots.iter().rev().copied().collect();
-        while let Some(n) = stack.pop() {
+        let mut n = 0;
+        while n < self.nodes.len() {
             out.push(n);
-            if expanded[n] {
-                stack.extend(self.nodes[n].children.iter().rev());
-            }
+            // Into an open node's subtree, or over a closed one.
+            n = if expanded[n] {
+                n + 1
+            } else {
+                self.nodes[n].end
+            };
         }
         out
     }

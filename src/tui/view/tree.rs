@@ -27,7 +27,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             let selected = row == app.selected;
             let (label, note) = node_label(app, node);
             let n = &app.tree.nodes[node];
-            let marker = if n.children.is_empty() {
+            let marker = if !app.tree.has_children(node) {
                 "  "
             } else if app.expanded[node] {
                 "▾ "
