@@ -77,12 +77,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn peak_rss_mb() -> Option<f64> {
-    status_mb("VmHWM:")
-}
-
-fn status_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -129,18 +125,8 @@ fn main() {
     let live_before = live_mb();
     let corpus = model::load(std::slice::from_ref(&dir));
     let live_corpus = live_mb() - live_before;
-    eprintln!(
-        "rss after load {:?} peak {:?}",
-        status_mb("VmRSS:"),
-        status_mb("VmHWM:")
-    );
     let mut app = App::new(corpus, Keymap::defaults(), Theme::new(true));
     let live_app = live_mb() - live_before - live_corpus;
-    eprintln!(
-        "rss after app {:?} peak {:?}",
-        status_mb("VmRSS:"),
-        status_mb("VmHWM:")
-    );
     app.resize(80, 24);
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test backend");
     terminal
@@ -158,15 +144,10 @@ fn main() {
 
     // The index, as the TUI builds it after the first frame.
     let started = Instant::now();
-    let items = Items::from_corpus(&app.corpus);
+    let items = Items::from_corpus_with_notes(&app.corpus, &app.reviews);
     let item_count = items.len();
     let index = Index::build(items);
     let live_index = live_mb() - live_before - live_corpus - live_app;
-    eprintln!(
-        "rss after index {:?} peak {:?}",
-        status_mb("VmRSS:"),
-        status_mb("VmHWM:")
-    );
     let index_time = started.elapsed();
     let terms = index.term_count();
     let rss = peak_rss_mb();
