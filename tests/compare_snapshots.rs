@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use qualm::tui::action::Action;
 use qualm::tui::app::App;
 use qualm::tui::compare::{Mode, Side};
+use qualm::tui::tree::NodeKind;
 
 use workbench::{draw, press};
 
@@ -32,20 +33,7 @@ fn settle(app: &mut App) {
 }
 
 fn select_policy(app: &mut App, id: &str) {
-    let pi = app
-        .corpus
-        .policies
-        .iter()
-        .position(|p| p.policy.id == id)
-        .unwrap();
-    let node = app
-        .tree
-        .roots
-        .iter()
-        .copied()
-        .find(|&n| app.tree.nodes[n].policy == pi)
-        .unwrap();
-    app.select_node(node);
+    workbench::select(app, id, |_, kind| *kind == NodeKind::Policy);
 }
 
 fn snapshot_all(name: &str, setup: impl Fn(&mut App)) {

@@ -6,7 +6,7 @@ mod workbench;
 
 use std::path::Path;
 
-use workbench::{draw, open, press, type_text};
+use workbench::{draw, open, press, select, type_text};
 
 use qualm::review::{ReviewFile, Status};
 use qualm::tui::app::App;
@@ -70,22 +70,6 @@ fn folder(review: Option<&str>) -> tempfile::TempDir {
         std::fs::write(dir.path().join("quali-2024.review.yaml"), review).unwrap();
     }
     dir
-}
-
-fn select(app: &mut App, policy: &str, kind: impl Fn(&qualm::model::Policy, &NodeKind) -> bool) {
-    let pi = app
-        .corpus
-        .policies
-        .iter()
-        .position(|p| p.policy.id == policy)
-        .unwrap();
-    let node = (0..app.tree.nodes.len())
-        .find(|&n| {
-            app.tree.nodes[n].policy == pi
-                && kind(&app.corpus.policies[pi].policy, &app.tree.nodes[n].kind)
-        })
-        .unwrap();
-    app.select_node(node);
 }
 
 fn select_clause(app: &mut App, id: &str) {

@@ -7,7 +7,7 @@ mod workbench;
 
 use std::path::{Path, PathBuf};
 
-use workbench::{draw, press};
+use workbench::{draw, press, select};
 
 use qualm::keymap::Keymap;
 use qualm::model;
@@ -25,21 +25,11 @@ fn app(color: bool) -> App {
 
 /// Selects the first context of `policy` whose name contains `name`.
 fn select_context(app: &mut App, policy: &str, name: &str) {
-    let pi = app
-        .corpus
-        .policies
-        .iter()
-        .position(|p| p.policy.id == policy)
-        .unwrap();
-    let node = (0..app.tree.nodes.len())
-        .find(|&n| {
-            let node = &app.tree.nodes[n];
-            node.policy == pi
-                && matches!(&node.kind, NodeKind::Context(path)
-                    if app.corpus.policies[pi].policy.context_at(path).name.contains(name))
-        })
-        .unwrap_or_else(|| panic!("no context {name} in {policy}"));
-    app.select_node(node);
+    select(
+        app,
+        policy,
+        |p, k| matches!(k, NodeKind::Context(path) if p.context_at(path).name.contains(name)),
+    );
 }
 
 fn snapshot_all(name: &str, setup: impl Fn(&mut App)) {

@@ -1,5 +1,6 @@
-//! Shared by the TUI tests: open the workbench on a folder, press keys as
-//! keymap.toml names them, type text, and draw a frame on a TestBackend.
+//! Shared by the TUI tests: open the workbench on a folder, select a node,
+//! press keys as keymap.toml names them, type text, and draw a frame on a
+//! TestBackend.
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -8,6 +9,7 @@ use qualm::keymap::{Key, Keymap};
 use qualm::model;
 use qualm::tui::app::App;
 use qualm::tui::theme::Theme;
+use qualm::tui::tree::NodeKind;
 use qualm::tui::view;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -16,6 +18,24 @@ use ratatui::Terminal;
 pub fn open(folder: &Path, color: bool) -> App {
     let corpus = model::load(&[folder.to_path_buf()]);
     App::new(corpus, Keymap::defaults(), Theme::new(color))
+}
+
+/// Selects the first node of policy `policy` (an id) whose kind `kind`
+/// accepts, as the cursor would.
+pub fn select(app: &mut App, policy: &str, kind: impl Fn(&model::Policy, &NodeKind) -> bool) {
+    let pi = app
+        .corpus
+        .policies
+        .iter()
+        .position(|p| p.policy.id == policy)
+        .unwrap_or_else(|| panic!("no policy {policy}"));
+    let node = (0..app.tree.nodes.len())
+        .find(|&n| {
+            app.tree.nodes[n].policy == pi
+                && kind(&app.corpus.policies[pi].policy, &app.tree.nodes[n].kind)
+        })
+        .unwrap_or_else(|| panic!("no such node in {policy}"));
+    app.select_node(node);
 }
 
 /// One frame at `width` x `height` (the app is told the size first, as a
