@@ -94,16 +94,19 @@ impl<'de> Visitor<'de> for Interned {
     }
 }
 
-/// One interned string: `#[serde(deserialize_with = "shared::one")]`.
-pub fn one<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
-    d.deserialize_str(Interned)
+/// One interned string, as serde reads it inside an option or a list.
+struct Label(Arc<str>);
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Label, D::Error> {
+        d.deserialize_str(Interned).map(Label)
+    }
 }
 
-/// An optional interned string.
+/// An optional interned string:
+/// `#[serde(deserialize_with = "shared::optional")]`.
 pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<str>>, D::Error> {
-    #[derive(Deserialize)]
-    struct Wrapped(#[serde(deserialize_with = "one")] Arc<str>);
-    Ok(Option::<Wrapped>::deserialize(d)?.map(|w| w.0))
+    Ok(Option::<Label>::deserialize(d)?.map(|label| label.0))
 }
 
 /// A list of interned strings, without spare capacity.
@@ -117,15 +120,13 @@ pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Arc<str>>, D::Error> 
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Arc<str>>, A::Error> {
-            #[derive(Deserialize)]
-            struct Wrapped(#[serde(deserialize_with = "one")] Arc<str>);
             // Gathered in a reused buffer, then allocated once at the exact
             // size: shrinking a grown list would leave a small free
             // fragment behind each of the hundreds of thousands of lists.
             SCRATCH.with(|scratch| {
                 let mut scratch = scratch.borrow_mut();
                 scratch.clear();
-                while let Some(Wrapped(s)) = seq.next_element()? {
+                while let Some(Label(s)) = seq.next_element()? {
                     scratch.push(s);
                 }
                 Ok(scratch.drain(..).collect())
