@@ -47,20 +47,10 @@ pub trait SanitizeInPlace {
     fn sanitize_in_place(&mut self) -> usize;
 }
 
-impl SanitizeInPlace for String {
-    fn sanitize_in_place(&mut self) -> usize {
-        if is_clean(self) {
-            return 0;
-        }
-        let (clean, removed) = sanitize(self);
-        *self = clean;
-        removed
-    }
-}
-
-impl SanitizeInPlace for std::sync::Arc<str> {
-    /// A shared label that needs cleaning is replaced, not changed, so its
-    /// other users keep what they have (and are cleaned in their turn).
+/// `String` and `Arc<str>` alike. Text that needs cleaning is replaced,
+/// not changed: a shared label's other users keep what they have (and are
+/// cleaned in their turn).
+impl<T: std::ops::Deref<Target = str> + From<String>> SanitizeInPlace for T {
     fn sanitize_in_place(&mut self) -> usize {
         if is_clean(self) {
             return 0;
