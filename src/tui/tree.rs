@@ -108,17 +108,11 @@ impl Tree {
         out
     }
 
-    /// The node showing `kind` of policy `policy`. A policy's nodes are
-    /// built together, from its root to the next policy's, so only those
-    /// are looked at.
+    /// The node showing `kind` of policy `policy`: only the nodes of the
+    /// policy's subtree are looked at.
     pub fn find(&self, policy: usize, kind: &NodeKind) -> Option<usize> {
-        let start = *self.roots.get(policy)?;
-        let end = self
-            .roots
-            .get(policy + 1)
-            .copied()
-            .unwrap_or(self.nodes.len());
-        (start..end).find(|&n| self.nodes[n].kind == *kind)
+        let root = *self.roots.get(policy)?;
+        (root..self.nodes[root].end).find(|&n| self.nodes[n].kind == *kind)
     }
 
     /// The node of a clause, by id.
