@@ -2,7 +2,7 @@
 //! its policy, every evidence reference resolving, and labels the vocabulary
 //! knows (an unknown label is a warning: the policy's wording is kept).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -127,10 +127,9 @@ pub fn validate_policy(file: &Path, policy: &Policy, vocabulary: &Vocabulary) ->
         }
     }
 
-    let clause_ids: HashSet<&str> = clauses.keys().copied().collect();
     let mut check = ContextCheck {
         findings: &mut findings,
-        clause_ids: &clause_ids,
+        clauses: &clauses,
         seen: HashMap::new(),
         known_labels: LabelMap::default(),
         vocabulary,
@@ -142,7 +141,8 @@ pub fn validate_policy(file: &Path, policy: &Policy, vocabulary: &Vocabulary) ->
 /// The walk over a policy's contexts, with what it has seen so far.
 struct ContextCheck<'a, 'f> {
     findings: &'f mut Vec<Finding>,
-    clause_ids: &'f HashSet<&'a str>,
+    /// Clause id -> where it is: what evidence may name.
+    clauses: &'f HashMap<&'a str, (usize, usize)>,
     /// Context id -> its YAML path, for "first defined at".
     seen: HashMap<&'a str, String>,
     /// Each distinct label is looked up in the vocabulary once per file.
@@ -168,7 +168,7 @@ impl<'a> ContextCheck<'a, '_> {
                 self.findings,
                 &context.evidence,
                 || format!("{at}.evidence"),
-                self.clause_ids,
+                self.clauses,
             );
             for (fi, flow) in context.flows.iter().enumerate() {
                 let flow_at = || format!("{at}.flows[{fi}]");
@@ -182,7 +182,7 @@ impl<'a> ContextCheck<'a, '_> {
                     self.findings,
                     &flow.evidence,
                     || format!("{}.evidence", flow_at()),
-                    self.clause_ids,
+                    self.clauses,
                 );
                 for (field, category, labels) in [
                     ("data", Category::Data, &flow.data),
@@ -216,10 +216,10 @@ fn check_evidence(
     findings: &mut Vec<Finding>,
     ids: &[Arc<str>],
     at: impl Fn() -> String,
-    clause_ids: &HashSet<&str>,
+    clauses: &HashMap<&str, (usize, usize)>,
 ) {
     for (i, id) in ids.iter().enumerate() {
-        if !clause_ids.contains(&**id) {
+        if !clauses.contains_key(&**id) {
             findings.push(Finding::error(
                 format!("{}[{i}]", at()),
                 format!("evidence `{id}` names no clause of this policy"),
