@@ -68,6 +68,19 @@ fn clause_after_following_evidence() {
     });
 }
 
+/// A section lists its clauses by id (the tree shows their first words)
+/// and says how many of them some context cites.
+#[test]
+fn section_card() {
+    snapshot_all("section", |app| {
+        select(
+            app,
+            "qualer-2020",
+            |p, k| matches!(k, NodeKind::Section(si) if p.sections[*si].id == "use"),
+        );
+    });
+}
+
 #[test]
 fn reader() {
     snapshot_all("reader", |app| {
@@ -138,7 +151,7 @@ fn tree_pane(app: &mut App) -> (Vec<String>, usize) {
     let terminal = draw(app, 80, 24);
     let buffer = terminal.backend().buffer();
     let rows: Vec<String> = (1..22)
-        .map(|y| (2..31).map(|x| buffer[(x, y)].symbol()).collect())
+        .map(|y| (2..39).map(|x| buffer[(x, y)].symbol()).collect())
         .collect();
     let cursor = (1..22)
         .position(|y| buffer[(1, y)].symbol() == ">")

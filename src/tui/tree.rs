@@ -2,6 +2,8 @@
 //! its sections and clauses. Built once from the corpus; which nodes are
 //! expanded and which is selected live in the app state.
 
+use std::collections::HashSet;
+
 use crate::model::{Context, Corpus, Policy};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -134,6 +136,20 @@ impl Tree {
         }
         out
     }
+}
+
+/// The ids of the clauses some context or flow of a policy cites.
+pub fn cited_clauses(policy: &Policy) -> HashSet<&str> {
+    policy
+        .contexts_flat()
+        .into_iter()
+        .flat_map(|(_, c)| {
+            c.evidence
+                .iter()
+                .chain(c.flows.iter().flat_map(|f| &f.evidence))
+        })
+        .map(|id| &**id)
+        .collect()
 }
 
 /// Every context path of a policy that cites `clause_id`, depth first.

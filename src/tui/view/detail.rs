@@ -1,5 +1,5 @@
 //! The detail pane: a policy's overview, a context's flows as a card, a
-//! section's clauses, or a clause's text with the contexts that cite it.
+//! section's clause ids, or a clause's text with the contexts that cite it.
 //! Silence is shown: a missing basis or retention reads "unspecified".
 
 use std::ops::Range;
@@ -16,14 +16,20 @@ use crate::review::{Note, Status};
 use crate::tui::app::{App, Pane};
 use crate::tui::text::{truncate, width, wrap, wrap_ranges};
 use crate::tui::theme::Theme;
-use crate::tui::tree::{contexts_citing, NodeKind};
+use crate::tui::tree::{cited_clauses, contexts_citing, NodeKind};
 
+/// The column of field labels ("Legal basis", "If withheld"), and a
+/// narrower one where the card itself is narrow (80-column terminals),
+/// so values keep room to read.
 const LABEL_WIDTH: usize = 14;
+const NARROW_LABEL_WIDTH: usize = 12;
+const NARROW_CARD: usize = 44;
 
 /// Lines being built, with the line index of each link in display order.
 struct Card<'t> {
     theme: &'t Theme,
     width: usize,
+    label_width: usize,
     lines: Vec<Line<'static>>,
     links: Vec<usize>,
 }
@@ -105,12 +111,12 @@ impl<'t> Card<'t> {
 
     /// `Label        value`, the value wrapped under itself.
     fn field(&mut self, label: &str, value: &str, style: Style) {
-        let room = self.width.saturating_sub(LABEL_WIDTH + 2).max(10);
+        let room = self.width.saturating_sub(self.label_width + 2).max(10);
         for (i, line) in wrap(value, room).into_iter().enumerate() {
             // Only the label itself is styled: styled padding costs escape
             // sequences on every line sent over the wire.
             let head = if i == 0 { label } else { "" };
-            let pad = " ".repeat(LABEL_WIDTH.saturating_sub(head.chars().count()));
+            let pad = " ".repeat(self.label_width.saturating_sub(head.chars().count()));
             self.lines.push(Line::from(vec![
                 Span::raw("  "),
                 Span::styled(head.to_string(), self.theme.label()),
@@ -143,9 +149,15 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Pane::Detail;
     let block = Block::bordered().border_style(app.theme.border(focused));
     let inner = block.inner(area);
+    let width = usize::from(inner.width.saturating_sub(1)).max(10);
     let mut card = Card {
         theme: &app.theme,
-        width: usize::from(inner.width.saturating_sub(1)).max(10),
+        width,
+        label_width: if width < NARROW_CARD {
+            NARROW_LABEL_WIDTH
+        } else {
+            LABEL_WIDTH
+        },
         lines: Vec::new(),
         links: Vec::new(),
     };
@@ -239,11 +251,25 @@ fn build(app: &App, card: &mut Card) -> String {
             );
             card.notes(&notes);
             card.blank();
+            // Ids only: the tree beside the card already shows each
+            // clause's first words, and a list of first words filled the
+            // pane, so every step onto or off a section cost a kilobyte.
+            let cited = cited_clauses(policy);
+            let count = section.clauses.len();
+            let cited_here = section
+                .clauses
+                .iter()
+                .filter(|c| cited.contains(c.id.as_str()))
+                .count();
+            card.text(
+                &format!(
+                    "{count} clause{}, {cited_here} cited by a context",
+                    if count == 1 { "" } else { "s" }
+                ),
+                app.theme.label(),
+            );
             for clause in &section.clauses {
-                card.link(
-                    0,
-                    format!("{} {}", clause.id, clause.text.replace('\n', " ")),
-                );
+                card.link(0, clause.id.clone());
             }
             String::from("Section")
         }
@@ -335,7 +361,7 @@ fn flow_card(app: &App, card: &mut Card, policy: &Policy, flow: &Flow, index: us
         card.field("Evidence", "none", theme.unspecified());
     } else {
         card.lines.push(Line::styled(
-            format!("  {:<LABEL_WIDTH$}", "Evidence"),
+            format!("  {:<1$}", "Evidence", card.label_width),
             theme.label(),
         ));
         for id in &flow.evidence {
@@ -362,6 +388,8 @@ fn context_trail(policy: &Policy, path: &[usize]) -> String {
 fn overview(app: &App, card: &mut Card, pi: usize) {
     let theme = app.theme;
     let policy = &app.corpus.policies[pi].policy;
+    // "Jurisdictions" and "Superseded by" need the wide label column.
+    card.label_width = LABEL_WIDTH;
     card.text(&policy.organization, theme.heading());
     card.text(&policy.title, theme.base());
     card.blank();

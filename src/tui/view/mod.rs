@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     } else if let Some(state) = &app.reader {
         reader::render(frame, app, state, main);
     } else {
-        let tree_width = (main.width * 2 / 5).clamp(28, 48);
+        let tree_width = (main.width / 2).clamp(28, 48);
         let [tree_area, detail_area] =
             Layout::horizontal([Constraint::Length(tree_width), Constraint::Min(10)]).areas(main);
         tree::render(frame, app, tree_area);
