@@ -145,6 +145,37 @@ fn no_color_keeps_the_selection_visible() {
     }
 }
 
+/// The detail pane's text, its rows trimmed and joined by spaces so a
+/// wrapped sentence reads whole.
+fn detail_text(app: &mut App, width: u16, height: u16) -> String {
+    let terminal = draw(app, width, height);
+    let buffer = terminal.backend().buffer();
+    (1..height - 2)
+        .filter_map(|y| {
+            let row: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
+            let (_, detail) = row.split_once("││")?;
+            Some(detail.trim_end_matches('│').trim().to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A flow the policy says does not happen says so in full, also on the
+/// narrow card of an 80-column terminal, where it once was cut off.
+#[test]
+fn a_negative_flow_is_announced_in_full() {
+    for (w, h) in SIZES {
+        let mut app = app(true);
+        select_context(&mut app, "qualys-2020", "No sale of personal information");
+        let text = detail_text(&mut app, w, h);
+        assert!(
+            text.contains("Flow 1 of 2 ✗ NEGATIVE: the policy says this does NOT happen")
+                || text.contains("Flow 1 of 2  ✗ NEGATIVE: the policy says this does NOT happen"),
+            "at {w}x{h}: {text}"
+        );
+    }
+}
+
 /// The tree pane's rows at 80x24 as drawn, without the border and the
 /// cursor column; and the row the cursor marks.
 fn tree_pane(app: &mut App) -> (Vec<String>, usize) {

@@ -326,17 +326,22 @@ fn build(app: &App, card: &mut Card) -> String {
 
 fn flow_card(app: &App, card: &mut Card, policy: &Policy, flow: &Flow, index: usize, count: usize) {
     let theme = app.theme;
-    let mut head = vec![Span::styled(
-        format!("Flow {} of {count}", index + 1),
-        theme.heading(),
-    )];
-    if !flow.does {
-        head.push(Span::styled(
-            "  ✗ NEGATIVE: the policy says this does NOT happen",
-            theme.negative(),
-        ));
+    let head = format!("Flow {} of {count}", index + 1);
+    const NEGATIVE: &str = "✗ NEGATIVE: the policy says this does NOT happen";
+    if flow.does {
+        card.text(&head, theme.heading());
+    } else if width(&head) + 2 + width(NEGATIVE) <= card.width {
+        card.lines.push(Line::from(vec![
+            Span::styled(head, theme.heading()),
+            Span::raw("  "),
+            Span::styled(NEGATIVE, theme.negative()),
+        ]));
+    } else {
+        // On a narrow card the warning gets lines of its own rather than
+        // being cut off at the pane's edge.
+        card.text(&head, theme.heading());
+        card.text(NEGATIVE, theme.negative());
     }
-    card.lines.push(Line::from(head));
     card.list_field("Data", &flow.data, "unspecified");
     card.list_field("Purposes", &flow.purposes, "unspecified");
     card.list_field("Legal basis", &flow.basis, "unspecified");
