@@ -51,11 +51,10 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
                 spans.push(Span::raw(" "));
             }
             spans.push(Span::raw(label));
-            if !note.is_empty() && note_room > 2 {
-                spans.push(Span::styled(
-                    format!(" {}", truncate(&note, note_room)),
-                    app.theme.dim(),
-                ));
+            // A note is a count ("2 flows", "42"): cut short it would
+            // mislead, so it shows whole or not at all.
+            if !note.is_empty() && width(&note) <= note_room {
+                spans.push(Span::styled(format!(" {note}"), app.theme.dim()));
             }
             let mut line = Line::from(spans);
             if selected {
