@@ -105,9 +105,7 @@ fn main() {
         let from = node_name(&app);
         app.press(Key::parse(key).unwrap());
         let n = step(&mut s, key.as_bytes());
-        if n > BUDGET {
-            heavy.push((n, format!("{key}: {from} -> {}", node_name(&app))));
-        }
+        heavy.push((n, format!("{key}: {from} -> {}", node_name(&app))));
         walk.bytes.push(n);
     }
     let sample = Steps {
@@ -133,7 +131,8 @@ fn main() {
         walk.summary()
     );
     heavy.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
-    for (n, what) in heavy.iter().take(10) {
+    println!("  the heaviest steps:");
+    for (n, what) in heavy.iter().take(5) {
         println!("  {n} bytes  {what}");
     }
     println!("reader half page (Ctrl-d): {}", pages.summary());
