@@ -427,7 +427,10 @@ fn overview(app: &App, card: &mut Card, pi: usize) {
         card.field("Superseded by", &later.join(", "), theme.base());
     }
     if let Some(source) = policy.url.as_deref().or(policy.source.as_deref()) {
-        card.field("Source", source, theme.dim());
+        // At most two rows: an archive URL wrapped over five rows of a
+        // narrow card pushed what the policy leaves unspecified off screen.
+        let room = card.width.saturating_sub(card.label_width + 2);
+        card.field("Source", &truncate(source, 2 * room), theme.dim());
     }
     let contexts = policy.contexts_flat();
     let flows: Vec<&Flow> = contexts.iter().flat_map(|(_, c)| &c.flows).collect();
