@@ -51,8 +51,8 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
                 spans.push(Span::raw(" "));
             }
             spans.push(Span::raw(label));
-            // A note is a count ("2 flows", "42"): cut short it would
-            // mislead, so it shows whole or not at all.
+            // A note (an organisation, a count of flows) shows whole or
+            // not at all: cut short, "2 f…" reads as a fragment.
             if !note.is_empty() && width(&note) <= note_room {
                 spans.push(Span::styled(format!(" {note}"), app.theme.dim()));
             }
