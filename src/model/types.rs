@@ -111,6 +111,17 @@ pub struct Context {
     pub contexts: Vec<Context>,
 }
 
+impl Context {
+    /// The ids of the clauses this context cites: its own evidence, then
+    /// each of its flows' in order (not those of the contexts under it).
+    pub fn evidence_ids(&self) -> impl Iterator<Item = &str> {
+        self.evidence
+            .iter()
+            .chain(self.flows.iter().flat_map(|f| &f.evidence))
+            .map(|id| &**id)
+    }
+}
+
 /// Which data, for what, on which basis, to whom, for how long, and what the
 /// policy says happens if it is withheld. Labels keep the policy's wording.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

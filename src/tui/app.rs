@@ -589,11 +589,7 @@ impl App {
             NodeKind::Clause(si, ci) => Some((*si, *ci)),
             NodeKind::Section(si) if !policy.sections[*si].clauses.is_empty() => Some((*si, 0)),
             NodeKind::Context(path) => {
-                let context = policy.context_at(path);
-                let first = context
-                    .evidence
-                    .first()
-                    .or_else(|| context.flows.iter().flat_map(|f| &f.evidence).next());
+                let first = policy.context_at(path).evidence_ids().next();
                 first.and_then(|id| policy.clause_position(id))
             }
             _ => policy

@@ -143,12 +143,7 @@ pub fn cited_clauses(policy: &Policy) -> HashSet<&str> {
     policy
         .contexts_flat()
         .into_iter()
-        .flat_map(|(_, c)| {
-            c.evidence
-                .iter()
-                .chain(c.flows.iter().flat_map(|f| &f.evidence))
-        })
-        .map(|id| &**id)
+        .flat_map(|(_, c)| c.evidence_ids())
         .collect()
 }
 
@@ -157,11 +152,7 @@ pub fn contexts_citing(policy: &Policy, clause_id: &str) -> Vec<Vec<usize>> {
     fn walk(out: &mut Vec<Vec<usize>>, list: &[Context], prefix: &mut Vec<usize>, id: &str) {
         for (i, c) in list.iter().enumerate() {
             prefix.push(i);
-            let cites = c.evidence.iter().any(|e| &**e == id)
-                || c.flows
-                    .iter()
-                    .any(|f| f.evidence.iter().any(|e| &**e == id));
-            if cites {
+            if c.evidence_ids().any(|e| e == id) {
                 out.push(prefix.clone());
             }
             walk(out, &c.contexts, prefix, id);
