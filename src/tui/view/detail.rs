@@ -328,19 +328,19 @@ fn flow_card(app: &App, card: &mut Card, policy: &Policy, flow: &Flow, index: us
     let theme = app.theme;
     let head = format!("Flow {} of {count}", index + 1);
     const NEGATIVE: &str = "✗ NEGATIVE: the policy says this does NOT happen";
-    if flow.does {
-        card.text(&head, theme.heading());
-    } else if width(&head) + 2 + width(NEGATIVE) <= card.width {
+    if !flow.does && width(&head) + 2 + width(NEGATIVE) <= card.width {
         card.lines.push(Line::from(vec![
             Span::styled(head, theme.heading()),
             Span::raw("  "),
             Span::styled(NEGATIVE, theme.negative()),
         ]));
     } else {
+        card.text(&head, theme.heading());
         // On a narrow card the warning gets lines of its own rather than
         // being cut off at the pane's edge.
-        card.text(&head, theme.heading());
-        card.text(NEGATIVE, theme.negative());
+        if !flow.does {
+            card.text(NEGATIVE, theme.negative());
+        }
     }
     card.list_field("Data", &flow.data, "unspecified");
     card.list_field("Purposes", &flow.purposes, "unspecified");
