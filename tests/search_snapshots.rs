@@ -11,12 +11,11 @@ use std::time::Duration;
 use qualm::keymap::View;
 use qualm::tui::app::App;
 use qualm::tui::tree::NodeKind;
-use qualm::tui::view;
 use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
 use ratatui::Terminal;
 
-use workbench::press;
+use workbench::{draw, press};
 
 fn app(color: bool) -> App {
     let mut app = workbench::open(Path::new("policies"), color);
@@ -29,12 +28,6 @@ fn app(color: bool) -> App {
 fn type_text(app: &mut App, text: &str) {
     workbench::type_text(app, text);
     assert!(app.palette.wait(Duration::from_secs(30)), "search answered");
-}
-
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal.draw(|f| view::render(f, app)).unwrap();
-    terminal
 }
 
 /// The text of cells drawn with bold underline, in reading order.
@@ -55,7 +48,7 @@ fn palette_groups_hits_and_marks_the_matched_characters() {
     press(&mut app, "/");
     assert_eq!(app.view(), View::Palette);
     type_text(&mut app, "salesforce");
-    let terminal = draw(&app);
+    let terminal = draw(&mut app, 80, 24);
     insta::assert_snapshot!("palette_salesforce_80x24", terminal.backend());
     let marked = emphasised(&terminal).to_lowercase();
     assert!(marked.contains("salesforcesalesforce"), "{marked}");
@@ -66,7 +59,7 @@ fn palette_without_colour_still_marks_matches_and_selection() {
     let mut app = app(false);
     press(&mut app, "/");
     type_text(&mut app, "goteborg");
-    let terminal = draw(&app);
+    let terminal = draw(&mut app, 80, 24);
     insta::assert_snapshot!("palette_no_color_80x24", terminal.backend());
     assert!(emphasised(&terminal).contains("Göteborg"));
     let buffer = terminal.backend().buffer();
