@@ -420,6 +420,7 @@ fn take(
                     id,
                     text: p.text(&c.text).into(),
                     topics: c.topics.clone(),
+                    role: c.role,
                 }
             })
             .collect();
@@ -552,6 +553,7 @@ impl Perturb<'_> {
             .filter_map(|f| {
                 let evidence = rename(&f.evidence);
                 (!evidence.is_empty()).then(|| Flow {
+                    id: None,
                     data: f.data.clone(),
                     purposes: f.purposes.clone(),
                     basis: f.basis.clone(),
@@ -560,7 +562,12 @@ impl Perturb<'_> {
                     retention: f.retention.clone(),
                     retention_class: None,
                     if_withheld: f.if_withheld.clone(),
+                    action: f.action,
                     does: f.does,
+                    scope: f.scope,
+                    qualifier: f.qualifier.clone(),
+                    choice: f.choice.clone(),
+                    suggested: f.suggested,
                     evidence,
                 })
             })

@@ -3,14 +3,14 @@
 //! its text, validates it, and never lets one broken file stop the others.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::Diagnostic;
 use super::position::PositionIndex;
 use super::sanitize::SanitizeInPlace;
-use super::types::{ModelFile, Policy, RetentionClass};
+use super::types::{ModelFile, Policy, RetentionClass, Scope};
 use super::validate;
 use super::vocabulary::Vocabulary;
 
@@ -430,8 +430,23 @@ fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
                 if let Some(text) = flow.if_withheld.as_mut() {
                     clean(text, &|| format!("{}.if_withheld", at()));
                 }
+                if let Some(text) = flow.qualifier.as_mut() {
+                    clean(text, &|| format!("{}.qualifier", at()));
+                }
+                if let Some(text) = flow.choice.as_mut().and_then(|c| c.how.as_mut()) {
+                    clean(text, &|| format!("{}.choice.how", at()));
+                }
+                if let Some(text) = flow.id.as_mut() {
+                    clean(text, &|| format!("{}.id", at()));
+                }
                 if flow.retention_class.is_none() {
                     flow.retention_class = Some(RetentionClass::infer(flow.retention.as_deref()));
+                }
+                if flow.action.is_none() {
+                    flow.action = Some(flow.inferred_action());
+                }
+                if !flow.does && flow.scope.is_none() {
+                    flow.scope = Some(Scope::Context);
                 }
             }
             if !context.contexts.is_empty() {
@@ -440,7 +455,50 @@ fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
         }
     }
     walk(&mut policy.contexts, "contexts", &mut clean);
+    assign_flow_ids(&mut policy.contexts);
     findings
+}
+
+/// Gives every flow without an id one, `<context>.<n>` (its place in its
+/// context, from 1), skipping any id the file already uses. Writers keep
+/// these ids, so a flow keeps its id once a model has been written.
+fn assign_flow_ids(contexts: &mut [super::types::Context]) {
+    fn authored<'a>(list: &'a [super::types::Context], out: &mut HashSet<&'a str>) {
+        for context in list {
+            out.extend(context.flows.iter().filter_map(|f| f.id.as_deref()));
+            authored(&context.contexts, out);
+        }
+    }
+    fn assign(list: &mut [super::types::Context], taken: &mut HashSet<String>) {
+        for context in list {
+            for (i, flow) in context.flows.iter_mut().enumerate() {
+                if flow.id.is_some() {
+                    continue;
+                }
+                let mut id = format!("{}.{}", context.id, i + 1);
+                while taken.contains(&id) {
+                    id.push('x');
+                }
+                taken.insert(id.clone());
+                flow.id = Some(id.into());
+            }
+            assign(&mut context.contexts, taken);
+        }
+    }
+    let mut seen = HashSet::new();
+    authored(contexts, &mut seen);
+    if seen.len() == count_flows(contexts) {
+        return;
+    }
+    let mut taken: HashSet<String> = seen.into_iter().map(str::to_string).collect();
+    assign(contexts, &mut taken);
+}
+
+fn count_flows(contexts: &[super::types::Context]) -> usize {
+    contexts
+        .iter()
+        .map(|c| c.flows.len() + count_flows(&c.contexts))
+        .sum()
 }
 
 /// Drops the spare capacity serde's lists grew while parsing (up to half

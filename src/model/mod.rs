@@ -13,5 +13,8 @@ pub mod vocabulary;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{load, Corpus, LoadedPolicy};
-pub use types::{Clause, Context, Flow, Policy, RetentionClass, Section};
+pub use types::{
+    Action, Choice, ChoiceKind, Clause, ClauseRole, Context, Flow, Policy, RetentionClass, Scope,
+    Section,
+};
 pub use vocabulary::{Category, Term, Vocabulary};

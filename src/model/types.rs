@@ -95,6 +95,22 @@ pub struct Clause {
     pub text: Arc<str>,
     #[serde(default, deserialize_with = "shared::list")]
     pub topics: Vec<Arc<str>>,
+    /// What kind of text this is when it is not a statement of practice:
+    /// a clause that defines terms (a statutory category definition) or
+    /// gives examples is cited, but never read as something the
+    /// organisation does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<ClauseRole>,
+}
+
+/// Text that is part of the policy but states no practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClauseRole {
+    /// Defines terms ("'Personal information' means ... including ...").
+    Definition,
+    /// Illustrates a term with examples, not a list of what is collected.
+    Example,
 }
 
 /// A situation in which data is collected; contexts nest.
@@ -117,8 +133,8 @@ impl Context {
     pub fn evidence_ids(&self) -> impl Iterator<Item = &str> {
         self.evidence
             .iter()
-            .chain(self.flows.iter().flat_map(|f| &f.evidence))
             .map(|id| &**id)
+            .chain(self.flows.iter().flat_map(Flow::evidence_ids))
     }
 }
 
@@ -127,6 +143,11 @@ impl Context {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Flow {
+    /// Unique in the policy and kept forever, so notes can target a flow
+    /// whatever is added or removed around it. Filled in at load time
+    /// (`<context>.<n>`) when the file has none.
+    #[serde(default, deserialize_with = "shared::optional")]
+    pub id: Option<Arc<str>>,
     #[serde(default, deserialize_with = "shared::list")]
     pub data: Vec<Arc<str>>,
     #[serde(default, deserialize_with = "shared::list")]
@@ -145,15 +166,152 @@ pub struct Flow {
     pub retention_class: Option<RetentionClass>,
     #[serde(default, deserialize_with = "shared::optional")]
     pub if_withheld: Option<Arc<str>>,
+    /// What the statement says is done with the data. Filled in at load
+    /// time when the model leaves it out: `share` when the flow names
+    /// recipients, else `collect`.
+    #[serde(default)]
+    pub action: Option<Action>,
     /// `false` for a negative statement such as "we do not sell".
     #[serde(default = "yes")]
     pub does: bool,
+    /// How far a negative statement reaches. Filled in at load time for
+    /// negatives (`context`: its own context and those under it); always
+    /// empty on a positive statement.
+    #[serde(default)]
+    pub scope: Option<Scope>,
+    /// Words that limit the statement, kept as the policy words them:
+    /// "knowingly", "typically", "except as disclosed above".
+    #[serde(default, deserialize_with = "shared::optional")]
+    pub qualifier: Option<Arc<str>>,
+    /// Whether the person can refuse or stop this flow, as the policy says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<Choice>,
+    /// A draft made by `qualm import` from the text, not yet confirmed by
+    /// an analyst; views show it apart and `qualm check` counts it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub suggested: bool,
     #[serde(default, deserialize_with = "shared::list")]
     pub evidence: Vec<Arc<str>>,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+impl Flow {
+    /// The action a flow states when its model does not name one.
+    pub fn inferred_action(&self) -> Action {
+        if self.recipients.is_empty() {
+            Action::Collect
+        } else {
+            Action::Share
+        }
+    }
+
+    /// The action, explicit or inferred.
+    pub fn action(&self) -> Action {
+        self.action.unwrap_or_else(|| self.inferred_action())
+    }
+
+    /// The reach of a negative statement (`None` for a positive one).
+    pub fn scope(&self) -> Option<Scope> {
+        (!self.does).then(|| self.scope.unwrap_or(Scope::Context))
+    }
+
+    /// Every clause id the flow cites: its evidence, then its choice's.
+    pub fn evidence_ids(&self) -> impl Iterator<Item = &str> {
+        self.evidence
+            .iter()
+            .chain(self.choice.iter().flat_map(|c| &c.evidence))
+            .map(|id| &**id)
+    }
+}
+
+/// What a flow states is done with the data. "We do not sell" is a
+/// negative `sell`, which says nothing about sharing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Collect,
+    Use,
+    Share,
+    Sell,
+}
+
+impl Action {
+    pub const ALL: [Action; 4] = [Action::Collect, Action::Use, Action::Share, Action::Sell];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Collect => "collect",
+            Action::Use => "use",
+            Action::Share => "share",
+            Action::Sell => "sell",
+        }
+    }
+
+    /// The past participle a matrix cell or a card reads: "sold", "not sold".
+    pub fn done(self) -> &'static str {
+        match self {
+            Action::Collect => "collected",
+            Action::Use => "used",
+            Action::Share => "shared",
+            Action::Sell => "sold",
+        }
+    }
+}
+
+/// How far a negative statement reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Its own context and the contexts under it (the default).
+    Context,
+    /// The whole policy.
+    Policy,
+}
+
+/// The choice a policy offers (or denies) over a flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub kind: ChoiceKind,
+    /// How, as the policy words it ("the unsubscribe link in each email").
+    #[serde(
+        default,
+        deserialize_with = "shared::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub how: Option<Arc<str>>,
+    /// The clauses that say so.
+    #[serde(default, deserialize_with = "shared::list")]
+    pub evidence: Vec<Arc<str>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChoiceKind {
+    /// The person may opt out (unsubscribe, object, turn off).
+    OptOut,
+    /// The flow happens only if the person opts in.
+    OptIn,
+    /// The policy says the person cannot opt out ("you may not opt out of
+    /// receiving information regarding the security of the service").
+    None,
+}
+
+impl ChoiceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChoiceKind::OptOut => "opt-out",
+            ChoiceKind::OptIn => "opt-in",
+            ChoiceKind::None => "no choice",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! its policy, every evidence reference resolving, and labels the vocabulary
 //! knows (an unknown label is a warning: the policy's wording is kept).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -127,10 +127,17 @@ pub fn validate_policy(file: &Path, policy: &Policy, vocabulary: &Vocabulary) ->
         }
     }
 
+    let definitions: HashSet<&str> = policy
+        .clauses()
+        .filter(|(_, c)| c.role.is_some())
+        .map(|(_, c)| c.id.as_str())
+        .collect();
     let mut check = ContextCheck {
         findings: &mut findings,
         clauses: &clauses,
+        definitions: &definitions,
         seen: HashMap::new(),
+        flow_ids: HashMap::new(),
         known_labels: LabelMap::default(),
         vocabulary,
     };
@@ -143,8 +150,12 @@ struct ContextCheck<'a, 'f> {
     findings: &'f mut Vec<Finding>,
     /// Clause id -> where it is: what evidence may name.
     clauses: &'f HashMap<&'a str, (usize, usize)>,
+    /// Clauses marked as definitions or examples: never a practice alone.
+    definitions: &'f HashSet<&'a str>,
     /// Context id -> its YAML path, for "first defined at".
     seen: HashMap<&'a str, String>,
+    /// Flow id -> its YAML path: flow ids are unique in the policy.
+    flow_ids: HashMap<&'a str, String>,
     /// Each distinct label is looked up in the vocabulary once per file.
     known_labels: LabelMap<(Category, &'a str), bool>,
     vocabulary: &'f Vocabulary,
@@ -184,6 +195,43 @@ impl<'a> ContextCheck<'a, '_> {
                     || format!("{}.evidence", flow_at()),
                     self.clauses,
                 );
+                if let Some(id) = flow.id.as_deref() {
+                    let id_path = |at: &String| format!("{at}.id");
+                    check_id(self.findings, || id_path(&flow_at()), id, "flow");
+                    unique(
+                        self.findings,
+                        &mut self.flow_ids,
+                        id,
+                        flow_at(),
+                        id_path,
+                        "flow",
+                    );
+                }
+                if let Some(choice) = &flow.choice {
+                    check_evidence(
+                        self.findings,
+                        &choice.evidence,
+                        || format!("{}.choice.evidence", flow_at()),
+                        self.clauses,
+                    );
+                }
+                if flow.does && (flow.scope.is_some() || flow.qualifier.is_some()) {
+                    self.findings.push(Finding::warning(
+                        flow_at(),
+                        "`scope` and `qualifier` belong to negative statements (`does: false`); this flow is positive",
+                    ));
+                }
+                if !flow.evidence.is_empty()
+                    && flow
+                        .evidence
+                        .iter()
+                        .all(|e| self.definitions.contains(&**e))
+                {
+                    self.findings.push(Finding::warning(
+                        format!("{}.evidence", flow_at()),
+                        "every clause this flow cites is a definition or example (`role:`); a definition states no practice, so cite the clause that says the data is collected or shared",
+                    ));
+                }
                 for (field, category, labels) in [
                     ("data", Category::Data, &flow.data),
                     ("purposes", Category::Purposes, &flow.purposes),
