@@ -77,7 +77,7 @@ fn salesforce_finds_the_quali_flows_and_clauses() {
     assert!(hits.contains(&(
         Kind::Recipient,
         "qualer-2020".into(),
-        "share-service-providers".into()
+        "sharing".into()
     )));
 }
 
