@@ -399,12 +399,50 @@ fn cli_compare_json_has_pairs_and_flows() {
     for key in ["added", "removed", "changed"] {
         assert!(v["flows"][key].is_array(), "flows.{key}");
     }
-    // One id: the version it supersedes.
-    let one = run_json(&["compare", "qualys-2020", "--format", "json"]);
+    // One id: the version it supersedes. The two shipped Qualys texts are
+    // different documents (a summary and a CCPA notice), so the pair is
+    // made here by declaring it on a copy.
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["qualys-2015.yaml", "vocabulary.yaml"] {
+        std::fs::copy(format!("policies/{file}"), dir.path().join(file)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("sources")).unwrap();
+    for id in ["qualys-2015", "qualys-2020"] {
+        let source = format!("sources/{id}.txt");
+        std::fs::copy(format!("policies/{source}"), dir.path().join(&source)).unwrap();
+    }
+    let newer = std::fs::read_to_string("policies/qualys-2020.yaml").unwrap();
+    let newer = newer.replacen(
+        "  effective: 2020-01-01\n",
+        "  effective: 2020-01-01\n  supersedes: qualys-2015\n",
+        1,
+    );
+    assert!(newer.contains("supersedes: qualys-2015"));
+    std::fs::write(dir.path().join("qualys-2020.yaml"), newer).unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let one = run_json(&[
+        "compare",
+        "qualys-2020",
+        "--in",
+        folder,
+        "--format",
+        "json",
+    ]);
     assert_eq!(
         (one["left"].as_str(), one["right"].as_str()),
         (Some("qualys-2015"), Some("qualys-2020"))
     );
+}
+
+#[test]
+fn the_shipped_qualys_texts_are_not_declared_versions_of_one_another() {
+    let out = Command::new(QUALM)
+        .args(["compare", "qualys-2020", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("supersedes no loaded policy"), "{err}");
 }
 
 #[test]

@@ -36,6 +36,20 @@ fn select_policy(app: &mut App, id: &str) {
     workbench::select(app, id, |_, kind| *kind == NodeKind::Policy);
 }
 
+/// Opens the version view on two named policies, as marking both in the
+/// picker would: the shipped Qualys texts do not supersede one another.
+fn show_versions(app: &mut App, left: &str, right: &str) {
+    let index = |id: &str| {
+        app.corpus
+            .policies
+            .iter()
+            .position(|p| p.policy.id == id)
+            .unwrap()
+    };
+    let (l, r) = (index(left), index(right));
+    app.show_versions(l, r);
+}
+
 fn snapshot_all(name: &str, setup: impl Fn(&mut App)) {
     for (w, h) in SIZES {
         let mut app = app();
@@ -78,7 +92,7 @@ fn topic_picker() {
 fn versions_qualys() {
     snapshot_all("versions_qualys", |app| {
         select_policy(app, "qualys-2020");
-        press(app, "V");
+        show_versions(app, "qualys-2015", "qualys-2020");
         settle(app);
         // Down to the contact pair.
         for _ in 0..200 {
@@ -98,7 +112,7 @@ fn versions_qualys() {
 fn versions_practices() {
     snapshot_all("versions_practices", |app| {
         select_policy(app, "qualys-2015");
-        press(app, "V");
+        show_versions(app, "qualys-2015", "qualys-2020");
         settle(app);
         press(app, "<Tab>");
     });
@@ -130,8 +144,8 @@ fn alignment_does_not_block_input_and_says_so() {
     let mut app = app();
     app.resize(80, 24);
     select_policy(&mut app, "qualys-2020");
-    press(&mut app, "V");
-    // Straight after the key, before the result is collected.
+    show_versions(&mut app, "qualys-2015", "qualys-2020");
+    // Straight after opening, before the result is collected.
     let terminal = draw(&mut app, 80, 24);
     let screen = format!("{:?}", terminal.backend());
     let aligned = app
@@ -159,7 +173,7 @@ fn the_clause_under_the_cursor_is_what_a_note_would_target() {
     let mut app = app();
     app.resize(80, 24);
     select_policy(&mut app, "qualys-2020");
-    press(&mut app, "V");
+    show_versions(&mut app, "qualys-2015", "qualys-2020");
     settle(&mut app);
     let state = app.compare.as_ref().unwrap();
     let (policy, id) = state.clause_under_cursor().unwrap();
