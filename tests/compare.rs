@@ -420,14 +420,7 @@ fn cli_compare_json_has_pairs_and_flows() {
     assert!(newer.contains("supersedes: qualys-2015"));
     std::fs::write(dir.path().join("qualys-2020.yaml"), newer).unwrap();
     let folder = dir.path().to_str().unwrap();
-    let one = run_json(&[
-        "compare",
-        "qualys-2020",
-        "--in",
-        folder,
-        "--format",
-        "json",
-    ]);
+    let one = run_json(&["compare", "qualys-2020", "--in", folder, "--format", "json"]);
     assert_eq!(
         (one["left"].as_str(), one["right"].as_str()),
         (Some("qualys-2015"), Some("qualys-2020"))

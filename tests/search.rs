@@ -74,11 +74,7 @@ fn salesforce_finds_the_quali_flows_and_clauses() {
         "quali-2024".into(),
         "collect.demo-recipients".into()
     )));
-    assert!(hits.contains(&(
-        Kind::Recipient,
-        "qualer-2020".into(),
-        "sharing".into()
-    )));
+    assert!(hits.contains(&(Kind::Recipient, "qualer-2020".into(), "sharing".into())));
 }
 
 #[test]
