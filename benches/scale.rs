@@ -1,7 +1,8 @@
 //! qualm at the scale of a thousand policies: how long a folder takes to
 //! reach the first frame, against a bare serde parse of the same files;
 //! how long each keystroke's search takes while queries are typed letter by
-//! letter; `fzf --filter` over the same clause lines; peak memory against
+//! letter; how long linting the folder takes; `fzf --filter` over the same
+//! clause lines; peak memory against
 //! the corpus size. Prints a table, then one JSON object as its last line.
 //!
 //! Run `scripts/bench` (it builds, and generates `target/bench-corpus`
@@ -188,6 +189,18 @@ fn main() {
     }
     fresh.sort_by(f64::total_cmp);
 
+    // Linting the whole folder (every rule and checklist), after loading.
+    let started = Instant::now();
+    let checklists = qualm::findings::checklist::Checklists::builtin();
+    let report = qualm::findings::run(
+        &app.corpus,
+        None,
+        &checklists,
+        &qualm::findings::Options::default(),
+    );
+    let lint = started.elapsed();
+    let finding_count = report.findings.len();
+
     // fzf over the same clause texts, one per line.
     let fzf = fzf_filter_ms(&app);
 
@@ -210,6 +223,10 @@ fn main() {
         "fresh query {:>9.2} ms median (whole query, no narrowing)",
         percentile(&fresh, 50.0)
     );
+    println!(
+        "lint        {:>9.1} ms  ({finding_count} findings; every rule and checklist)",
+        ms(lint)
+    );
     match fzf {
         Some(f) => println!("fzf filter  {f:>9.1} ms median over the queries"),
         None => println!("fzf filter  not installed"),
@@ -224,6 +241,7 @@ fn main() {
     let json = serde_json::json!({
         "load_ms": ms(load),
         "bare_parse_ms": ms(bare_parse),
+        "lint_ms": ms(lint),
         "search_p50_ms": p50,
         "search_p95_ms": p95,
         "search_max_ms": worst,

@@ -1,11 +1,13 @@
 //! qualm: a terminal workbench for auditing privacy policies.
 //!
 //! `model` loads and validates policy models; `review` keeps analysts'
-//! notes beside them; `cli` holds one file per subcommand; `tui` is the
+//! notes beside them; `findings` suggests concerns from rules and legal
+//! checklists; `cli` holds one file per subcommand; `tui` is the
 //! interactive workbench.
 
 pub mod cli;
 pub mod compare;
+pub mod findings;
 pub mod keymap;
 pub mod model;
 pub mod review;

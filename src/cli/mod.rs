@@ -9,6 +9,7 @@ pub mod check;
 pub mod compare;
 pub mod export;
 pub mod keys;
+pub mod lint;
 pub mod matrix;
 pub mod merge_notes;
 pub mod note;
@@ -105,6 +106,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = matrix::MatrixFormat::Text)]
         format: matrix::MatrixFormat,
     },
+    /// Findings of the rules, legal checklists and a grade per policy.
+    Lint(lint::LintArgs),
     /// Fuzzy-search policies, contexts, clauses, data and recipient labels;
     /// every hit, best first.
     Search {
@@ -202,6 +205,7 @@ pub fn run(cli: Cli) -> i32 {
             policies,
             format,
         }) => matrix::run(&paths, by, &policies, format),
+        Some(Command::Lint(args)) => lint::run(args),
         None => open_workbench(&cli),
     }
 }

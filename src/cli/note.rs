@@ -149,6 +149,8 @@ pub fn run(command: NoteCommand) -> i32 {
                 body,
                 replies: Vec::new(),
                 conflict: None,
+                rule: None,
+                fingerprint: None,
             };
             finish(
                 store::apply(&path, &loaded.policy.id, &Op::Add(note), None)

@@ -18,6 +18,8 @@ use super::vocabulary::Vocabulary;
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 pub const VOCABULARY_FILE: &str = "vocabulary.yaml";
+/// The legal checklists of `qualm lint`, beside the vocabulary.
+pub const CHECKLISTS_FILE: &str = "checklists.yaml";
 
 /// A policy as loaded from its file.
 #[derive(Debug, Clone)]
@@ -125,6 +127,7 @@ pub fn model_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
             (name.ends_with(".yaml") || name.ends_with(".yml"))
                 && name != VOCABULARY_FILE
+                && name != CHECKLISTS_FILE
                 && !name.contains(".review.")
                 && !name.starts_with('.')
                 && p.is_file()

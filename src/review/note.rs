@@ -81,6 +81,13 @@ pub struct Note {
     /// edited: the id of the note it conflicts with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict: Option<String>,
+    /// For a note that records a finding of `qualm lint`: the rule...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// ...and the finding's fingerprint, so it is recorded once and its
+    /// status (dismissed, accepted) follows the finding from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

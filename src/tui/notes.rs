@@ -700,6 +700,8 @@ impl App {
             body,
             replies: Vec::new(),
             conflict: None,
+            rule: None,
+            fingerprint: None,
         }
     }
 
