@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod escape;
 pub mod findings;
 pub mod keymap;
 pub mod model;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{emit, Format};
+use super::{emit, TextOrJson};
 use crate::model::coverage::{coverage, Coverage};
 use crate::model::{self, Diagnostic, LoadedPolicy};
 
@@ -17,7 +17,7 @@ struct PolicyReport<'a> {
     coverage: Option<Coverage>,
 }
 
-pub fn run(paths: &[PathBuf], format: Format) -> i32 {
+pub fn run(paths: &[PathBuf], format: TextOrJson) -> i32 {
     let corpus = model::load(paths);
     let mut diagnostics = corpus.diagnostics.clone();
     let mut reports = Vec::new();
@@ -56,8 +56,8 @@ pub fn run(paths: &[PathBuf], format: Format) -> i32 {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     match format {
-        Format::Json | Format::Yaml => print_json(&reports, &diagnostics, errors, warnings),
-        Format::Text => print_text(&reports, &diagnostics, errors, warnings),
+        TextOrJson::Json => print_json(&reports, &diagnostics, errors, warnings),
+        TextOrJson::Text => print_text(&reports, &diagnostics, errors, warnings),
     }
     i32::from(errors > 0)
 }

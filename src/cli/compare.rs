@@ -2,7 +2,7 @@
 //! word-level changes and a practice diff (`compare A B`), or one topic or
 //! vocabulary term across policies (`compare --topic T [PATH...]`).
 //!
-//! Policies are named by id from the loaded folders (`--in PATH`, default
+//! Policies are named by id from the loaded folders (`--policies PATH`, default
 //! `./policies`) or given as model files. `compare A` alone compares A with
 //! the version it supersedes (or the one that supersedes it). An unknown id
 //! exits 2 naming the ids that are loaded.
@@ -434,7 +434,10 @@ fn run_topic(
 ) -> i32 {
     let mut paths: Vec<PathBuf> = inputs.to_vec();
     paths.extend(items.iter().map(PathBuf::from));
-    let corpus = model::load(&super::paths_or_default(&paths));
+    if paths.is_empty() {
+        paths.push(PathBuf::from("policies"));
+    }
+    let corpus = model::load(&paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }

@@ -8,11 +8,19 @@ use std::path::Path;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use super::{emit, Format};
+use super::emit;
+
+/// Every format `keys` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeysFormat {
+    Text,
+    Json,
+    Yaml,
+}
 use crate::keymap::{Keymap, View};
 use crate::model::Diagnostic;
 
-pub fn run(check: Option<&Path>, keymap: Option<&Path>, format: Format) -> i32 {
+pub fn run(check: Option<&Path>, keymap: Option<&Path>, format: KeysFormat) -> i32 {
     if let Some(file) = check {
         return check_file(file, format);
     }
@@ -20,9 +28,9 @@ pub fn run(check: Option<&Path>, keymap: Option<&Path>, format: Format) -> i32 {
         Ok(keymap) => {
             let doc = Doc { sections: &keymap };
             let out = match format {
-                Format::Text => text(&keymap),
-                Format::Json => serde_json::to_string_pretty(&doc).expect("json") + "\n",
-                Format::Yaml => serde_yaml::to_string(&doc).expect("yaml"),
+                KeysFormat::Text => text(&keymap),
+                KeysFormat::Json => serde_json::to_string_pretty(&doc).expect("json") + "\n",
+                KeysFormat::Yaml => serde_yaml::to_string(&doc).expect("yaml"),
             };
             emit(&out)
         }
@@ -36,7 +44,7 @@ pub fn run(check: Option<&Path>, keymap: Option<&Path>, format: Format) -> i32 {
 }
 
 /// `--check FILE`: `FILE: ok`, or its errors.
-fn check_file(file: &Path, format: Format) -> i32 {
+fn check_file(file: &Path, format: KeysFormat) -> i32 {
     let diagnostics = Keymap::load(Some(file)).err().unwrap_or_default();
     let doc = CheckDoc {
         file: &file.display().to_string(),
@@ -44,10 +52,10 @@ fn check_file(file: &Path, format: Format) -> i32 {
         diagnostics: diagnostics.iter().map(DiagnosticDoc::from).collect(),
     };
     let out = match format {
-        Format::Text if diagnostics.is_empty() => format!("{}: ok\n", file.display()),
-        Format::Text => diagnostics.iter().map(|d| format!("{d}\n")).collect(),
-        Format::Json => serde_json::to_string_pretty(&doc).expect("json") + "\n",
-        Format::Yaml => serde_yaml::to_string(&doc).expect("yaml"),
+        KeysFormat::Text if diagnostics.is_empty() => format!("{}: ok\n", file.display()),
+        KeysFormat::Text => diagnostics.iter().map(|d| format!("{d}\n")).collect(),
+        KeysFormat::Json => serde_json::to_string_pretty(&doc).expect("json") + "\n",
+        KeysFormat::Yaml => serde_yaml::to_string(&doc).expect("yaml"),
     };
     match emit(&out) {
         0 => i32::from(!diagnostics.is_empty()),

@@ -24,7 +24,7 @@ pub enum LintFormat {
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Policy folders or model files (default: ./policies).
+    #[arg(hide = true)]
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = LintFormat::Text)]
     pub format: LintFormat,
@@ -51,7 +51,7 @@ fn usage(message: impl std::fmt::Display) -> i32 {
     2
 }
 
-pub fn run(args: LintArgs) -> i32 {
+pub fn run(args: LintArgs, paths: &[PathBuf]) -> i32 {
     if args.rules.iter().any(|r| r == "list") {
         let mut out = String::new();
         for rule in findings::rules::RULES {
@@ -76,8 +76,7 @@ pub fn run(args: LintArgs) -> i32 {
         Some((_, Some(date))) => Some(date),
         Some((text, None)) => return usage(format!("`{text}` is not a date (YYYY-MM-DD)")),
     };
-    let paths = super::paths_or_default(&args.paths);
-    let corpus = crate::model::load(&paths);
+    let corpus = crate::model::load(paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }

@@ -28,7 +28,7 @@ pub enum MatrixFormat {
 }
 
 pub fn run(paths: &[PathBuf], by: MatrixBy, only: &[String], format: MatrixFormat) -> i32 {
-    let corpus = model::load(&super::paths_or_default(paths));
+    let corpus = model::load(paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }

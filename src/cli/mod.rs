@@ -1,12 +1,13 @@
 //! The command line: one file per subcommand. Every view of the TUI has a
 //! scriptable twin here, with `--format json` for machines.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod compare;
+pub mod completions;
 pub mod export;
 pub mod keys;
 pub mod lint;
@@ -21,88 +22,103 @@ pub mod search;
     name = "qualm",
     version,
     about = "A terminal workbench for auditing privacy policies",
-    args_conflicts_with_subcommands = true
+    after_help = "The policies folder is named the same way everywhere: `--policies PATH` (or `-p`), \
+before or after the subcommand, repeatable, default ./policies.\n\
+Exit codes: 0 ok; 1 errors or (with --fail-on) findings in the data; 2 usage or I/O error.",
+    subcommand_negates_reqs = true
 )]
 pub struct Cli {
-    /// Policy folders or model files to open (default: ./policies).
+    /// Folders or model files to open (the same as --policies).
+    #[arg(hide = true)]
     pub paths: Vec<PathBuf>,
-    /// Colours: auto honours NO_COLOR and a non-terminal output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// A keymap file over the defaults (else $XDG_CONFIG_HOME/qualm/keymap.toml).
-    #[arg(long, value_name = "FILE")]
-    pub keymap: Option<PathBuf>,
+    #[command(flatten)]
+    pub global: Global,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Options every subcommand takes, before or after its name.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The policies folder, or model files (repeatable; default ./policies).
+    #[arg(
+        short = 'p',
+        long = "policies",
+        value_name = "PATH",
+        global = true,
+        alias = "in"
+    )]
+    pub policies: Vec<PathBuf>,
+    /// Colours: auto honours NO_COLOR and a non-terminal output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// A keymap file over the defaults (else $XDG_CONFIG_HOME/qualm/keymap.toml).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub keymap: Option<PathBuf>,
+}
+
+/// `text` or `json`: for commands whose output is a report for people or
+/// the same data for machines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate models (and their coverage of the original text); exit 1 on errors.
     Check {
+        #[arg(hide = true)]
         paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
     /// Print the effective key bindings, or check a keymap file.
     Keys {
         /// Check this keymap file (as an override of the defaults) and exit.
         #[arg(long, value_name = "FILE")]
         check: Option<PathBuf>,
-        /// The user keymap to apply (else $XDG_CONFIG_HOME/qualm/keymap.toml).
-        #[arg(long, value_name = "FILE")]
-        keymap: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = keys::KeysFormat::Text)]
+        format: keys::KeysFormat,
     },
     /// Add, list, change or remove review notes.
     #[command(subcommand)]
     Note(note::NoteCommand),
-    /// Every note of the folder as a report (md for people, json, csv).
-    Report {
-        paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = report::ReportFormat::Md)]
-        format: report::ReportFormat,
-    },
+    /// The notes of the folder as a report (md or html for a client, json, csv).
+    Report(report::ReportArgs),
     /// Git merge driver for *.review.yaml: `qualm merge-notes %O %A %B`.
     MergeNotes {
         base: PathBuf,
         ours: PathBuf,
         theirs: PathBuf,
     },
-    /// Print the loaded, normalized models.
-    Export {
-        paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Json)]
-        format: Format,
-    },
+    /// Print the loaded, normalized models, or one flat table of them.
+    Export(export::ExportArgs),
     /// Compare two versions clause by clause (`compare A [B]`), or a topic
-    /// or vocabulary term across policies (`compare --topic T [PATH...]`).
+    /// or vocabulary term across policies (`compare --topic T`).
     Compare {
-        /// Two policy ids or model files (one: the version it supersedes);
-        /// with --topic, the folders or files to load.
+        /// Two policy ids or model files (one: the version it supersedes).
         items: Vec<String>,
         /// An OPP-115 topic or a vocabulary term (data:, recipient:,
         /// purpose:, basis: settle an ambiguity).
         #[arg(long, value_name = "T")]
         topic: Option<String>,
-        /// Folders or model files to load (default: ./policies).
-        #[arg(long = "in", value_name = "PATH")]
-        inputs: Vec<PathBuf>,
         /// With --topic: only these policies, in this order (repeatable).
         #[arg(long = "policy", value_name = "ID")]
-        policies: Vec<String>,
+        only: Vec<String>,
         #[arg(long, value_enum, default_value_t = compare::CompareFormat::Text)]
         format: compare::CompareFormat,
     },
     /// Data categories or recipients against policies.
     Matrix {
+        #[arg(hide = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = matrix::MatrixBy::Data)]
         by: matrix::MatrixBy,
         /// Only these policies, in this order (repeatable).
         #[arg(long = "policy", value_name = "ID")]
-        policies: Vec<String>,
+        only: Vec<String>,
         #[arg(long, value_enum, default_value_t = matrix::MatrixFormat::Text)]
         format: matrix::MatrixFormat,
     },
@@ -113,13 +129,18 @@ pub enum Command {
     Search {
         /// Words to look for; each must match (fuzzily) a word of the hit.
         query: String,
+        #[arg(hide = true)]
         paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
         /// At most this many hits.
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
     },
+    /// Shell completions: `qualm completions bash > ~/.local/share/bash-completion/completions/qualm`.
+    Completions { shell: completions::Shell },
+    /// The manual page (roff): `qualm man > ~/.local/share/man/man1/qualm.1`.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -144,13 +165,6 @@ impl ColorChoice {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-    Yaml,
-}
-
 /// Writes a command's output in one go; a reader that stopped early
 /// (`| head`) is no error.
 pub fn emit(out: &str) -> i32 {
@@ -164,48 +178,90 @@ pub fn emit(out: &str) -> i32 {
     }
 }
 
-/// The folders to load: those given, else `./policies`.
-pub fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// The folders and files to load: `--policies` and any given the old way
+/// (positional paths, `--in`), else `./policies`. A path that does not
+/// exist is a usage error, not an empty folder.
+pub fn folders(global: &Global, positional: &[PathBuf]) -> Result<Vec<PathBuf>, i32> {
+    let mut paths: Vec<PathBuf> = global.policies.clone();
+    paths.extend(positional.iter().cloned());
     if paths.is_empty() {
-        vec![PathBuf::from("policies")]
-    } else {
-        paths.to_vec()
+        paths.push(PathBuf::from("policies"));
     }
+    for path in &paths {
+        if !path.exists() {
+            eprintln!(
+                "qualm: no such file or folder: {} (name the policies folder with --policies PATH)",
+                crate::escape::for_terminal(&path.display().to_string())
+            );
+            return Err(2);
+        }
+    }
+    Ok(paths)
+}
+
+/// The one folder a command writes into (notes): the first named.
+pub fn folder(global: &Global) -> Result<PathBuf, i32> {
+    folders(global, &[]).map(|mut paths| paths.swap_remove(0))
 }
 
 /// Runs the command and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
+    let global = &cli.global;
+    let load = |positional: &[PathBuf]| folders(global, positional);
     match cli.command {
-        Some(Command::Check { paths, format }) => check::run(&paths_or_default(&paths), format),
-        Some(Command::Export { paths, format }) => export::run(&paths_or_default(&paths), format),
+        Some(Command::Check { paths, format }) => match load(&paths) {
+            Ok(paths) => check::run(&paths, format),
+            Err(code) => code,
+        },
+        Some(Command::Export(args)) => match load(&args.paths) {
+            Ok(paths) => export::run(&paths, &args),
+            Err(code) => code,
+        },
         Some(Command::Search {
             query,
             paths,
             format,
             limit,
-        }) => search::run(&query, &paths_or_default(&paths), format, limit),
-        Some(Command::Keys {
-            check,
-            keymap,
-            format,
-        }) => keys::run(check.as_deref(), keymap.as_deref(), format),
-        Some(Command::Note(command)) => note::run(command),
-        Some(Command::Report { paths, format }) => report::run(&paths_or_default(&paths), format),
+        }) => match load(&paths) {
+            Ok(paths) => search::run(&query, &paths, format, limit),
+            Err(code) => code,
+        },
+        Some(Command::Keys { check, format }) => {
+            keys::run(check.as_deref(), global.keymap.as_deref(), format)
+        }
+        Some(Command::Note(command)) => match folder(global) {
+            Ok(folder) => note::run(command, &folder),
+            Err(code) => code,
+        },
+        Some(Command::Report(args)) => match load(&args.paths) {
+            Ok(paths) => report::run(&paths, &args),
+            Err(code) => code,
+        },
         Some(Command::MergeNotes { base, ours, theirs }) => merge_notes::run(&base, &ours, &theirs),
         Some(Command::Compare {
             items,
             topic,
-            inputs,
-            policies,
+            only,
             format,
-        }) => compare::run(&items, topic.as_deref(), &inputs, &policies, format),
+        }) => match global.policies.is_empty() || load(&[]).is_ok() {
+            true => compare::run(&items, topic.as_deref(), &global.policies, &only, format),
+            false => 2,
+        },
         Some(Command::Matrix {
             paths,
             by,
-            policies,
+            only,
             format,
-        }) => matrix::run(&paths, by, &policies, format),
-        Some(Command::Lint(args)) => lint::run(args),
+        }) => match load(&paths) {
+            Ok(paths) => matrix::run(&paths, by, &only, format),
+            Err(code) => code,
+        },
+        Some(Command::Lint(args)) => match load(&args.paths) {
+            Ok(paths) => lint::run(args, &paths),
+            Err(code) => code,
+        },
+        Some(Command::Completions { shell }) => completions::run(shell),
+        Some(Command::Man) => completions::man(),
         None => open_workbench(&cli),
     }
 }
@@ -213,7 +269,14 @@ pub fn run(cli: Cli) -> i32 {
 /// `qualm [PATH...]`: the TUI. A bad keymap refuses to start, with its
 /// positioned errors, rather than silently falling back to the defaults.
 fn open_workbench(cli: &Cli) -> i32 {
-    let keymap = match crate::keymap::Keymap::load(cli.keymap.as_deref()) {
+    if let Some(code) = mistyped_subcommand(&cli.paths) {
+        return code;
+    }
+    let paths = match folders(&cli.global, &cli.paths) {
+        Ok(paths) => paths,
+        Err(code) => return code,
+    };
+    let keymap = match crate::keymap::Keymap::load(cli.global.keymap.as_deref()) {
         Ok(keymap) => keymap,
         Err(diagnostics) => {
             for d in diagnostics {
@@ -226,10 +289,10 @@ fn open_workbench(cli: &Cli) -> i32 {
         }
     };
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        return summary(&paths_or_default(&cli.paths));
+        return summary(&paths);
     }
-    let corpus = crate::model::load(&paths_or_default(&cli.paths));
-    let theme = crate::tui::theme::Theme::new(cli.color.enabled());
+    let corpus = crate::model::load(&paths);
+    let theme = crate::tui::theme::Theme::new(cli.global.color.enabled());
     match crate::tui::run(corpus, keymap, theme) {
         Ok(()) => 0,
         Err(e) => {
@@ -237,6 +300,54 @@ fn open_workbench(cli: &Cli) -> i32 {
             1
         }
     }
+}
+
+/// `qualm chek`: a first word that is no path but close to a subcommand
+/// gets "did you mean", the way git and cargo answer.
+fn mistyped_subcommand(paths: &[PathBuf]) -> Option<i32> {
+    let first = paths.first()?.to_str()?;
+    if Path::new(first).exists() || first.contains(['/', '.']) {
+        return None;
+    }
+    let command = <Cli as clap::CommandFactory>::command();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect();
+    let closest = names
+        .iter()
+        .map(|n| (edit_distance(first, n), n))
+        .min()
+        .filter(|(d, n)| *d <= 2.max(n.len() / 3))
+        .map(|(_, n)| n.clone());
+    let first = crate::escape::for_terminal(first);
+    match closest {
+        Some(name) => eprintln!(
+            "qualm: `{first}` is not a subcommand or a folder\n\n  did you mean `{name}`?\n\nSee `qualm --help`."
+        ),
+        None => eprintln!(
+            "qualm: `{first}` is not a subcommand or a folder (subcommands: {})",
+            names.join(", ")
+        ),
+    }
+    Some(2)
+}
+
+/// Levenshtein distance, for suggestions among a dozen short names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// When stdout is not a terminal: what was loaded, in a few lines.

@@ -2,11 +2,11 @@
 //! command line, through the same locked read-merge-write as the TUI, so a
 //! script and an analyst can annotate the same policy at once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::{Args, Subcommand};
 
-use super::{emit, Format};
+use super::{emit, TextOrJson};
 use crate::model::{self, LoadedPolicy, Vocabulary};
 use crate::review::author::{author, now};
 use crate::review::note::is_concern;
@@ -44,9 +44,6 @@ pub enum NoteCommand {
     List {
         /// A policy id (default: every policy).
         policy: Option<String>,
-        /// The folder holding the models.
-        #[arg(long = "in", value_name = "DIR", default_value = "policies")]
-        folder: PathBuf,
         #[arg(long)]
         kind: Option<String>,
         #[arg(long)]
@@ -55,8 +52,8 @@ pub enum NoteCommand {
         status: Option<Status>,
         #[arg(long)]
         author: Option<String>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
     /// Change a note's kind, severity, status or body.
     Set {
@@ -93,11 +90,8 @@ pub enum NoteCommand {
 
 #[derive(Debug, Args)]
 pub struct PolicyArg {
-    /// A policy id (its model is DIR/ID.yaml) or a model file.
+    /// A policy id (its model is the policies folder's ID.yaml) or a model file.
     policy: String,
-    /// The folder holding the models.
-    #[arg(long = "in", value_name = "DIR", default_value = "policies")]
-    folder: PathBuf,
 }
 
 /// A usage problem: message on stderr, exit code 2.
@@ -106,7 +100,7 @@ fn usage(message: String) -> i32 {
     2
 }
 
-pub fn run(command: NoteCommand) -> i32 {
+pub fn run(command: NoteCommand, folder: &Path) -> i32 {
     match command {
         NoteCommand::Add {
             policy,
@@ -118,7 +112,7 @@ pub fn run(command: NoteCommand) -> i32 {
             body,
             author: given,
         } => {
-            let (loaded, vocabulary) = match load_one(&policy) {
+            let (loaded, vocabulary) = match load_one(&policy, folder) {
                 Ok(found) => found,
                 Err(code) => return code,
             };
@@ -159,14 +153,13 @@ pub fn run(command: NoteCommand) -> i32 {
         }
         NoteCommand::List {
             policy,
-            folder,
             kind,
             severity,
             status,
             author,
             format,
         } => {
-            let corpus = model::load(std::slice::from_ref(&folder));
+            let corpus = model::load(&[folder.to_path_buf()]);
             let reviews = crate::review::ReviewSet::load(&corpus);
             let filter = crate::review::NoteFilter {
                 kind,
@@ -195,8 +188,8 @@ pub fn run(command: NoteCommand) -> i32 {
                 }
             }
             let out = match format {
-                Format::Json | Format::Yaml => json(&rows),
-                Format::Text => rows
+                TextOrJson::Json => json(&rows),
+                TextOrJson::Text => rows
                     .iter()
                     .map(|r| {
                         format!(
@@ -223,7 +216,7 @@ pub fn run(command: NoteCommand) -> i32 {
             status,
             body,
         } => {
-            let (loaded, vocabulary) = match load_one(&policy) {
+            let (loaded, vocabulary) = match load_one(&policy, folder) {
                 Ok(found) => found,
                 Err(code) => return code,
             };
@@ -252,7 +245,7 @@ pub fn run(command: NoteCommand) -> i32 {
             body,
             author: given,
         } => {
-            let (loaded, _) = match load_one(&policy) {
+            let (loaded, _) = match load_one(&policy, folder) {
                 Ok(found) => found,
                 Err(code) => return code,
             };
@@ -275,7 +268,7 @@ pub fn run(command: NoteCommand) -> i32 {
             )
         }
         NoteCommand::Rm { policy, id } => {
-            let (loaded, _) = match load_one(&policy) {
+            let (loaded, _) = match load_one(&policy, folder) {
                 Ok(found) => found,
                 Err(code) => return code,
             };
@@ -306,7 +299,7 @@ fn finish(result: Result<String, store::StoreError>) -> i32 {
 }
 
 /// Loads the one model a note command is about, and its vocabulary.
-fn load_one(arg: &PolicyArg) -> Result<(LoadedPolicy, Vocabulary), i32> {
+fn load_one(arg: &PolicyArg, folder: &Path) -> Result<(LoadedPolicy, Vocabulary), i32> {
     let as_path = Path::new(&arg.policy);
     let file = if as_path
         .extension()
@@ -314,7 +307,7 @@ fn load_one(arg: &PolicyArg) -> Result<(LoadedPolicy, Vocabulary), i32> {
     {
         as_path.to_path_buf()
     } else {
-        arg.folder.join(format!("{}.yaml", arg.policy))
+        folder.join(format!("{}.yaml", arg.policy))
     };
     if !file.is_file() {
         return Err(usage(format!(

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::Format;
+use super::TextOrJson;
 use crate::model;
 use crate::search::{highlight, Index, Items};
 
@@ -27,7 +27,7 @@ struct JsonHit<'a> {
     text: &'a str,
 }
 
-pub fn run(query: &str, paths: &[PathBuf], format: Format, limit: Option<usize>) -> i32 {
+pub fn run(query: &str, paths: &[PathBuf], format: TextOrJson, limit: Option<usize>) -> i32 {
     let corpus = model::load(paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
@@ -40,7 +40,7 @@ pub fn run(query: &str, paths: &[PathBuf], format: Format, limit: Option<usize>)
     }
     let mut out = String::new();
     match format {
-        Format::Json | Format::Yaml => {
+        TextOrJson::Json => {
             let hits: Vec<_> = hits
                 .iter()
                 .map(|&h| {
@@ -55,13 +55,13 @@ pub fn run(query: &str, paths: &[PathBuf], format: Format, limit: Option<usize>)
                 })
                 .collect();
             let doc = JsonHits { hits };
-            out = if format == Format::Json {
+            out = if format == TextOrJson::Json {
                 serde_json::to_string_pretty(&doc).expect("json") + "\n"
             } else {
                 serde_yaml::to_string(&doc).expect("yaml")
             };
         }
-        Format::Text => {
+        TextOrJson::Text => {
             let emphasis = std::io::IsTerminal::is_terminal(&std::io::stdout());
             for &h in &hits {
                 let item = index.item(h);

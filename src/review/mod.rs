@@ -6,6 +6,7 @@
 
 pub mod anchor;
 pub mod author;
+pub mod html;
 pub mod merge;
 pub mod note;
 pub mod report;

@@ -12,6 +12,54 @@ use super::anchor::{resolve, Anchor};
 use super::note::{Note, Severity};
 use super::store::ReviewSet;
 
+/// What a report says about itself: its title, when, what it covers.
+#[derive(Debug, Clone)]
+pub struct ReportMeta {
+    pub title: String,
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// The folders the notes were read from.
+    pub folder: String,
+    /// The policies asked for (empty: all).
+    pub policies: Vec<String>,
+}
+
+/// Notes per policy and severity, the table a client reads first.
+pub fn summary_counts(reviews: &ReviewSet) -> Vec<(String, [usize; 5])> {
+    reviews
+        .reviews
+        .iter()
+        .filter(|r| !r.file.notes.is_empty())
+        .map(|r| {
+            let mut counts = [0; 5];
+            for note in &r.file.notes {
+                counts[note.severity as usize] += 1;
+            }
+            (r.policy.clone(), counts)
+        })
+        .collect()
+}
+
+fn summary_markdown(out: &mut String, corpus: &Corpus, reviews: &ReviewSet) {
+    let rows = summary_counts(reviews);
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("| policy | critical | high | medium | low | info |\n| --- | --- | --- | --- | --- | --- |\n");
+    for (policy, counts) in rows {
+        let title = corpus
+            .policy(&policy)
+            .map(|p| format!("{} ({})", p.policy.organization, p.policy.date_label()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {policy} {title} | {} | {} | {} | {} | {} |",
+            counts[4], counts[3], counts[2], counts[1], counts[0]
+        );
+    }
+    out.push('\n');
+}
+
 /// One note as reports show it.
 #[derive(Debug, Serialize)]
 pub struct NoteRow {
@@ -87,7 +135,7 @@ pub fn json(rows: &[NoteRow]) -> String {
 
 pub fn csv(rows: &[NoteRow]) -> String {
     let mut out = String::from(
-        "id,policy,target,kind,severity,status,author,created,updated,detached,quote,body\n",
+        "id,policy,target,kind,severity,status,author,created,updated,detached,quote,body,replies\n",
     );
     for r in rows {
         let fields = [
@@ -103,6 +151,7 @@ pub fn csv(rows: &[NoteRow]) -> String {
             if r.detached { "true" } else { "false" },
             r.quote.as_deref().unwrap_or(""),
             &r.body,
+            &replies_text(&r.replies),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
@@ -111,9 +160,18 @@ pub fn csv(rows: &[NoteRow]) -> String {
     out
 }
 
+/// Replies in one CSV field: `author (time): body`, one per line.
+fn replies_text(replies: &[ReplyRow]) -> String {
+    replies
+        .iter()
+        .map(|r| format!("{} ({}): {}", r.author, r.created, r.body.trim_end()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// RFC 4180 quoting, and a leading `'` before `= + - @` so a spreadsheet
 /// never runs a note's text as a formula.
-fn csv_field(text: &str) -> String {
+pub fn csv_field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {
@@ -128,20 +186,22 @@ fn csv_field(text: &str) -> String {
 
 /// The Markdown report: per policy, per severity, each note with what it
 /// is about, the clause text it concerns (its quote in bold), and replies.
-pub fn markdown(corpus: &Corpus, reviews: &ReviewSet) -> String {
-    let mut out = String::from("# Review report\n\n");
+pub fn markdown(corpus: &Corpus, reviews: &ReviewSet, meta: &ReportMeta) -> String {
+    let mut out = format!("# {}\n\n", meta.title);
     let total: usize = reviews.reviews.iter().map(|r| r.file.notes.len()).sum();
     let policies = reviews
         .reviews
         .iter()
         .filter(|r| !r.file.notes.is_empty())
         .count();
+    let _ = writeln!(out, "{} · {}\n", meta.date, meta.folder);
     let _ = writeln!(
         out,
         "{total} note{} on {policies} polic{}.\n",
         if total == 1 { "" } else { "s" },
         if policies == 1 { "y" } else { "ies" }
     );
+    summary_markdown(&mut out, corpus, reviews);
     for (pi, review) in reviews.reviews.iter().enumerate() {
         if review.file.notes.is_empty() {
             continue;
