@@ -16,11 +16,12 @@
 //!    reported as split from (or merged into) it.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use similar::{ChangeTag, TextDiff};
+use similar::{capture_diff_slices_deadline, Algorithm, DiffOp, DiffTag};
 
 use crate::model::Policy;
 
@@ -399,188 +400,161 @@ fn moved_pairs(left_match: &[Option<(usize, f64)>]) -> HashSet<usize> {
 /// Word-level changes between two clause texts, white space normalized,
 /// as runs: a change group is one deletion then one insertion, so a
 /// rewritten phrase reads as ~~old words~~ **new words**, not word by word.
+///
+/// The runs always rebuild both texts exactly: the equal and deleted runs
+/// in turn are the old text with its white space normalized (words joined
+/// by single spaces), the equal and inserted runs the new one. The diff
+/// works on whole words, so every run boundary falls between two words and
+/// the one space there goes to exactly one run of each side.
 pub fn word_changes(old: &str, new: &str) -> Vec<WordChange> {
-    let old = old.split_whitespace().collect::<Vec<_>>().join(" ");
-    let new = new.split_whitespace().collect::<Vec<_>>().join(" ");
+    let old: Vec<&str> = old.split_whitespace().collect();
+    let new: Vec<&str> = new.split_whitespace().collect();
     if old == new {
-        return vec![WordChange {
-            op: Op::Equal,
-            text: old,
-        }];
+        let text = old.join(" ");
+        return if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![WordChange {
+                op: Op::Equal,
+                text,
+            }]
+        };
     }
-    let diff = TextDiff::configure()
-        .timeout(DIFF_TIMEOUT)
-        .diff_words(old.as_str(), new.as_str());
-    let mut runs: Vec<WordChange> = Vec::new();
-    let (mut deleted, mut inserted) = (String::new(), String::new());
-    let mut pending_space = String::new();
-    let flush = |runs: &mut Vec<WordChange>, deleted: &mut String, inserted: &mut String| {
-        if !deleted.is_empty() {
-            runs.push(WordChange {
-                op: Op::Delete,
-                text: std::mem::take(deleted),
-            });
+    let deadline = Instant::now() + DIFF_TIMEOUT;
+    let ops = capture_diff_slices_deadline(Algorithm::Patience, &old, &new, Some(deadline));
+    let segments = absorb_little_words(segments_of(&ops), &old);
+    render(&segments, &old, &new)
+}
+
+/// A stretch of words: the same on both sides, or changed (either side may
+/// be empty). Ranges are word indices into the old and the new text.
+#[derive(Debug, Clone, PartialEq)]
+enum Segment {
+    Same(Range<usize>),
+    Changed(Range<usize>, Range<usize>),
+}
+
+/// The diff's operations as alternating same and changed stretches: a
+/// deletion next to an insertion is one change.
+fn segments_of(ops: &[DiffOp]) -> Vec<Segment> {
+    let mut segments: Vec<Segment> = Vec::new();
+    for op in ops {
+        let (tag, o, n) = op.as_tag_tuple();
+        if tag == DiffTag::Equal {
+            segments.push(Segment::Same(o));
+            continue;
         }
-        if !inserted.is_empty() {
-            runs.push(WordChange {
-                op: Op::Insert,
-                text: std::mem::take(inserted),
-            });
-        }
-    };
-    let push_equal = |runs: &mut Vec<WordChange>, text: &str| match runs.last_mut() {
-        Some(last) if last.op == Op::Equal => last.text.push_str(text),
-        _ => runs.push(WordChange {
-            op: Op::Equal,
-            text: text.to_string(),
-        }),
-    };
-    for change in diff.iter_all_changes() {
-        let value = change.value();
-        match change.tag() {
-            ChangeTag::Equal if value.trim().is_empty() && in_group(&deleted, &inserted) => {
-                // Space between two changed words: part of the group, unless
-                // the group ends here.
-                pending_space.push_str(value);
+        match segments.last_mut() {
+            Some(Segment::Changed(lo, ln)) => {
+                lo.end = o.end.max(lo.end);
+                ln.end = n.end.max(ln.end);
             }
-            ChangeTag::Equal => {
-                flush(&mut runs, &mut deleted, &mut inserted);
-                push_equal(&mut runs, &std::mem::take(&mut pending_space));
-                push_equal(&mut runs, value);
-            }
-            ChangeTag::Delete => {
-                if !deleted.is_empty() {
-                    deleted.push_str(&pending_space);
-                }
-                if !inserted.is_empty() {
-                    inserted.push_str(&pending_space);
-                }
-                pending_space.clear();
-                deleted.push_str(value);
-            }
-            ChangeTag::Insert => {
-                if !deleted.is_empty() {
-                    deleted.push_str(&pending_space);
-                }
-                if !inserted.is_empty() {
-                    inserted.push_str(&pending_space);
-                }
-                pending_space.clear();
-                inserted.push_str(value);
-            }
+            _ => segments.push(Segment::Changed(o, n)),
         }
     }
-    flush(&mut runs, &mut deleted, &mut inserted);
-    if !pending_space.is_empty() {
-        push_equal(&mut runs, &pending_space);
-    }
-    runs.retain(|r| !r.text.is_empty());
-    absorb_little_words(runs)
+    segments
+}
+
+/// Words that turn a statement around. A kept one is never folded into
+/// a change: "We will {+certainly+} not [-sell-]{+rent+}" must keep its
+/// "not" in plain sight.
+fn is_negation(word: &str) -> bool {
+    const NEGATIONS: &[&str] = &[
+        "no", "not", "nor", "non", "never", "none", "neither", "nothing", "nobody", "nowhere",
+        "without", "cannot", "except", "unless",
+    ];
+    let bare: String = word
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '\'' || *c == '’')
+        .flat_map(char::to_lowercase)
+        .collect();
+    NEGATIONS.contains(&bare.as_str())
+        || bare.ends_with("n't")
+        || bare.ends_with("n’t")
+        || bare.starts_with("non-")
 }
 
 /// A lone short word kept between two changes ("to", "of") reads as noise
-/// inside a rewritten sentence: it joins the changes on both sides.
-fn absorb_little_words(runs: Vec<WordChange>) -> Vec<WordChange> {
-    enum Segment {
-        Same(String),
-        Changed(String, String),
-    }
-    let mut segments: Vec<Segment> = Vec::new();
-    for run in runs {
-        match (run.op, segments.last_mut()) {
-            (Op::Equal, _) => segments.push(Segment::Same(run.text)),
-            (Op::Delete, Some(Segment::Changed(d, _))) => d.push_str(&run.text),
-            (Op::Insert, Some(Segment::Changed(_, i))) => i.push_str(&run.text),
-            (Op::Delete, _) => segments.push(Segment::Changed(run.text, String::new())),
-            (Op::Insert, _) => segments.push(Segment::Changed(String::new(), run.text)),
-        }
-    }
-    // A diff may delete a space on one side only ("of[- new-]{+the+}"):
-    // move white space at a change's edges out into the kept text.
-    let mut spaced: Vec<Segment> = Vec::new();
-    for segment in segments {
-        match segment {
-            Segment::Changed(d, i) => {
-                let lead = |t: &str| t.len() - t.trim_start().len();
-                let trail = |t: &str| t.len() - t.trim_end().len();
-                let has_lead = lead(&d) > 0 || lead(&i) > 0;
-                let has_trail = trail(&d) > 0 || trail(&i) > 0;
-                if has_lead {
-                    match spaced.last_mut() {
-                        Some(Segment::Same(t)) if !t.ends_with(' ') => t.push(' '),
-                        Some(Segment::Same(_)) => {}
-                        _ => spaced.push(Segment::Same(String::from(" "))),
-                    }
-                }
-                spaced.push(Segment::Changed(d.trim().to_string(), i.trim().to_string()));
-                if has_trail {
-                    spaced.push(Segment::Same(String::from(" ")));
-                }
-            }
-            Segment::Same(t) => match spaced.last_mut() {
-                Some(Segment::Same(prev)) => {
-                    if prev.ends_with(' ') && t.starts_with(' ') {
-                        prev.push_str(&t[1..]);
-                    } else {
-                        prev.push_str(&t);
-                    }
-                }
-                _ => spaced.push(Segment::Same(t)),
-            },
-        }
-    }
-    let segments = spaced;
-    let little = |t: &str| {
-        let t = t.trim();
-        !t.is_empty() && !t.contains(' ') && t.chars().count() <= 3
+/// inside a rewritten sentence: it joins the changes on both sides, on
+/// both sides of the change, so nothing is lost. Negation words stay out.
+fn absorb_little_words(segments: Vec<Segment>, old: &[&str]) -> Vec<Segment> {
+    let little = |r: &Range<usize>| {
+        r.len() == 1 && old[r.start].chars().count() <= 3 && !is_negation(old[r.start])
     };
-    let mut merged: Vec<Segment> = Vec::new();
+    let mut merged: Vec<Segment> = Vec::with_capacity(segments.len());
     let mut iter = segments.into_iter().peekable();
     while let Some(segment) = iter.next() {
-        let joins = matches!(&segment, Segment::Same(t) if little(t))
+        let joins = matches!(&segment, Segment::Same(r) if little(r))
             && matches!(merged.last(), Some(Segment::Changed(..)))
             && matches!(iter.peek(), Some(Segment::Changed(..)));
-        match segment {
-            Segment::Same(t) if joins => {
-                let Some(Segment::Changed(next_d, next_i)) = iter.next() else {
-                    unreachable!("peeked a change")
-                };
-                if let Some(Segment::Changed(d, i)) = merged.last_mut() {
-                    for (side, next) in [(d, next_d), (i, next_i)] {
-                        if side.is_empty() || next.is_empty() {
-                            side.push_str(&next);
-                        } else {
-                            side.push_str(&t);
-                            side.push_str(&next);
-                        }
-                    }
-                }
-            }
-            other => merged.push(other),
+        if !joins {
+            merged.push(segment);
+            continue;
+        }
+        let Some(Segment::Changed(next_o, next_n)) = iter.next() else {
+            unreachable!("peeked a change")
+        };
+        if let Some(Segment::Changed(o, n)) = merged.last_mut() {
+            // The ranges are contiguous: change, kept word, change.
+            o.end = next_o.end;
+            n.end = next_n.end;
         }
     }
-    let mut out = Vec::new();
-    for segment in merged {
-        match segment {
-            Segment::Same(text) if text.is_empty() => {}
-            Segment::Same(text) => out.push(WordChange {
-                op: Op::Equal,
-                text,
-            }),
-            Segment::Changed(deleted, inserted) => {
-                for (op, text) in [(Op::Delete, deleted), (Op::Insert, inserted)] {
-                    if !text.trim().is_empty() {
-                        out.push(WordChange { op, text });
-                    }
-                }
-            }
-        }
-    }
-    out
+    merged
 }
 
-fn in_group(deleted: &str, inserted: &str) -> bool {
-    !deleted.is_empty() || !inserted.is_empty()
+/// The segments as runs. The space between two segments goes to the kept
+/// text where both sides have it; a change present on one side only
+/// carries its own space, so the other side does not get two.
+fn render(segments: &[Segment], old: &[&str], new: &[&str]) -> Vec<WordChange> {
+    let one_sided =
+        |s: &Segment| matches!(s, Segment::Changed(o, n) if o.is_empty() || n.is_empty());
+    let mut runs = Vec::with_capacity(segments.len() + 1);
+    for (k, segment) in segments.iter().enumerate() {
+        let before = k.checked_sub(1).map(|p| &segments[p]);
+        let after = segments.get(k + 1);
+        match segment {
+            Segment::Same(r) => {
+                let mut text = String::new();
+                if before.is_some_and(|b| !one_sided(b)) {
+                    text.push(' ');
+                }
+                text.push_str(&old[r.clone()].join(" "));
+                let space_after = match after {
+                    Some(a) if !one_sided(a) => true,
+                    // A one-sided change after this: the space is shared
+                    // unless the change ends the text.
+                    Some(_) => segments.get(k + 2).is_some(),
+                    None => false,
+                };
+                if space_after {
+                    text.push(' ');
+                }
+                runs.push(WordChange {
+                    op: Op::Equal,
+                    text,
+                });
+            }
+            Segment::Changed(o, n) => {
+                let is_one_sided = one_sided(segment);
+                for (op, words) in [(Op::Delete, &old[o.clone()]), (Op::Insert, &new[n.clone()])] {
+                    if words.is_empty() {
+                        continue;
+                    }
+                    let mut text = String::new();
+                    if is_one_sided && after.is_none() && before.is_some() {
+                        text.push(' ');
+                    }
+                    text.push_str(&words.join(" "));
+                    if is_one_sided && after.is_some() {
+                        text.push(' ');
+                    }
+                    runs.push(WordChange { op, text });
+                }
+            }
+        }
+    }
+    runs
 }
 
 /// The clauses of both sides as weighted word vectors.
@@ -709,6 +683,21 @@ impl Space {
     }
 }
 
+/// The similarity the aligner pairs by (tf-idf cosine over the clauses of
+/// both sides), for measuring it: the evaluation prints how often pairs
+/// at each level of it are right.
+pub struct Similarity(Space);
+
+impl Similarity {
+    pub fn new(left: &[ClauseRef], right: &[ClauseRef]) -> Similarity {
+        Similarity(Space::new(left, right))
+    }
+
+    pub fn cosine(&self, left: usize, right: usize) -> f64 {
+        self.0.cosine(left, right)
+    }
+}
+
 /// Which clause of the other side (by its `postings`) holds the largest share of `v`'s squared weight.
 fn contained_in(v: &[(u32, f64)], postings: &[Vec<u32>]) -> Option<(usize, f64)> {
     let mut share: HashMap<u32, f64> = HashMap::new();
@@ -776,5 +765,48 @@ mod tests {
                 },
             ]
         );
+    }
+
+    fn run(op: Op, text: &str) -> WordChange {
+        WordChange {
+            op,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_kept_not_stays_in_plain_sight_and_both_texts_rebuild() {
+        let runs = word_changes(
+            "We will not sell your data.",
+            "We will certainly not rent your data.",
+        );
+        assert_eq!(
+            runs,
+            vec![
+                run(Op::Equal, "We will "),
+                run(Op::Insert, "certainly "),
+                run(Op::Equal, "not "),
+                run(Op::Delete, "sell"),
+                run(Op::Insert, "rent"),
+                run(Op::Equal, " your data."),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_little_word_between_changes_joins_both_sides() {
+        let runs = word_changes("keep it up to two years", "store it for at most ten days");
+        let old: String = runs
+            .iter()
+            .filter(|r| r.op != Op::Insert)
+            .map(|r| r.text.as_str())
+            .collect();
+        let new: String = runs
+            .iter()
+            .filter(|r| r.op != Op::Delete)
+            .map(|r| r.text.as_str())
+            .collect();
+        assert_eq!(old, "keep it up to two years");
+        assert_eq!(new, "store it for at most ten days");
     }
 }
