@@ -659,21 +659,27 @@ enum Segment {
 }
 
 /// The diff's operations as alternating same and changed stretches: a
-/// deletion next to an insertion is one change.
+/// deletion next to an insertion is one change. Positions come from the
+/// lengths alone, counted from the start: the index an operation reports
+/// for its empty side is not always where it sits.
 fn segments_of(ops: &[DiffOp]) -> Vec<Segment> {
     let mut segments: Vec<Segment> = Vec::new();
+    let (mut o, mut n) = (0, 0);
     for op in ops {
-        let (tag, o, n) = op.as_tag_tuple();
+        let (tag, old, new) = op.as_tag_tuple();
+        let old = o..o + old.len();
+        let new = n..n + new.len();
+        (o, n) = (old.end, new.end);
         if tag == DiffTag::Equal {
-            segments.push(Segment::Same(o));
+            segments.push(Segment::Same(old));
             continue;
         }
         match segments.last_mut() {
             Some(Segment::Changed(lo, ln)) => {
-                lo.end = o.end.max(lo.end);
-                ln.end = n.end.max(ln.end);
+                lo.end = old.end;
+                ln.end = new.end;
             }
-            _ => segments.push(Segment::Changed(o, n)),
+            _ => segments.push(Segment::Changed(old, new)),
         }
     }
     segments
