@@ -115,6 +115,8 @@ struct Figures {
     real_wording: f64,
     clear_recall: f64,
     rebuild: f64,
+    /// Split and merge labels right, of those the truth judges.
+    labels: (usize, usize),
 }
 
 fn pct(n: usize, d: usize) -> f64 {
@@ -175,6 +177,27 @@ fn evaluate(pair: &str, buckets: &mut [(usize, usize)]) -> Figures {
             found += 1;
         } else {
             println!("  {pair}: missed pair {l} -> {}", alternatives.join("|"));
+        }
+    }
+
+    // Split and merge labels: right when the truth pairs the two clauses
+    // (a split part is an alternative), wrong when it pairs either
+    // elsewhere or says it has no counterpart.
+    let (mut labels_right, mut labels_judged) = (0, 0);
+    for p in &a.pairs {
+        let (l, r) = match (&p.split_from, &p.merged_into) {
+            (Some(from), _) => (from.as_str(), a.right_id(p).unwrap()),
+            (_, Some(into)) => (a.left_id(p).unwrap(), into.as_str()),
+            _ => continue,
+        };
+        if !(judged_left.contains(l) || judged_right.contains(r)) {
+            continue;
+        }
+        labels_judged += 1;
+        if true_pairs.contains(&(l, r)) {
+            labels_right += 1;
+        } else {
+            println!("  {pair}: wrong split/merge label {l} -> {r}");
         }
     }
 
@@ -270,6 +293,7 @@ fn evaluate(pair: &str, buckets: &mut [(usize, usize)]) -> Figures {
         recall: pct(found, expected.len()),
         real_wording: pct(wording, reported.len()),
         clear_recall: pct(clear_found, clear.len()),
+        labels: (labels_right, labels_judged),
         rebuild: pct(rebuilt, texts.len()),
     }
 }
@@ -278,21 +302,23 @@ fn evaluate(pair: &str, buckets: &mut [(usize, usize)]) -> Figures {
 fn real_version_pairs_meet_the_targets() {
     let mut buckets = vec![(0usize, 0usize); 10];
     let mut failures = Vec::new();
-    println!("pair: precision recall | real wording, clear matches paired, rebuilt");
+    println!("pair: precision recall | real wording, clear matches paired, rebuilt | labels");
     for pair in PAIRS {
         let f = evaluate(pair, &mut buckets);
         println!(
-            "{pair}: precision {:.1}% recall {:.1}% | real wording {:.1}%, clear matches {:.1}%, rebuilt {:.1}%",
+            "{pair}: precision {:.1}% recall {:.1}% | real wording {:.1}%, clear matches {:.1}%, rebuilt {:.1}% | split/merge labels {}/{} right",
             f.precision * 100.0,
             f.recall * 100.0,
             f.real_wording * 100.0,
             f.clear_recall * 100.0,
-            f.rebuild * 100.0
+            f.rebuild * 100.0,
+            f.labels.0,
+            f.labels.1
         );
         if f.real_wording < 0.95 || f.clear_recall < 0.95 || f.rebuild < 1.0 {
             failures.push(pair);
         }
-        if f.precision < 0.95 || f.recall < 0.9 {
+        if f.precision < 0.95 || f.recall < 0.9 || f.labels.0 < f.labels.1 {
             failures.push(pair);
         }
     }

@@ -49,7 +49,10 @@ const IN_PLACE_BONUS: f64 = 0.25;
 const SPLIT_MIN: f64 = 0.6;
 /// ... when the two parts together hold this share of the whole ...
 const SPLIT_COVER: f64 = 0.7;
-/// ... and the leftover part has at least this many words.
+/// ... the leftover part holding at least this share of words the other
+/// does not ...
+const SPLIT_OWN: f64 = 0.4;
+/// ... and having at least this many words.
 const SPLIT_WORDS: usize = 6;
 /// Candidates scored exactly per clause, at most.
 const CANDIDATES: usize = 24;
@@ -281,9 +284,7 @@ fn added(space: &Space, j: usize, left_match: &[Option<(usize, f64)>], left: &[C
         .filter(|&(_, share)| share >= SPLIT_MIN)
         .filter(|_| space.right_words[j] >= SPLIT_WORDS)
         .and_then(|(i, _)| Some((i, left_match[i]?.0)))
-        .filter(|&(i, partner)| {
-            cover(&space.left[i], &[&space.right[partner], &space.right[j]]) >= SPLIT_COVER
-        })
+        .filter(|&(i, partner)| parts_cover(&space.left[i], &space.right[partner], &space.right[j]))
         .map(|(i, _)| left[i].id.clone());
     Pair {
         left: None,
@@ -308,9 +309,7 @@ fn removed(
         .filter(|&(_, share)| share >= SPLIT_MIN)
         .filter(|_| space.left_words[i] >= SPLIT_WORDS)
         .and_then(|(j, _)| Some((j, right_match[j]?.0)))
-        .filter(|&(j, partner)| {
-            cover(&space.right[j], &[&space.left[partner], &space.left[i]]) >= SPLIT_COVER
-        })
+        .filter(|&(j, partner)| parts_cover(&space.right[j], &space.left[partner], &space.left[i]))
         .map(|(j, _)| right[j].id.clone());
     Pair {
         left: Some(i),
@@ -322,6 +321,15 @@ fn removed(
         merged_into,
         changes: Vec::new(),
     }
+}
+
+/// Whether a clause and its leftover part together hold most of the whole,
+/// the part saying mostly something the clause does not: a copy of words
+/// the clause already holds is a repetition, not a split.
+fn parts_cover(whole: &[(u32, f64)], clause: &Vec<(u32, f64)>, part: &Vec<(u32, f64)>) -> bool {
+    let together = cover(whole, &[clause, part]);
+    let own = 1.0 - cover(part, &[clause]);
+    together >= SPLIT_COVER && own >= SPLIT_OWN
 }
 
 /// The share of `whole`'s squared weight whose words are in one of `parts`.
