@@ -6,14 +6,27 @@
 //!    the clauses of both versions), compared by cosine similarity.
 //! 2. Candidate pairs come from an inverted index over the words that are
 //!    not everywhere, so two 60,000-word policies never cost n² cosines.
-//! 3. Pairs are taken greedily, best first, above [`PAIR_MIN`].
+//! 3. Pairs are taken greedily, best first, above [`PAIR_MIN`]; a
+//!    candidate in its own place (between the nearly identical, in-order
+//!    pairs around it) ranks above a distant one, so an edited clause
+//!    pairs in place rather than with a copy restated elsewhere.
 //! 4. Then, inside sections that correspond (same section id, similar
 //!    heading, or already linked by a pair), what is left pairs at the much
 //!    lower [`SECTION_PAIR_MIN`]: a clause rewritten in its own place ("how
 //!    to contact us") is a rewording, not a removal plus an addition.
-//! 5. Pairs out of document order (off the longest in-order run) are
+//! 5. A pair that is not sure of itself must earn its place: below
+//!    [`PAIR_MIN`] it must share real wording, lower still its neighbours
+//!    or its place in a like-named section must support it, and out of
+//!    document order it must be clearly alike. The levels come from the
+//!    evaluation on real version pairs (`tests/compare_eval.rs`).
+//! 6. Pairs out of document order (off the longest in-order run) are
 //!    marked moved; a leftover clause mostly contained in a paired one is
-//!    reported as split from (or merged into) it.
+//!    reported as split from (or merged into) it when the two parts cover
+//!    most of the whole and each says something of its own.
+//!
+//! Word changes diff whole words and always rebuild both texts exactly;
+//! a short kept word between two changes joins them (on both sides), but
+//! a negation never does.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -882,9 +895,20 @@ impl Space {
     fn candidate_edges(&self) -> Vec<(usize, usize, f64)> {
         let common = (self.right.len() / 10).max(64);
         let mut edges = Vec::new();
-        let mut score: HashMap<u32, f64> = HashMap::new();
+        // Scores in a dense row, reset through the list of touched clauses:
+        // a hash map here was most of the alignment's time.
+        let mut score = vec![0.0f64; self.right.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        let add = |list: &[u32], w: u32, x: f64, score: &mut [f64], touched: &mut Vec<u32>| {
+            for &j in list {
+                let cell = &mut score[j as usize];
+                if *cell == 0.0 {
+                    touched.push(j);
+                }
+                *cell += x * weight_of(&self.right[j as usize], w);
+            }
+        };
         for (i, v) in self.left.iter().enumerate() {
-            score.clear();
             let mut nominated = false;
             for &(w, x) in v {
                 let list = &self.postings[w as usize];
@@ -892,23 +916,28 @@ impl Space {
                     continue;
                 }
                 nominated |= !list.is_empty();
-                for &j in list {
-                    *score.entry(j).or_default() += x * weight_of(&self.right[j as usize], w);
-                }
+                add(list, w, x, &mut score, &mut touched);
             }
             if !nominated {
                 // Only common words: let its rarest words nominate.
                 let mut rare: Vec<&(u32, f64)> = v.iter().collect();
                 rare.sort_by_key(|(w, _)| self.postings[*w as usize].len());
                 for &&(w, x) in rare.iter().take(3) {
-                    for &j in &self.postings[w as usize] {
-                        *score.entry(j).or_default() += x * weight_of(&self.right[j as usize], w);
-                    }
+                    add(&self.postings[w as usize], w, x, &mut score, &mut touched);
                 }
             }
-            let mut best: Vec<(u32, f64)> = score.iter().map(|(&j, &s)| (j, s)).collect();
-            best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for &(j, _) in best.iter().take(CANDIDATES) {
+            let mut best: Vec<(u32, f64)> = touched
+                .drain(..)
+                .map(|j| (j, std::mem::take(&mut score[j as usize])))
+                .collect();
+            let keep = CANDIDATES.min(best.len());
+            if keep > 0 && keep < best.len() {
+                best.select_nth_unstable_by(keep - 1, |a, b| {
+                    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+                });
+            }
+            best.truncate(keep);
+            for &(j, _) in &best {
                 let j = j as usize;
                 edges.push((i, j, self.cosine(i, j)));
             }
