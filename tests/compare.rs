@@ -489,3 +489,142 @@ fn cli_matrix_json_and_csv() {
     assert!(csv.starts_with("term,label,"));
     assert!(csv.lines().any(|l| l.starts_with("email,")));
 }
+
+// --- issue 18: pairs and changes an analyst can trust -----------------------
+
+fn in_section(section: &str, n: usize, text: &str) -> ClauseRef {
+    ClauseRef {
+        id: format!("{section}.{n}"),
+        section: section.to_string(),
+        heading: section.to_string(),
+        text: text.into(),
+    }
+}
+
+const USE: &str = "We use the information we collect to provide and improve our services, \
+    to process your orders and to send you the newsletters you asked for.";
+const USE_EDITED: &str = "We use the information we collect to provide, maintain and improve \
+    our services, to process your orders, and to send you newsletters you subscribed to.";
+
+#[test]
+fn an_edited_clause_pairs_in_place_not_with_a_copy_restated_elsewhere() {
+    let left = vec![
+        in_section("intro", 1, CONTACT),
+        in_section("use", 1, USE),
+        in_section("use", 2, RETENTION),
+        in_section("security", 1, SECURITY),
+    ];
+    let right = vec![
+        in_section("intro", 1, CONTACT),
+        in_section("use", 1, USE_EDITED),
+        in_section("use", 2, RETENTION),
+        in_section("security", 1, SECURITY),
+        // A CCPA section restating the old wording word for word.
+        in_section("ccpa", 1, COOKIES),
+        in_section("ccpa", 2, USE),
+    ];
+    let a = align(left, right);
+    let r = rows_of(&a);
+    assert!(
+        r.contains(&(s("use.1"), s("use.1"), Status::Reworded, false)),
+        "{r:?}"
+    );
+    let copy = a
+        .pairs
+        .iter()
+        .find(|p| a.right_id(p) == Some("ccpa.2"))
+        .unwrap();
+    assert_eq!(copy.status, Status::Added);
+    // A copy is not a split: the in-place edit already holds the whole.
+    assert_eq!(copy.split_from, None);
+}
+
+#[test]
+fn a_few_words_in_common_are_no_split() {
+    let left = vec![in_section("contact", 1, CONTACT)];
+    let right = vec![
+        in_section("contact", 1, CONTACT),
+        in_section("contact", 2, "Contact our registered office."),
+    ];
+    let a = align(left, right);
+    let added = a.pairs.iter().find(|p| p.status == Status::Added).unwrap();
+    assert_eq!(added.split_from, None);
+}
+
+#[test]
+fn unrelated_rewrites_in_a_corresponding_section_stay_added_and_removed() {
+    // Same section, nothing in common but little words: not a rewording.
+    let left = vec![
+        in_section("rights", 1, RETENTION),
+        in_section(
+            "rights",
+            2,
+            "You may ask us for a copy of what we hold about you.",
+        ),
+        in_section("rights", 3, SECURITY),
+    ];
+    let right = vec![
+        in_section("rights", 1, RETENTION),
+        in_section(
+            "rights",
+            2,
+            "Our servers are located in the United States and Ireland.",
+        ),
+        in_section("rights", 3, SECURITY),
+    ];
+    let r = rows(left, right);
+    assert!(
+        r.contains(&(s("rights.2"), None, Status::Removed, false)),
+        "{r:?}"
+    );
+    assert!(
+        r.contains(&(None, s("rights.2"), Status::Added, false)),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn cli_text_keeps_a_not_in_plain_sight() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = |id: &str, text: &str| {
+        format!(
+            "schema: 1\npolicy: {{ id: {id}, organization: Tiny Ltd., title: Privacy, effective: 2024-01-01 }}\n\
+             sections:\n  - id: sale\n    heading: Sale\n    clauses:\n      - id: sale.1\n        text: {text}\n\
+             contexts: []\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("old.yaml"),
+        model("old", "We will not sell your data."),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("new.yaml"),
+        model("new", "We will certainly not rent your data."),
+    )
+    .unwrap();
+    let out = Command::new(QUALM)
+        .args(["compare", "old", "new", "--in"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("We will {+certainly+} not [-sell-]{+rent+} your data."),
+        "{text}"
+    );
+}
+
+fn rows_of(a: &qualm::compare::Alignment) -> Vec<(Option<String>, Option<String>, Status, bool)> {
+    a.pairs
+        .iter()
+        .map(|p| {
+            (
+                a.left_id(p).map(str::to_string),
+                a.right_id(p).map(str::to_string),
+                p.status,
+                p.moved,
+            )
+        })
+        .collect()
+}

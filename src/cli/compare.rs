@@ -233,7 +233,7 @@ fn change_json(c: &FlowChange) -> Value {
 /// `~~old~~ **new**` in Markdown.
 pub fn marked_text(pair: &Pair, md: bool) -> String {
     let mut out = String::new();
-    for c in &pair.changes {
+    for (k, c) in pair.changes.iter().enumerate() {
         let (open, close) = match (c.op, md) {
             (Op::Equal, _) => ("", ""),
             (Op::Delete, false) => ("[-", "-]"),
@@ -241,16 +241,18 @@ pub fn marked_text(pair: &Pair, md: bool) -> String {
             (Op::Delete, true) => ("~~", "~~"),
             (Op::Insert, true) => ("**", "**"),
         };
-        if md && c.op != Op::Equal {
-            // Emphasis markers must hug words to work in Markdown.
-            let lead = &c.text[..c.text.len() - c.text.trim_start().len()];
-            let trail = &c.text[c.text.trim_end().len()..];
-            let _ = write!(out, "{lead}{open}{}{close}{trail}", c.text.trim());
-            if c.op == Op::Delete {
-                out.push(' ');
-            }
-        } else {
-            let _ = write!(out, "{open}{}{close}", c.text);
+        if c.op == Op::Equal {
+            out.push_str(&c.text);
+            continue;
+        }
+        // Markers hug the words (Markdown emphasis needs it); the space a
+        // one-sided change carries stays outside them.
+        let lead = &c.text[..c.text.len() - c.text.trim_start().len()];
+        let trail = &c.text[c.text.trim_end().len()..];
+        let _ = write!(out, "{lead}{open}{}{close}{trail}", c.text.trim());
+        let replaced = pair.changes.get(k + 1).is_some_and(|n| n.op == Op::Insert);
+        if md && c.op == Op::Delete && replaced {
+            out.push(' ');
         }
     }
     out

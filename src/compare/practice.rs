@@ -152,17 +152,45 @@ fn name_words(name: &str) -> BTreeSet<String> {
 
 /// How much two flows look like the same practice: mostly the data, then
 /// purposes and recipients, then the situation's name. A positive and a
-/// negative statement are never the same practice.
+/// negative statement are never the same practice. A facet unspecified on
+/// both sides is no evidence either way: two flows that share only a
+/// generic data term and say nothing else are not one practice changed,
+/// and the diff must not claim a change the flows do not show.
 fn flow_similarity(a: &NormalizedFlow, b: &NormalizedFlow) -> f64 {
-    let data = jaccard(&a.data, &b.data);
-    if a.does != b.does || data < FLOW_DATA_MIN {
+    if a.does != b.does {
+        return 0.0;
+    }
+    if same_practice(a, b) {
+        return 1.0;
+    }
+    let known = |x: &BTreeSet<String>, y: &BTreeSet<String>| {
+        if x.is_empty() && y.is_empty() {
+            0.0
+        } else {
+            jaccard(x, y)
+        }
+    };
+    let data = known(&a.data, &b.data);
+    let data_known = !(a.data.is_empty() && b.data.is_empty());
+    if data_known && data < FLOW_DATA_MIN {
         return 0.0;
     }
     let context = jaccard(&name_words(&a.context_name), &name_words(&b.context_name));
     0.45 * data
-        + 0.2 * jaccard(&a.purposes, &b.purposes)
-        + 0.15 * jaccard(&a.recipients, &b.recipients)
+        + 0.2 * known(&a.purposes, &b.purposes)
+        + 0.15 * known(&a.recipients, &b.recipients)
         + 0.2 * context
+}
+
+/// Everything the diff compares is the same, in a situation of the same
+/// name: the flow is unchanged whatever it leaves unspecified.
+fn same_practice(a: &NormalizedFlow, b: &NormalizedFlow) -> bool {
+    a.data == b.data
+        && a.purposes == b.purposes
+        && a.basis == b.basis
+        && a.recipients == b.recipients
+        && a.retention == b.retention
+        && name_words(&a.context_name) == name_words(&b.context_name)
 }
 
 /// Compares the flows and contexts of two policies (left = older).
