@@ -18,7 +18,7 @@ struct PolicyReport<'a> {
 }
 
 pub fn run(paths: &[PathBuf], format: TextOrJson) -> i32 {
-    let corpus = model::load(paths);
+    let corpus = super::output::load(paths);
     let mut diagnostics = corpus.diagnostics.clone();
     let mut reports = Vec::new();
     for loaded in &corpus.policies {
@@ -77,7 +77,7 @@ fn print_text(
 ) {
     let mut out = String::new();
     for d in diagnostics {
-        let _ = writeln!(out, "{d}");
+        let _ = writeln!(out, "{}", super::output::diagnostic(&d.to_string()));
     }
     for r in reports {
         let (sections, clauses, contexts, flows) = counts(r.loaded);

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use crate::compare::align::ClauseRef;
 use crate::compare::practice::{FlowChange, NormalizedFlow};
 use crate::compare::{self, Alignment, Op, Pair, PracticeDiff, Status, Subject};
-use crate::model::{self, Corpus, Policy};
+use crate::model::{Corpus, Policy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CompareFormat {
@@ -51,7 +51,7 @@ pub(crate) fn load_selection(inputs: &[PathBuf], items: &[String]) -> (Corpus, V
             paths.push(f.clone());
         }
     }
-    let corpus = model::load(&paths);
+    let corpus = super::output::load(&paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }
@@ -249,7 +249,14 @@ pub fn marked_text(pair: &Pair, md: bool) -> String {
         // one-sided change carries stays outside them.
         let lead = &c.text[..c.text.len() - c.text.trim_start().len()];
         let trail = &c.text[c.text.trim_end().len()..];
-        let _ = write!(out, "{lead}{open}{}{close}{trail}", c.text.trim());
+        let marked = format!("{open}{}{close}", c.text.trim());
+        // At a terminal the markers keep their colour too; never in Markdown.
+        let marked = match (c.op, md) {
+            (Op::Delete, false) => super::output::Paint::Red.paint(&marked),
+            (Op::Insert, false) => super::output::Paint::Green.paint(&marked),
+            _ => marked,
+        };
+        let _ = write!(out, "{lead}{marked}{trail}");
         let replaced = pair.changes.get(k + 1).is_some_and(|n| n.op == Op::Insert);
         if md && c.op == Op::Delete && replaced {
             out.push(' ');
@@ -439,7 +446,7 @@ fn run_topic(
     if paths.is_empty() {
         paths.push(PathBuf::from("policies"));
     }
-    let corpus = model::load(&paths);
+    let corpus = super::output::load(&paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }

@@ -76,7 +76,7 @@ pub fn run(paths: &[PathBuf], args: &ExportArgs) -> i32 {
         }
         (_, Some(f)) => f,
     };
-    let corpus = model::load(paths);
+    let corpus = super::output::load(paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }

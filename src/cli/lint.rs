@@ -76,7 +76,7 @@ pub fn run(args: LintArgs, paths: &[PathBuf]) -> i32 {
         Some((_, Some(date))) => Some(date),
         Some((text, None)) => return usage(format!("`{text}` is not a date (YYYY-MM-DD)")),
     };
-    let corpus = crate::model::load(paths);
+    let corpus = super::output::load(paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }
@@ -246,7 +246,8 @@ fn text(report: &Report) -> String {
         let (good, bad, blocker) = findings::grade::tally(&policy.points);
         out.push_str(&format!(
             "{}  grade {}  ({good} good, {bad} bad, {blocker} blocker)",
-            policy.id, policy.grade
+            super::output::Paint::Bold.paint(&policy.id),
+            policy.grade
         ));
         for list in &policy.checklists {
             let (present, applicable) = list.completeness();
@@ -260,8 +261,9 @@ fn text(report: &Report) -> String {
                 format!(" [{}]", f.status)
             };
             out.push_str(&format!(
-                "  {:<8} {:<26} {}{status}\n",
-                f.severity.as_str(),
+                "  {} {:<26} {}{status}\n",
+                super::output::severity(f.severity.as_str())
+                    .paint(&format!("{:<8}", f.severity.as_str())),
                 f.rule,
                 f.message
             ));

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::compare::emit;
 use crate::compare::{self, By, Matrix};
-use crate::model::{self, Policy};
+use crate::model::Policy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MatrixBy {
@@ -28,7 +28,7 @@ pub enum MatrixFormat {
 }
 
 pub fn run(paths: &[PathBuf], by: MatrixBy, only: &[String], format: MatrixFormat) -> i32 {
-    let corpus = model::load(paths);
+    let corpus = super::output::load(paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }

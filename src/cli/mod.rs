@@ -14,6 +14,7 @@ pub mod lint;
 pub mod matrix;
 pub mod merge_notes;
 pub mod note;
+pub mod output;
 pub mod report;
 pub mod search;
 
@@ -165,11 +166,11 @@ impl ColorChoice {
     }
 }
 
-/// Writes a command's output in one go; a reader that stopped early
+/// Writes a command's output in one go (through the pager at a terminal,
+/// when it is longer than the screen); a reader that stopped early
 /// (`| head`) is no error.
 pub fn emit(out: &str) -> i32 {
-    use std::io::Write;
-    match std::io::stdout().lock().write_all(out.as_bytes()) {
+    match output::write(out) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("qualm: cannot write output: {e}");
             1
@@ -207,6 +208,7 @@ pub fn folder(global: &Global) -> Result<PathBuf, i32> {
 /// Runs the command and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let global = &cli.global;
+    output::set_colour(global.color.enabled());
     let load = |positional: &[PathBuf]| folders(global, positional);
     match cli.command {
         Some(Command::Check { paths, format }) => match load(&paths) {

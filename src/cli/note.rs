@@ -159,7 +159,7 @@ pub fn run(command: NoteCommand, folder: &Path) -> i32 {
             author,
             format,
         } => {
-            let corpus = model::load(&[folder.to_path_buf()]);
+            let corpus = super::output::load(&[folder.to_path_buf()]);
             let reviews = crate::review::ReviewSet::load(&corpus);
             let filter = crate::review::NoteFilter {
                 kind,
@@ -193,10 +193,11 @@ pub fn run(command: NoteCommand, folder: &Path) -> i32 {
                     .iter()
                     .map(|r| {
                         format!(
-                            "{}  {:<12} {:<8} {:<9} {:<22} {:<24} {}{}\n",
+                            "{}  {:<12} {} {:<9} {:<22} {:<24} {}{}\n",
                             r.id,
                             r.policy,
-                            r.severity,
+                            super::output::severity(&r.severity)
+                                .paint(&format!("{:<8}", r.severity)),
                             r.status,
                             r.kind,
                             r.target,

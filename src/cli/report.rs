@@ -10,7 +10,6 @@ use clap::{Args, ValueEnum};
 
 use super::emit;
 use crate::findings::checklist::Checklists;
-use crate::model;
 use crate::review::report::{self, ReportMeta};
 use crate::review::{ReviewSet, Severity, Status};
 
@@ -52,7 +51,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(paths: &[PathBuf], args: &ReportArgs) -> i32 {
-    let corpus = model::load(paths);
+    let corpus = super::output::load(paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }

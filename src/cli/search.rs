@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::TextOrJson;
-use crate::model;
 use crate::search::{highlight, Index, Items};
 
 /// The JSON contract: `{"hits":[{"kind","policy","id","score","text"}]}`.
@@ -28,7 +27,7 @@ struct JsonHit<'a> {
 }
 
 pub fn run(query: &str, paths: &[PathBuf], format: TextOrJson, limit: Option<usize>) -> i32 {
-    let corpus = model::load(paths);
+    let corpus = super::output::load(paths);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }
