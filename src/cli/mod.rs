@@ -16,6 +16,7 @@ pub mod merge_notes;
 pub mod note;
 pub mod output;
 pub mod report;
+pub mod schema;
 pub mod search;
 
 #[derive(Debug, Parser)]
@@ -142,6 +143,8 @@ pub enum Command {
     Completions { shell: completions::Shell },
     /// The manual page (roff): `qualm man > ~/.local/share/man/man1/qualm.1`.
     Man,
+    /// JSON Schema of a file qualm reads, for editors and CI.
+    Schema { what: schema::SchemaKind },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -264,6 +267,7 @@ pub fn run(cli: Cli) -> i32 {
         },
         Some(Command::Completions { shell }) => completions::run(shell),
         Some(Command::Man) => completions::man(),
+        Some(Command::Schema { what }) => schema::run(what),
         None => open_workbench(&cli),
     }
 }

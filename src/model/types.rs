@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::shared;
 
 /// The document shape of a model file (`policies/<id>.yaml`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModelFile {
     pub schema: u32,
@@ -21,15 +22,17 @@ pub struct ModelFile {
 }
 
 /// The `policy:` block of a model file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyHeader {
     pub id: String,
     pub organization: String,
     pub title: String,
     #[serde(default, deserialize_with = "scalar_string")]
+    #[schemars(with = "Option<Scalar>")]
     pub effective: Option<String>,
     #[serde(default, deserialize_with = "scalar_string")]
+    #[schemars(with = "Option<Scalar>")]
     pub version: Option<String>,
     #[serde(default)]
     pub supersedes: Option<String>,
@@ -42,7 +45,7 @@ pub struct PolicyHeader {
 }
 
 /// One policy, flattened: the header fields beside its sections and contexts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub id: String,
@@ -77,7 +80,7 @@ impl From<ModelFile> for Policy {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub id: String,
@@ -87,7 +90,7 @@ pub struct Section {
     pub clauses: Vec<Clause>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Clause {
     pub id: String,
@@ -104,7 +107,7 @@ pub struct Clause {
 }
 
 /// Text that is part of the policy but states no practice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClauseRole {
     /// Defines terms ("'Personal information' means ... including ...").
@@ -114,7 +117,7 @@ pub enum ClauseRole {
 }
 
 /// A situation in which data is collected; contexts nest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Context {
     pub id: String,
@@ -140,7 +143,7 @@ impl Context {
 
 /// Which data, for what, on which basis, to whom, for how long, and what the
 /// policy says happens if it is withheld. Labels keep the policy's wording.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Flow {
     /// Unique in the policy and kept forever, so notes can target a flow
@@ -233,7 +236,9 @@ impl Flow {
 
 /// What a flow states is done with the data. "We do not sell" is a
 /// negative `sell`, which says nothing about sharing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     Collect,
@@ -266,7 +271,7 @@ impl Action {
 }
 
 /// How far a negative statement reaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     /// Its own context and the contexts under it (the default).
@@ -276,7 +281,7 @@ pub enum Scope {
 }
 
 /// The choice a policy offers (or denies) over a flow.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub kind: ChoiceKind,
@@ -292,7 +297,7 @@ pub struct Choice {
     pub evidence: Vec<Arc<str>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChoiceKind {
     /// The person may opt out (unsubscribe, object, turn off).
@@ -314,7 +319,7 @@ impl ChoiceKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RetentionClass {
     StatedPeriod,
@@ -359,16 +364,18 @@ impl RetentionClass {
     }
 }
 
+/// A date or version label as YAML may read it: text, or a number.
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum Scalar {
+    S(String),
+    F(f64),
+    I(i64),
+}
+
 /// Accepts `2024-06-02`, `2.4` or `"v3"` alike: YAML would read the first two
 /// as a date-like string and a float, but they are labels, not numbers.
 fn scalar_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Scalar {
-        S(String),
-        F(f64),
-        I(i64),
-    }
     Ok(Option::<Scalar>::deserialize(d)?.map(|s| match s {
         Scalar::S(s) => s,
         Scalar::F(f) => f.to_string(),

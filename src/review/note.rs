@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::load::{read_text, yaml_error, Locator};
@@ -13,7 +14,7 @@ use crate::model::{Diagnostic, Policy, Vocabulary};
 
 pub const SCHEMA: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewFile {
     pub schema: u32,
@@ -56,7 +57,7 @@ impl ReviewFile {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     /// Six characters of `[a-z0-9]`, unique in its file, never reused.
@@ -90,7 +91,7 @@ pub struct Note {
     pub fingerprint: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reply {
     pub author: String,
@@ -101,7 +102,7 @@ pub struct Reply {
 /// What a note is about: exactly one of policy, section, clause or
 /// context; a flow is a context plus its 1-based index; a span is a clause
 /// plus a quote of its text, with a little context either side.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -284,7 +285,7 @@ pub const QUOTE_CONTEXT: usize = 24;
 
 macro_rules! word_enum {
     ($name:ident { $($variant:ident = $word:literal,)* }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
         #[serde(rename_all = "lowercase")]
         pub enum $name {
             $($variant,)*
