@@ -4,6 +4,9 @@
 //! reports that leave drafts out and CSV that keeps replies, flat export
 //! tables, completions and the man page.
 
+#[path = "support/workspace.rs"]
+mod workspace;
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -30,27 +33,9 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// A copy of the shipped policies in a temporary folder, as `policies/`.
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let to = dir.path().join("policies");
-    fs::create_dir_all(to.join("sources")).unwrap();
-    for entry in fs::read_dir("policies").unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() && !path.to_string_lossy().contains(".review.") {
-            fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    for entry in fs::read_dir("policies/sources").unwrap() {
-        let path = entry.unwrap().path();
-        fs::copy(&path, to.join("sources").join(path.file_name().unwrap())).unwrap();
-    }
-    dir
-}
-
 #[test]
 fn the_folder_is_named_one_way_before_or_after_the_subcommand() {
-    let ws = workspace();
+    let ws = workspace::copy_policies();
     let elsewhere = tempfile::tempdir().unwrap();
     let folder = ws.path().join("policies");
     let folder = folder.to_str().unwrap();
@@ -90,7 +75,7 @@ fn the_folder_is_named_one_way_before_or_after_the_subcommand() {
 
 #[test]
 fn exit_codes_follow_the_table() {
-    let ws = workspace();
+    let ws = workspace::copy_policies();
     // 0: ok.
     assert_eq!(code(&qualm(ws.path(), &["check"])), 0);
     // 1: errors in the data.
@@ -152,7 +137,7 @@ fn listed_formats(dir: &Path, sub: &[&str]) -> Vec<String> {
 
 #[test]
 fn every_listed_format_is_real() {
-    let ws = workspace();
+    let ws = workspace::copy_policies();
     let out = qualm(
         ws.path(),
         &[
@@ -223,7 +208,7 @@ fn every_listed_format_is_real() {
 
 #[test]
 fn a_report_leaves_drafts_and_dismissed_notes_out_and_filters() {
-    let ws = workspace();
+    let ws = workspace::copy_policies();
     let add = |policy: &str, severity: &str, status: &str, body: &str| {
         let out = qualm(
             ws.path(),
@@ -285,7 +270,7 @@ fn a_report_leaves_drafts_and_dismissed_notes_out_and_filters() {
 
 #[test]
 fn export_tables_for_data_tools() {
-    let ws = workspace();
+    let ws = workspace::copy_policies();
     let csv = stdout(&qualm(
         ws.path(),
         &["export", "--table", "flows", "--format", "csv"],
@@ -345,7 +330,7 @@ fn export_tables_for_data_tools() {
 
 #[test]
 fn completions_and_the_man_page() {
-    let ws = workspace();
+    let ws = workspace::copy_policies();
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let out = qualm(ws.path(), &["completions", shell]);
         assert_eq!(code(&out), 0);

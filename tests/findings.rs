@@ -5,6 +5,9 @@
 //! official schema; recorded findings become notes once and then carry
 //! the note's status.
 
+#[path = "support/workspace.rs"]
+mod workspace;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -590,26 +593,9 @@ fn qualm(dir: &Path, args: &[&str]) -> (i32, String) {
     )
 }
 
-fn copy_policies() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let to = dir.path().join("policies");
-    fs::create_dir_all(to.join("sources")).unwrap();
-    for entry in fs::read_dir("policies").unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() && !path.to_string_lossy().contains(".review.") {
-            fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    for entry in fs::read_dir("policies/sources").unwrap() {
-        let path = entry.unwrap().path();
-        fs::copy(&path, to.join("sources").join(path.file_name().unwrap())).unwrap();
-    }
-    dir
-}
-
 #[test]
 fn record_once_then_the_note_status_follows_the_finding() {
-    let dir = copy_policies();
+    let dir = workspace::copy_policies();
     let (code, _) = qualm(
         dir.path(),
         &[
@@ -691,7 +677,7 @@ fn record_once_then_the_note_status_follows_the_finding() {
 
 #[test]
 fn fail_on_gates_ci_and_the_json_has_the_documented_shape() {
-    let dir = copy_policies();
+    let dir = workspace::copy_policies();
     let (code, _) = qualm(
         dir.path(),
         &["lint", "--as-of", "2026-11-29", "--fail-on", "critical"],
@@ -737,7 +723,7 @@ fn fail_on_gates_ci_and_the_json_has_the_documented_shape() {
 
 #[test]
 fn sarif_validates_against_the_official_schema() {
-    let dir = copy_policies();
+    let dir = workspace::copy_policies();
     qualm(
         dir.path(),
         &[

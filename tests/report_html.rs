@@ -5,6 +5,9 @@
 //! Chromium the test fails, naming what to install; QUALM_SKIP_BROWSER=1
 //! skips it on purpose.
 
+#[path = "support/workspace.rs"]
+mod workspace;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -67,23 +70,7 @@ fn the_html_report_renders_in_chromium_and_prints_to_a4() {
     let browser = chromium().expect(
         "no Chromium: `apt-get install chromium` (as .ci/run does), or QUALM_SKIP_BROWSER=1",
     );
-    let dir = tempfile::tempdir().unwrap();
-    let policies = dir.path().join("policies");
-    fs::create_dir_all(policies.join("sources")).unwrap();
-    for entry in fs::read_dir("policies").unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() && !path.to_string_lossy().contains(".review.") {
-            fs::copy(&path, policies.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    for entry in fs::read_dir("policies/sources").unwrap() {
-        let path = entry.unwrap().path();
-        fs::copy(
-            &path,
-            policies.join("sources").join(path.file_name().unwrap()),
-        )
-        .unwrap();
-    }
+    let dir = workspace::copy_policies();
     // Twenty notes over the five policies, one with markup in it.
     let ids = [
         "quali-2024",

@@ -15,11 +15,11 @@ use std::fmt::Write;
 use crate::compare::matrix::{matrix, By, Cell, Matrix};
 use crate::findings::checklist::ItemState;
 use crate::findings::Report as Findings;
-use crate::model::{Category, Corpus, Policy};
+use crate::model::{Corpus, Policy};
 
 use super::anchor::{resolve, Anchor};
 use super::note::{Note, Severity};
-use super::report::{summary_counts, target_words, ReportMeta};
+use super::report::{concern_label, summary_counts, target_words, ReportMeta};
 use super::store::ReviewSet;
 
 /// HTML text: `& < > " '` as entities, and control characters dropped.
@@ -284,12 +284,7 @@ fn concerns_table(out: &mut String, corpus: &Corpus, reviews: &ReviewSet, polici
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for (kind, per_policy) in &counts {
-        let label = corpus
-            .vocabulary
-            .terms(Category::Concerns)
-            .iter()
-            .find(|t| t.id == *kind)
-            .map_or(*kind, |t| t.label.as_str());
+        let label = concern_label(corpus, kind);
         let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(label));
         for p in policies {
             let n = per_policy.get(p.id.as_str()).copied().unwrap_or(0);
@@ -400,12 +395,7 @@ fn policy_section(out: &mut String, corpus: &Corpus, policy: &Policy, notes: &[N
 }
 
 fn note_html(out: &mut String, corpus: &Corpus, policy: &Policy, note: &Note) {
-    let kind = corpus
-        .vocabulary
-        .terms(Category::Concerns)
-        .iter()
-        .find(|t| t.id == note.kind)
-        .map_or(note.kind.as_str(), |t| t.label.as_str());
+    let kind = concern_label(corpus, &note.kind);
     let anchor = resolve(policy, &note.target);
     let _ = writeln!(
         out,

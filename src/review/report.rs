@@ -238,13 +238,18 @@ pub fn markdown(corpus: &Corpus, reviews: &ReviewSet, meta: &ReportMeta) -> Stri
     out
 }
 
-fn note_markdown(out: &mut String, corpus: &Corpus, policy: &Policy, note: &Note) {
-    let kind = corpus
+/// A concern kind's label from the vocabulary, else its id.
+pub fn concern_label<'a>(corpus: &'a Corpus, kind: &'a str) -> &'a str {
+    corpus
         .vocabulary
         .terms(Category::Concerns)
         .iter()
-        .find(|t| t.id == note.kind)
-        .map_or(note.kind.as_str(), |t| t.label.as_str());
+        .find(|t| t.id == kind)
+        .map_or(kind, |t| t.label.as_str())
+}
+
+fn note_markdown(out: &mut String, corpus: &Corpus, policy: &Policy, note: &Note) {
+    let kind = concern_label(corpus, &note.kind);
     let anchor = resolve(policy, &note.target);
     let _ = writeln!(
         out,
