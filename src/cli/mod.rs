@@ -14,6 +14,7 @@ pub mod merge_notes;
 pub mod note;
 pub mod report;
 pub mod search;
+pub mod vocab;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -117,6 +118,16 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
     },
+    /// How each label of the models maps to the vocabulary, and which labels
+    /// map to nothing.
+    Vocab {
+        paths: Vec<PathBuf>,
+        /// Only the labels that map to no term.
+        #[arg(long)]
+        unmapped: bool,
+        #[arg(long, value_enum, default_value_t = vocab::VocabFormat::Text)]
+        format: vocab::VocabFormat,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -202,6 +213,11 @@ pub fn run(cli: Cli) -> i32 {
             policies,
             format,
         }) => matrix::run(&paths, by, &policies, format),
+        Some(Command::Vocab {
+            paths,
+            unmapped,
+            format,
+        }) => vocab::run(&paths_or_default(&paths), unmapped, format),
         None => open_workbench(&cli),
     }
 }

@@ -47,16 +47,18 @@ fn prefix(category: Category) -> &'static str {
         Category::Recipients => "recipient",
         Category::Retention => "retention",
         Category::Concerns => "concern",
+        Category::Mechanisms => "mechanism",
     }
 }
 
 /// Categories a subject can be, in the order an unprefixed name is tried.
-const SEARCHED: [Category; 5] = [
+const SEARCHED: [Category; 6] = [
     Category::Topics,
     Category::Data,
     Category::Recipients,
     Category::Purposes,
     Category::Bases,
+    Category::Mechanisms,
 ];
 
 /// Reads a subject: `data-retention`, `retention`, `email`, `Salesforce`,
@@ -183,7 +185,7 @@ fn column(index: usize, policy: &Policy, vocabulary: &Vocabulary, subject: &Subj
                         Category::Data => &flow.data,
                         Category::Recipients => &flow.recipients,
                         Category::Purposes => &flow.purposes,
-                        Category::Bases => &flow.basis,
+                        Category::Bases | Category::Mechanisms => &flow.basis,
                         _ => continue,
                     };
                     let matched: Vec<Arc<str>> = labels
