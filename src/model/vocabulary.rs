@@ -769,7 +769,8 @@ fn singular(word: &str) -> String {
     if word.len() <= 3 || !word.is_ascii() {
         return word.to_string();
     }
-    if let Some(stem) = word.strip_suffix("ies") {
+    // "parties" and "party" meet at "party", "cookies" and "cookie" at "cooky".
+    if let Some(stem) = word.strip_suffix("ies").or_else(|| word.strip_suffix("ie")) {
         return format!("{stem}y");
     }
     for ending in ["sses", "xes", "ches", "shes"] {
