@@ -385,7 +385,11 @@ pub fn matrix(policies: &[&Policy], vocabulary: &Vocabulary, by: By) -> Matrix {
                             context: context.id.clone(),
                         };
                         let key = |n: &Negative| (n.cell, n.scope == Scope::Policy);
-                        if own.negative.as_ref().is_none_or(|n| key(&negative) > key(n)) {
+                        if own
+                            .negative
+                            .as_ref()
+                            .is_none_or(|n| key(&negative) > key(n))
+                        {
                             own.negative = Some(negative);
                         }
                     }

@@ -319,7 +319,10 @@ fn matrix(frame: &mut Frame, app: &App, m: &MatrixView, area: Rect) {
         )];
         for &c in &cols {
             let cell = &row.cells[c];
-            let text = format!(" {:<cell_width$}", truncate(&cell.value.label(), cell_width));
+            let text = format!(
+                " {:<cell_width$}",
+                truncate(&cell.value.label(), cell_width)
+            );
             let style = if selected_row && c == m.col {
                 app.theme.selected()
             } else {
