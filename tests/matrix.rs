@@ -38,6 +38,8 @@ sections:
         text: We keep your phone number.
       - id: s.8
         text: We share personal information with service providers.
+      - id: s.9
+        text: You may transmit your usage data to another entity.
 contexts:
   - id: news
     name: News
@@ -73,6 +75,12 @@ contexts:
         evidence: [s.5]
       - data: [Phone number]
         evidence: [s.7]
+  - id: portability
+    name: Portability
+    flows:
+      - data: [Usage data]
+        recipients: [another entity]
+        evidence: [s.9]
   - id: suppliers
     name: Suppliers
     flows:
@@ -137,6 +145,8 @@ fn cells_tell_sold_shared_collected_and_their_negatives_apart() {
         shown("job-title"),
         (Cell::NotShared, "✗ not shared in suppliers".into())
     );
+    // What the person sends to a recipient of their choice is no disclosure.
+    assert_eq!(shown("usage-data"), (Cell::Collected, "● collected".into()));
     let children = cell(&m, "children-data").value.negative.clone().unwrap();
     assert_eq!(children.scope, Scope::Context);
     assert_eq!(children.qualifier.as_deref(), Some("knowingly"));

@@ -8,7 +8,7 @@
 //! behind it. Rows are vocabulary terms in vocabulary order, then labels
 //! the vocabulary does not know (so nothing a policy says is hidden).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::model::{Action, Category, Flow, Policy, Scope, Vocabulary};
@@ -230,8 +230,16 @@ pub struct Matrix {
     pub rows: Vec<Row>,
 }
 
-/// Recipient terms that are the organisation itself, not an outsider.
-const INSIDE: &[&str] = &["affiliates", "other-users"];
+/// Recipient terms whose receiving data is no disclosure by the
+/// organisation: the organisation itself and the users of its service; a
+/// recipient the person chooses (data portability); sites the person
+/// follows a link to.
+const INSIDE: &[&str] = &[
+    "affiliates",
+    "other-users",
+    "chosen-recipient",
+    "linked-services",
+];
 
 /// What the flows of one policy say about one term, before it is a cell.
 #[derive(Debug, Default)]
@@ -277,8 +285,15 @@ impl Tally {
     }
 }
 
-/// The statement a flow makes about each of its labels in this matrix.
-fn flow_cell(by: By, flow: &Flow, vocabulary: &Vocabulary) -> Cell {
+/// The statement a flow makes about each of its labels in this matrix;
+/// `outsiders` remembers which recipient labels are outside the
+/// organisation, since a label recurs in many flows.
+fn flow_cell(
+    by: By,
+    flow: &Flow,
+    vocabulary: &Vocabulary,
+    outsiders: &mut HashMap<Arc<str>, bool>,
+) -> Cell {
     let action = flow.action();
     if !flow.does {
         return match (by, action) {
@@ -292,8 +307,10 @@ fn flow_cell(by: By, flow: &Flow, vocabulary: &Vocabulary) -> Cell {
         (By::Recipients, _) => Cell::Shared,
         (By::Data, Action::Share) => {
             let outside = flow.recipients.iter().any(|r| {
-                let term = vocabulary.normalize(Category::Recipients, r);
-                !INSIDE.contains(&term.as_str())
+                *outsiders.entry(r.clone()).or_insert_with(|| {
+                    let term = vocabulary.normalize(Category::Recipients, r);
+                    !INSIDE.contains(&term.as_str())
+                })
             });
             if outside {
                 Cell::Shared
@@ -323,7 +340,8 @@ pub fn matrix(policies: &[&Policy], vocabulary: &Vocabulary, by: By) -> Matrix {
     let category = by.category();
     let mut found: BTreeMap<String, Vec<Tally>> = BTreeMap::new();
     let mut unknown_labels: BTreeMap<String, String> = BTreeMap::new();
-    let mut mapped: BTreeMap<Arc<str>, Option<(String, Vec<String>)>> = BTreeMap::new();
+    let mut mapped: HashMap<Arc<str>, Option<(String, Vec<String>)>> = HashMap::new();
+    let mut outsiders: HashMap<Arc<str>, bool> = HashMap::new();
     for (pi, policy) in policies.iter().enumerate() {
         let definitions: HashSet<&str> = policy
             .clauses()
@@ -338,7 +356,7 @@ pub fn matrix(policies: &[&Policy], vocabulary: &Vocabulary, by: By) -> Matrix {
                 {
                     continue;
                 }
-                let cell = flow_cell(by, flow, vocabulary);
+                let cell = flow_cell(by, flow, vocabulary, &mut outsiders);
                 let labels = match by {
                     By::Data => &flow.data,
                     By::Recipients => &flow.recipients,
