@@ -7,6 +7,7 @@
 //! compare as one thing and `qualm vocab` can say why.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -167,6 +168,10 @@ struct Terms {
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     categories: [Terms; CATEGORIES],
+    /// Labels already mapped, per category: a thousand policies share most
+    /// of their wording, and the rules cost more than a hash lookup. Shared
+    /// by clones and threads; a clone has the same terms.
+    memo: Arc<[RwLock<HashMap<Box<str>, Option<(usize, Rule)>>>; CATEGORIES]>,
 }
 
 fn bad(message: String) -> serde_yaml::Error {
@@ -220,6 +225,26 @@ impl Vocabulary {
     /// names a transfer mechanism is no legal basis, whatever words it
     /// shares with one ("Model Contracts" is not a contract).
     pub fn map(&self, category: Category, label: &str) -> Option<Mapping<'_>> {
+        let memo = &self.memo[category as usize];
+        let known = memo.read().ok().and_then(|m| m.get(label).copied());
+        let found = match known {
+            Some(found) => found,
+            None => {
+                let found = self.resolve(category, label);
+                if let Ok(mut memo) = memo.write() {
+                    memo.insert(label.into(), found);
+                }
+                found
+            }
+        };
+        let (index, rule) = found?;
+        Some(Mapping {
+            term: &self.of(category).terms[index],
+            rule,
+        })
+    }
+
+    fn resolve(&self, category: Category, label: &str) -> Option<(usize, Rule)> {
         if category == Category::Bases {
             let mechanism = self.of(Category::Mechanisms).resolve(label);
             if mechanism.is_some_and(|(_, rule)| rule != Rule::Contains && rule != Rule::Hierarchy)
@@ -227,12 +252,7 @@ impl Vocabulary {
                 return None;
             }
         }
-        let terms = self.of(category);
-        let (index, rule) = terms.resolve(label)?;
-        Some(Mapping {
-            term: &terms.terms[index],
-            rule,
-        })
+        self.of(category).resolve(label)
     }
 
     /// The term id of a label, or the label itself when unknown, so unknown
