@@ -171,8 +171,11 @@ pub struct Vocabulary {
     /// Labels already mapped, per category: a thousand policies share most
     /// of their wording, and the rules cost more than a hash lookup. Shared
     /// by clones and threads; a clone has the same terms.
-    memo: Arc<[RwLock<HashMap<Box<str>, Option<(usize, Rule)>>>; CATEGORIES]>,
+    memo: Arc<[Memo; CATEGORIES]>,
 }
+
+/// Label -> the term and rule it mapped to, or `None` for no term.
+type Memo = RwLock<HashMap<Box<str>, Option<(usize, Rule)>>>;
 
 fn bad(message: String) -> serde_yaml::Error {
     <serde_yaml::Error as serde::de::Error>::custom(message)
