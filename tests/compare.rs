@@ -340,9 +340,9 @@ fn recipient_matrix_shows_salesforce_and_hubspot_for_quali_and_qualer_only() {
         let shown: Vec<&str> = policies
             .iter()
             .zip(&row.cells)
-            .filter(|(_, c)| c.value != Cell::Unspecified)
+            .filter(|(_, c)| c.value.cell != Cell::Unspecified)
             .map(|(p, c)| {
-                assert_eq!(c.value, Cell::Shared);
+                assert_eq!(c.value.cell, Cell::Shared);
                 assert!(!c.evidence.is_empty());
                 p.id.as_str()
             })
@@ -358,9 +358,9 @@ fn data_matrix_marks_negative_statements() {
     let m = compare::matrix(&policies, &corpus.vocabulary, By::Data);
     let qualys = policies.iter().position(|p| p.id == "qualys-2020").unwrap();
     let biometric = m.rows.iter().find(|r| r.term == "biometric").unwrap();
-    assert_eq!(biometric.cells[qualys].value, Cell::NotCollected);
+    assert_eq!(biometric.cells[qualys].value.cell, Cell::NotCollected);
     let email = m.rows.iter().find(|r| r.term == "email").unwrap();
-    assert_ne!(email.cells[qualys].value, Cell::Unspecified);
+    assert_ne!(email.cells[qualys].value.cell, Cell::Unspecified);
 }
 
 fn run_json(args: &[&str]) -> Value {

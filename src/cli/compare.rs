@@ -503,6 +503,10 @@ pub fn topic_json(
                     "context": f.context,
                     "context_name": f.context_name,
                     "does": f.does,
+                    "action": f.action.as_str(),
+                    "label": f.label(),
+                    "qualifier": f.qualifier,
+                    "rolled_up": f.rolled_up,
                     "labels": f.matched,
                     "evidence": f.evidence,
                 })).collect();
@@ -546,9 +550,9 @@ fn topic_text(
         for f in &c.flows {
             let _ = writeln!(
                 out,
-                "{}{}flow in {}: {}",
+                "{}{} in {}: {}",
                 if md { "- " } else { "    " },
-                if f.does { "" } else { "NEGATIVE " },
+                f.label(),
                 f.context,
                 f.matched.join(", ")
             );

@@ -1,7 +1,9 @@
 //! `qualm matrix`: data categories × policies (`--by data`, the default) or
-//! recipients × policies (`--by recipients`); each cell is `shared`,
-//! `collected`, `not-shared`, `not-collected` or `unspecified`, with the
-//! clauses that say so in JSON.
+//! recipients × policies (`--by recipients`). Every format shows each cell's
+//! label as the TUI does ("▲ shared ↑", "● collected · ✗ not sold",
+//! "✗ not collected (knowingly)"); JSON adds its parts (`value` is one of
+//! sold, shared, used, collected, not-sold, not-shared, not-used,
+//! not-collected, unspecified) and the clauses that say so.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -70,8 +72,20 @@ pub fn matrix_json(policies: &[&Policy], m: &Matrix) -> Value {
         "rows": m.rows.iter().map(|row| {
             let mut cells = serde_json::Map::new();
             for (p, cell) in policies.iter().zip(&row.cells) {
+                let negative = cell.value.negative.as_ref().map(|n| json!({
+                    "value": n.cell.as_str(),
+                    "qualifier": n.qualifier,
+                    "scope": match n.scope {
+                        crate::model::Scope::Policy => "policy",
+                        crate::model::Scope::Context => "context",
+                    },
+                    "context": n.context,
+                }));
                 cells.insert(p.id.clone(), json!({
-                    "value": cell.value.as_str(),
+                    "value": cell.value.cell.as_str(),
+                    "label": cell.value.label(),
+                    "rolled_up": cell.value.rolled_up,
+                    "negative": negative,
                     "labels": cell.labels,
                     "evidence": cell.evidence,
                 }));
@@ -99,7 +113,7 @@ fn csv(policies: &[&Policy], m: &Matrix) -> String {
     for row in &m.rows {
         let _ = write!(out, "{},{}", csv_field(&row.term), csv_field(&row.label));
         for cell in &row.cells {
-            let _ = write!(out, ",{}", cell.value.as_str());
+            let _ = write!(out, ",{}", csv_field(&cell.value.label()));
         }
         out.push('\n');
     }
@@ -117,7 +131,15 @@ fn table(policies: &[&Policy], m: &Matrix, md: bool) -> String {
         .clamp(4, 40);
     let widths: Vec<usize> = policies
         .iter()
-        .map(|p| p.id.chars().count().max(13))
+        .enumerate()
+        .map(|(pi, p)| {
+            m.rows
+                .iter()
+                .map(|r| r.cells[pi].value.label().chars().count())
+                .chain([p.id.chars().count(), 13])
+                .max()
+                .unwrap_or(13)
+        })
         .collect();
     let label = |r: &str| crate::tui::text::truncate(r, first);
     if md {
@@ -133,7 +155,7 @@ fn table(policies: &[&Policy], m: &Matrix, md: bool) -> String {
         for row in &m.rows {
             let _ = write!(out, "| {} |", row.label.replace('|', "\\|"));
             for cell in &row.cells {
-                let _ = write!(out, " {} |", cell.value.as_str());
+                let _ = write!(out, " {} |", cell.value.label().replace('|', "\\|"));
             }
             out.push('\n');
         }
@@ -147,7 +169,7 @@ fn table(policies: &[&Policy], m: &Matrix, md: bool) -> String {
     for row in &m.rows {
         let _ = write!(out, "{:<first$}", label(&row.label));
         for (cell, w) in row.cells.iter().zip(&widths) {
-            let _ = write!(out, "  {:<w$}", cell.value.as_str());
+            let _ = write!(out, "  {:<w$}", cell.value.label());
         }
         out.push('\n');
     }

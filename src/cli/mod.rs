@@ -18,6 +18,7 @@ pub mod output;
 pub mod report;
 pub mod schema;
 pub mod search;
+pub mod vocab;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -145,6 +146,17 @@ pub enum Command {
     Man,
     /// JSON Schema of a file qualm reads, for editors and CI.
     Schema { what: schema::SchemaKind },
+    /// How each label of the models maps to the vocabulary, and which labels
+    /// map to nothing.
+    Vocab {
+        #[arg(hide = true)]
+        paths: Vec<PathBuf>,
+        /// Only the labels that map to no term.
+        #[arg(long)]
+        unmapped: bool,
+        #[arg(long, value_enum, default_value_t = vocab::VocabFormat::Text)]
+        format: vocab::VocabFormat,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -268,6 +280,14 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Completions { shell }) => completions::run(shell),
         Some(Command::Man) => completions::man(),
         Some(Command::Schema { what }) => schema::run(what),
+        Some(Command::Vocab {
+            paths,
+            unmapped,
+            format,
+        }) => match load(&paths) {
+            Ok(paths) => vocab::run(&paths, unmapped, format),
+            Err(code) => code,
+        },
         None => open_workbench(&cli),
     }
 }

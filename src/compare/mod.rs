@@ -11,7 +11,7 @@ pub mod practice;
 pub mod topic;
 
 pub use align::{align_policies, Alignment, Op, Pair, Status, WordChange};
-pub use matrix::{matrix, By, Cell, Matrix};
+pub use matrix::{matrix, By, Cell, CellValue, Matrix, Negative, Tone};
 pub use practice::{practice_diff, PracticeDiff};
 pub use topic::{compare_topic, resolve, Column, Subject};
 

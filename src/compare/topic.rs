@@ -1,10 +1,14 @@
 //! Topic compare: one subject across policies, one column per policy. The
 //! subject is an OPP-115 topic (the clauses tagged with it) or a vocabulary
-//! term — a data category, a recipient, a purpose or a legal basis — (the
-//! flows whose labels map to it, and the clauses they cite). A policy with
-//! nothing on the subject gets an empty column: silence is a finding.
+//! term — a data category, a recipient, a purpose, a legal basis or a
+//! transfer mechanism — (the flows whose labels map to it or, for what is
+//! done, to a narrower term, and the clauses they cite). Each flow says its
+//! action and, when negative, its scope and qualifier; a flow citing only
+//! definitions or examples states no practice and is left out. A policy
+//! with nothing on the subject gets an empty column: silence is a finding.
 
-use crate::model::{Category, Policy, Vocabulary};
+use crate::model::{Action, Category, Policy, Scope, Vocabulary};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// What to line up across policies.
@@ -47,16 +51,18 @@ fn prefix(category: Category) -> &'static str {
         Category::Recipients => "recipient",
         Category::Retention => "retention",
         Category::Concerns => "concern",
+        Category::Mechanisms => "mechanism",
     }
 }
 
 /// Categories a subject can be, in the order an unprefixed name is tried.
-const SEARCHED: [Category; 5] = [
+const SEARCHED: [Category; 6] = [
     Category::Topics,
     Category::Data,
     Category::Recipients,
     Category::Purposes,
     Category::Bases,
+    Category::Mechanisms,
 ];
 
 /// Reads a subject: `data-retention`, `retention`, `email`, `Salesforce`,
@@ -72,7 +78,7 @@ pub fn resolve(vocabulary: &Vocabulary, text: &str) -> Result<Subject, String> {
                 .find(|c| prefix(*c) == p.trim().to_lowercase())
                 .ok_or_else(|| {
                     format!(
-                        "unknown subject kind \"{p}\": use topic:, data:, recipient:, purpose: or basis:"
+                        "unknown subject kind \"{p}\": use topic:, data:, recipient:, purpose:, basis: or mechanism:"
                     )
                 })?;
             (vec![category], rest.trim())
@@ -121,9 +127,45 @@ pub struct FlowRef {
     /// Index of the flow in its context.
     pub index: usize,
     pub does: bool,
+    /// What the flow says is done: collected, used, shared, sold.
+    pub action: Action,
+    /// For a negative: how far it reaches.
+    pub scope: Option<Scope>,
+    /// For a negative: the words that limit it ("knowingly").
+    pub qualifier: Option<Arc<str>>,
+    /// The flow names only narrower terms (Salesforce, for service providers).
+    pub rolled_up: bool,
     /// The labels of the subject's field that map to the subject.
     pub matched: Vec<Arc<str>>,
     pub evidence: Vec<Arc<str>>,
+}
+
+impl FlowRef {
+    /// "▲ shared", "● collected ↑" (through a narrower term), "✗ not sold",
+    /// "✗ not collected (knowingly)", "✗ not sold (policy-wide)"; a flow's
+    /// line names its context, which bounds a negative by default.
+    pub fn label(&self) -> String {
+        let done = self.action.done();
+        let mut label = if self.does {
+            let mark = match self.action {
+                Action::Share | Action::Sell => "▲",
+                Action::Collect | Action::Use => "●",
+            };
+            format!("{mark} {done}")
+        } else {
+            format!("✗ not {done}")
+        };
+        if self.rolled_up {
+            label.push_str(" ↑");
+        }
+        if let Some(qualifier) = &self.qualifier {
+            label.push_str(&format!(" ({qualifier})"));
+        }
+        if self.scope == Some(Scope::Policy) {
+            label.push_str(" (policy-wide)");
+        }
+        label
+    }
 }
 
 /// One policy's column.
@@ -173,22 +215,43 @@ fn column(index: usize, policy: &Policy, vocabulary: &Vocabulary, subject: &Subj
             flows: Vec::new(),
         },
         Subject::Term { category, id } => {
+            let definitions: HashSet<&str> = policy
+                .clauses()
+                .filter(|(_, c)| c.role.is_some())
+                .map(|(_, c)| c.id.as_str())
+                .collect();
             let mut flows = Vec::new();
             let mut path: Vec<&str> = Vec::new();
             for (depth, context) in policy.contexts_flat() {
                 path.truncate(depth);
                 path.push(&context.id);
                 for (fi, flow) in context.flows.iter().enumerate() {
+                    // A definition or an example states no practice.
+                    if !flow.evidence.is_empty()
+                        && flow.evidence.iter().all(|e| definitions.contains(&**e))
+                    {
+                        continue;
+                    }
                     let labels = match category {
                         Category::Data => &flow.data,
                         Category::Recipients => &flow.recipients,
                         Category::Purposes => &flow.purposes,
-                        Category::Bases => &flow.basis,
+                        Category::Bases | Category::Mechanisms => &flow.basis,
                         _ => continue,
                     };
+                    let mut direct = false;
                     let matched: Vec<Arc<str>> = labels
                         .iter()
-                        .filter(|l| vocabulary.normalize(*category, l) == *id)
+                        .filter(|l| {
+                            let term = vocabulary.normalize(*category, l);
+                            if term == *id {
+                                direct = true;
+                                return true;
+                            }
+                            // A negative about a narrower term says nothing
+                            // of the broader one; a practice does.
+                            flow.does && vocabulary.is_a(*category, &term, id)
+                        })
                         .cloned()
                         .collect();
                     if !matched.is_empty() {
@@ -197,6 +260,10 @@ fn column(index: usize, policy: &Policy, vocabulary: &Vocabulary, subject: &Subj
                             context_name: context.name.clone(),
                             index: fi,
                             does: flow.does,
+                            action: flow.action(),
+                            scope: flow.scope(),
+                            qualifier: flow.qualifier.clone(),
+                            rolled_up: !direct,
                             matched,
                             evidence: flow.evidence.clone(),
                         });

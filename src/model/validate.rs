@@ -240,10 +240,18 @@ impl<'a> ContextCheck<'a, '_> {
                 ] {
                     for (li, label) in labels.iter().enumerate() {
                         let vocabulary = self.vocabulary;
-                        let known = *self
-                            .known_labels
-                            .entry((category, label))
-                            .or_insert_with(|| vocabulary.lookup(category, label).is_some());
+                        let known =
+                            *self
+                                .known_labels
+                                .entry((category, label))
+                                .or_insert_with(|| {
+                                    // A basis may name a transfer mechanism instead.
+                                    vocabulary.lookup(category, label).is_some()
+                                        || (category == Category::Bases
+                                            && vocabulary
+                                                .lookup(Category::Mechanisms, label)
+                                                .is_some())
+                                });
                         if !known {
                             self.findings.push(Finding::warning(
                                 format!("{}.{field}[{li}]", flow_at()),

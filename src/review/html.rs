@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use crate::compare::matrix::{matrix, By, Cell, Matrix};
+use crate::compare::matrix::{matrix, By, Cell, CellValue, Matrix, Tone};
 use crate::findings::checklist::ItemState;
 use crate::findings::Report as Findings;
 use crate::model::{Corpus, Policy};
@@ -211,12 +211,13 @@ fn severity_bar(counts: &[usize; 5], max: usize) -> String {
     )
 }
 
-fn cell_class(cell: Cell) -> &'static str {
-    match cell {
-        Cell::Unspecified => "cell-unspecified",
-        Cell::NotCollected | Cell::NotShared => "cell-negative",
-        Cell::Collected => "cell-collected",
-        Cell::Shared => "cell-shared",
+fn cell_class(value: &CellValue) -> &'static str {
+    match (value.tone(), value.cell) {
+        (Tone::Disclosed, Cell::Sold) => "cell-sold",
+        (Tone::Disclosed, _) => "cell-shared",
+        (Tone::Kept, _) => "cell-collected",
+        (Tone::Negative, _) => "cell-negative",
+        (Tone::Silent, _) => "cell-unspecified",
     }
 }
 
@@ -243,8 +244,8 @@ fn matrix_table(out: &mut String, title: &str, m: &Matrix, policies: &[&Policy])
             let _ = write!(
                 out,
                 "<td class=\"{}\"{title}>{}</td>",
-                cell_class(cell.value),
-                escape(cell.value.mark())
+                cell_class(&cell.value),
+                escape(&cell.value.label())
             );
         }
         out.push_str("</tr>\n");

@@ -282,12 +282,17 @@ pub fn topic_lines(
             continue;
         }
         for flow in &column.flows {
-            let (sign, mark) = if flow.does {
-                ("▲", Mark::Plain)
+            let mark = if flow.does {
+                Mark::Plain
             } else {
-                ("✗ NEGATIVE", Mark::Negative)
+                Mark::Negative
             };
-            let text = format!("{sign} {}: {}", flow.context, flow.matched.join(", "));
+            let text = format!(
+                "{} {}: {}",
+                flow.label(),
+                flow.context,
+                flow.matched.join(", ")
+            );
             out.extend(wrap_runs(&[(text, mark)], text_width, None));
         }
         if !column.flows.is_empty() {

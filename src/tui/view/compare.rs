@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::centered;
-use crate::compare::Cell;
+use crate::compare::Tone;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::compare::{
@@ -263,12 +263,12 @@ fn versions(frame: &mut Frame, app: &App, v: &VersionView, area: Rect) {
     }
 }
 
-fn cell_style(theme: &Theme, cell: Cell) -> Style {
-    match cell {
-        Cell::Shared => theme.warning().add_modifier(Modifier::BOLD),
-        Cell::Collected => theme.base(),
-        Cell::NotShared | Cell::NotCollected => theme.negative(),
-        Cell::Unspecified => theme.dim(),
+fn cell_style(theme: &Theme, tone: Tone) -> Style {
+    match tone {
+        Tone::Disclosed => theme.warning().add_modifier(Modifier::BOLD),
+        Tone::Kept => theme.base(),
+        Tone::Negative => theme.negative(),
+        Tone::Silent => theme.dim(),
     }
 }
 
@@ -319,11 +319,14 @@ fn matrix(frame: &mut Frame, app: &App, m: &MatrixView, area: Rect) {
         )];
         for &c in &cols {
             let cell = &row.cells[c];
-            let text = format!(" {:<cell_width$}", truncate(cell.value.mark(), cell_width));
+            let text = format!(
+                " {:<cell_width$}",
+                truncate(&cell.value.label(), cell_width)
+            );
             let style = if selected_row && c == m.col {
                 app.theme.selected()
             } else {
-                cell_style(&app.theme, cell.value)
+                cell_style(&app.theme, cell.value.tone())
             };
             spans.push(Span::styled(text, style));
         }
@@ -355,7 +358,7 @@ fn evidence(frame: &mut Frame, app: &App, m: &MatrixView, selected: usize, area:
         &[(
             format!(
                 "{}: {} ({})",
-                cell.value.as_str(),
+                cell.value.label(),
                 cell.labels.join(", "),
                 row.term
             ),
