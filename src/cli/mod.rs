@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod check;
 pub mod compare;
 pub mod export;
+pub mod fmt;
+pub mod import;
 pub mod keys;
 pub mod matrix;
 pub mod merge_notes;
@@ -105,6 +107,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = matrix::MatrixFormat::Text)]
         format: matrix::MatrixFormat,
     },
+    /// Rewrite model files in the canonical layout (--check: only list them).
+    Fmt {
+        paths: Vec<PathBuf>,
+        /// Write nothing; exit 1 when a file is not in the canonical layout.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Turn a saved policy (HTML, Markdown or text) into a draft model.
+    Import(import::ImportArgs),
     /// Fuzzy-search policies, contexts, clauses, data and recipient labels;
     /// every hit, best first.
     Search {
@@ -202,6 +213,8 @@ pub fn run(cli: Cli) -> i32 {
             policies,
             format,
         }) => matrix::run(&paths, by, &policies, format),
+        Some(Command::Fmt { paths, check }) => fmt::run(&paths_or_default(&paths), check),
+        Some(Command::Import(args)) => import::run(&args),
         None => open_workbench(&cli),
     }
 }

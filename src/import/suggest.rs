@@ -1,0 +1,329 @@
+//! Suggested flows from prose. A sentence with a collection or sharing verb
+//! and data terms the vocabulary knows gives a draft flow citing its clause:
+//! the data as the sentence words it, named vendors (and kinds of
+//! recipient) as recipients, a stated period as retention, and a negation
+//! cue ("we do not sell") as `does: false`. They are drafts for the analyst
+//! to confirm, so they are kept apart from the flows read from tables.
+
+use std::sync::Arc;
+
+use crate::model::vocabulary::Category;
+use crate::model::{Flow, Section, Vocabulary};
+
+/// A draft flow and the section whose clause it came from.
+#[derive(Debug, Clone)]
+pub struct Suggested {
+    pub section: String,
+    pub flow: Flow,
+}
+
+const COLLECT_VERBS: &[&str] = &[
+    "collect",
+    "collects",
+    "collected",
+    "collecting",
+    "gather",
+    "gathers",
+    "gathered",
+    "obtain",
+    "obtains",
+    "obtained",
+    "receive",
+    "receives",
+    "received",
+    "record",
+    "records",
+    "recorded",
+    "store",
+    "stores",
+    "stored",
+    "save",
+    "saves",
+    "saved",
+    "process",
+    "processes",
+    "processed",
+    "log",
+    "logs",
+    "logged",
+    "retain",
+    "retains",
+    "retained",
+    "kept",
+    "keep",
+    "keeps",
+    "capture",
+    "captures",
+    "use",
+    "uses",
+];
+
+const SHARE_VERBS: &[&str] = &[
+    "share",
+    "shares",
+    "shared",
+    "sharing",
+    "disclose",
+    "discloses",
+    "disclosed",
+    "sell",
+    "sells",
+    "sold",
+    "transfer",
+    "transfers",
+    "transferred",
+    "provide",
+    "provides",
+    "rent",
+    "trade",
+];
+
+const NEGATIONS: &[&str] = &[
+    "do not",
+    "does not",
+    "don't",
+    "doesn't",
+    "never",
+    "will not",
+    "won't",
+    "not sell",
+    "no longer",
+    "neither",
+    "we don’t",
+    "does not",
+    "shall not",
+    "is not",
+    "are not",
+];
+
+const UNITS: &[&str] = &[
+    "day", "days", "week", "weeks", "month", "months", "year", "years",
+];
+
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "eighteen", "twenty", "thirty", "sixty", "ninety",
+];
+
+pub fn suggest(sections: &[Section], vocabulary: &Vocabulary) -> Vec<Suggested> {
+    let data_names = names(vocabulary, Category::Data, false);
+    let vendor_names = names(vocabulary, Category::Recipients, true);
+    let mut out = Vec::new();
+    for section in sections {
+        for clause in &section.clauses {
+            for sentence in sentences(&clause.text) {
+                if let Some(mut flow) = flow_of(sentence, &data_names, &vendor_names) {
+                    flow.evidence = vec![Arc::from(clause.id.as_str())];
+                    out.push(Suggested {
+                        section: section.id.clone(),
+                        flow,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lower-case names of a vocabulary category, longest first; with
+/// `named`, only terms with a `kind` (named vendors) and kinds of recipient.
+fn names(vocabulary: &Vocabulary, category: Category, named: bool) -> Vec<String> {
+    let mut names: Vec<String> = vocabulary
+        .terms(category)
+        .iter()
+        .filter(|t| !named || t.kind.is_some() || category == Category::Recipients)
+        .flat_map(|t| std::iter::once(&t.label).chain(&t.synonyms))
+        .map(|n| n.to_lowercase())
+        .filter(|n| n.chars().count() >= 2 && n != "other")
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names.dedup();
+    names
+}
+
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(i, c)) in bytes.iter().enumerate() {
+        let next = bytes.get(k + 1).map(|&(_, c)| c);
+        if c == '\n' || (matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace)) {
+            let end = i + c.len_utf8();
+            let s = text[start..end].trim();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            start = end;
+        }
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// Every whole-word occurrence of `names` in `lower`, longest names first
+/// and never overlapping: (start, end) byte ranges.
+fn find_all(lower: &str, names: &[String]) -> Vec<(usize, usize)> {
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for name in names {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(name.as_str()) {
+            let start = from + at;
+            let end = start + name.len();
+            let before = lower[..start].chars().next_back();
+            let after = lower[end..].chars().next();
+            let whole = !before.is_some_and(char::is_alphanumeric)
+                && !after.is_some_and(char::is_alphanumeric);
+            if whole && !taken.iter().any(|&(s, e)| start < e && s < end) {
+                taken.push((start, end));
+            }
+            from = end;
+        }
+    }
+    taken.sort();
+    taken
+}
+
+fn has_word(lower: &str, words: &[&str]) -> bool {
+    lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .any(|w| words.contains(&w))
+}
+
+fn flow_of(sentence: &str, data_names: &[String], vendor_names: &[String]) -> Option<Flow> {
+    let lower = sentence.to_lowercase();
+    if lower.len() != sentence.len() {
+        // Case mapping changed byte offsets; the ranges would not line up.
+        return None;
+    }
+    let collects = has_word(&lower, COLLECT_VERBS);
+    let shares = has_word(&lower, SHARE_VERBS);
+    if !collects && !shares {
+        return None;
+    }
+    let data: Vec<Arc<str>> = labels(sentence, &find_all(&lower, data_names));
+    if data.is_empty() {
+        return None;
+    }
+    let mut recipients = labels(sentence, &find_all(&lower, vendor_names));
+    if shares {
+        for name in such_as_names(sentence) {
+            if !recipients.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
+                recipients.push(Arc::from(name.as_str()));
+            }
+        }
+    }
+    recipients.retain(|r| !data.contains(r));
+    let negated = NEGATIONS.iter().any(|n| lower.contains(n));
+    Some(Flow {
+        data,
+        purposes: vec![],
+        basis: vec![],
+        source: vec![],
+        recipients,
+        retention: period(sentence).map(|p| Arc::from(p.as_str())),
+        retention_class: None,
+        if_withheld: None,
+        does: !negated,
+        evidence: vec![],
+    })
+}
+
+/// The words of `sentence` at `ranges`, as it words them, once each.
+fn labels(sentence: &str, ranges: &[(usize, usize)]) -> Vec<Arc<str>> {
+    let mut out: Vec<Arc<str>> = Vec::new();
+    for &(s, e) in ranges {
+        let label = &sentence[s..e];
+        if !out.iter().any(|l| l.eq_ignore_ascii_case(label)) {
+            out.push(Arc::from(label));
+        }
+    }
+    out
+}
+
+/// Capitalized names listed after "such as" ("such as FreshDesk, HubSpot,
+/// SalesForce"): vendors the vocabulary may not know yet.
+fn such_as_names(sentence: &str) -> Vec<String> {
+    let Some(at) = sentence.find("such as") else {
+        return Vec::new();
+    };
+    let list = &sentence[at + "such as".len()..];
+    let list = list.split(['.', ':', '(']).next().unwrap_or("");
+    list.split([',', ';'])
+        .flat_map(|part| part.split(" and "))
+        .map(|p| p.trim().trim_start_matches("and ").trim())
+        .filter(|p| {
+            let words: Vec<&str> = p.split_whitespace().collect();
+            !words.is_empty()
+                && words.len() <= 3
+                && words
+                    .iter()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+        })
+        .map(String::from)
+        .collect()
+}
+
+/// A stated period: "12 months", "approximately 3 weeks", "thirty days".
+pub fn period(sentence: &str) -> Option<String> {
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    for i in 1..words.len() {
+        let unit = words[i]
+            .trim_end_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        if !UNITS.contains(&unit.as_str()) {
+            continue;
+        }
+        let count = words[i - 1].trim_start_matches('(');
+        let numeric = count.chars().all(|c| c.is_ascii_digit()) && !count.is_empty();
+        if numeric || NUMBER_WORDS.contains(&count.to_lowercase().as_str()) {
+            let unit_word = words[i].trim_end_matches(|c: char| !c.is_alphanumeric());
+            return Some(format!("{count} {unit_word}"));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(texts: &[&str]) -> Section {
+        Section {
+            id: "s".into(),
+            heading: String::new(),
+            clauses: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| crate::model::Clause {
+                    id: format!("s.{}", i + 1),
+                    text: Arc::from(*t),
+                    topics: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn suggests_flows_with_vendors_periods_and_negation() {
+        let vocabulary = Vocabulary::builtin();
+        let s = section(&[
+            "IP addresses are saved for approximately 12 months.",
+            "We may share Personal Information with service providers, such as FreshDesk, HubSpot, SalesForce.",
+            "We do not sell your email address.",
+            "Hello world.",
+        ]);
+        let flows = suggest(&[s], &vocabulary);
+        assert_eq!(flows.len(), 3, "{flows:#?}");
+        assert_eq!(flows[0].flow.retention.as_deref(), Some("12 months"));
+        assert_eq!(&*flows[0].flow.data[0], "IP addresses");
+        let recipients: Vec<&str> = flows[1].flow.recipients.iter().map(|r| &**r).collect();
+        for vendor in ["FreshDesk", "HubSpot", "SalesForce"] {
+            assert!(recipients.contains(&vendor), "{recipients:?}");
+        }
+        assert!(!flows[2].flow.does);
+        assert_eq!(&*flows[2].flow.evidence[0], "s.3");
+    }
+}
