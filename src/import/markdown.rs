@@ -16,8 +16,10 @@ use super::{Block, ListKind, Table};
 /// Bullet glyphs of text exports that CommonMark does not know.
 const GLYPHS: &[char] = &['•', '·', '◦', '▪', '‣', '∙', '○', '●', '■', '□', '–'];
 
+/// `text` is the input as read: tab-separated rows are found before the
+/// text is sanitized (which expands tabs).
 pub fn blocks(text: &str) -> Vec<Block> {
-    let normalized = normalize(text);
+    let (normalized, _) = crate::model::sanitize::sanitize(&normalize(text));
     let mut reader = Reader::default();
     let parser = Parser::new_ext(&normalized, Options::ENABLE_TABLES);
     for event in parser {
@@ -34,7 +36,35 @@ pub fn normalize(text: &str) -> String {
     let mut previous_blank = true;
     let mut previous_table = false;
     let mut in_fence = false;
-    for raw in text.lines() {
+    let lines: Vec<&str> = text.lines().collect();
+    let tab_row = |l: &str| l.trim_matches([' ', '\t', '\r']).contains('\t');
+    // Runs of two or more tab-separated lines, each with its widest row.
+    let mut run_width = vec![0usize; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        let mut end = i;
+        while end < lines.len() && tab_row(lines[end]) {
+            end += 1;
+        }
+        if end - i >= 2 {
+            let width = lines[i..end]
+                .iter()
+                .map(|l| l.trim_matches([' ', '\t', '\r']).split('\t').count())
+                .max()
+                .unwrap_or(0);
+            run_width[i..end].fill(width);
+        }
+        i = end.max(i + 1);
+    }
+    for (i, raw) in lines.iter().enumerate() {
+        let converted;
+        let raw = if run_width[i] > 0 && !in_fence {
+            let first = i == 0 || run_width[i - 1] == 0;
+            converted = tsv_to_pipes(raw, first, run_width[i]);
+            converted.as_str()
+        } else {
+            raw
+        };
         let line = raw.trim_start_matches([' ', '\t']);
         let line = line.trim_end_matches('\r');
         if line.starts_with("```") || line.starts_with("~~~") {
@@ -50,6 +80,22 @@ pub fn normalize(text: &str) -> String {
         out.push('\n');
         previous_blank = blank;
         previous_table = table;
+    }
+    out
+}
+
+/// A tab-separated row as a pipe-table row (and the header's rule after
+/// the first row).
+fn tsv_to_pipes(line: &str, first: bool, width: usize) -> String {
+    let mut cells: Vec<String> = line
+        .trim_matches([' ', '\t', '\r'])
+        .split('\t')
+        .map(|c| c.trim().replace('|', "\\|"))
+        .collect();
+    cells.resize(width.max(cells.len()), String::new());
+    let mut out = format!("| {} |", cells.join(" | "));
+    if first {
+        out.push_str(&format!("\n|{}", " --- |".repeat(cells.len())));
     }
     out
 }
@@ -104,7 +150,14 @@ impl Reader {
             Event::End(tag) => self.end(tag),
             Event::Text(t) | Event::Code(t) => self.push(&t),
             Event::SoftBreak | Event::HardBreak => self.push("\n"),
-            Event::InlineHtml(html) | Event::Html(html) => {
+            Event::Html(html) => {
+                let text = strip_tags(&html);
+                if !text.trim().is_empty() {
+                    self.push(text.trim_end_matches('\n'));
+                    self.push("\n");
+                }
+            }
+            Event::InlineHtml(html) => {
                 let tag = html.trim().to_ascii_lowercase();
                 if tag.starts_with("<br") {
                     self.push("\n");
@@ -233,6 +286,21 @@ impl Reader {
             text,
         });
     }
+}
+
+/// The text of raw HTML lines, their tags removed.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Trims every line and drops empty ones, so a clause never starts or ends

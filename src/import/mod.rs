@@ -101,6 +101,12 @@ pub struct Imported {
 /// carry a `suggested` mark of their own.
 pub const SUGGESTED_PREFIX: &str = "suggested-";
 
+/// Whether a context holds flows drafted from prose (until flows carry a
+/// `suggested` mark of their own, the one place that decides).
+pub fn is_suggested(context: &Context) -> bool {
+    context.id.starts_with(SUGGESTED_PREFIX)
+}
+
 /// The input as text, or why it is not a policy text. `html_hint` lets a
 /// page that declares a Latin-1 charset be read as one.
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
@@ -208,7 +214,7 @@ pub fn import(
             let blocks = markdown::blocks(&markdown);
             (markdown, blocks)
         }
-        SourceFormat::Markdown => (clean.clone(), markdown::blocks(&clean)),
+        SourceFormat::Markdown => (clean.clone(), markdown::blocks(input)),
         SourceFormat::Text => (clean.clone(), text::blocks(&clean)),
     };
     let segmented = segment::segment(&blocks);

@@ -34,7 +34,9 @@ pub fn segment(blocks: &[Block]) -> Segmented {
         match block {
             Block::Heading { text, .. } => builder.section(text),
             Block::Para { text, item, .. } => {
-                if let Some(heading) = as_heading(block, blocks.get(i + 1), &toc) {
+                if let Some(heading) = as_heading(block, blocks.get(i + 1), &toc)
+                    .or_else(|| (i == 0).then(|| title(block)).flatten())
+                {
                     builder.section(&heading);
                 } else {
                     let _ = item;
@@ -163,6 +165,15 @@ fn as_heading(block: &Block, next: Option<&Block>, toc: &HashSet<String>) -> Opt
         false
     };
     heading.then_some(numbered)
+}
+
+/// The document's first line is its title when it is short and no sentence.
+fn title(block: &Block) -> Option<String> {
+    let Block::Para { text, item: None, .. } = block else {
+        return None;
+    };
+    (!text.contains('\n') && text.chars().count() <= 80 && !ends_sentence(text) && !text.ends_with(':'))
+        .then(|| text.clone())
 }
 
 /// Whether the block after a candidate title reads as the text under it.

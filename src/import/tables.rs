@@ -126,13 +126,22 @@ pub fn items(cell: &str) -> Vec<Arc<str>> {
                 .trim()
         })
         .filter(|s| !s.is_empty() && !s.ends_with(':') && s.chars().any(char::is_alphanumeric))
+        .filter(|s| !is_none(s))
         .map(|s| Arc::from(s.trim_end_matches(['.', ','])))
         .collect()
 }
 
+/// "N/A", "None", "-": the cell says nothing applies.
+fn is_none(text: &str) -> bool {
+    matches!(
+        text.trim().trim_end_matches('.').to_lowercase().as_str(),
+        "n/a" | "na" | "none" | "-" | "—" | "not applicable"
+    )
+}
+
 fn single_line(cell: &str) -> Option<Arc<str>> {
     let text = cell.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!text.is_empty()).then(|| Arc::from(text))
+    (!text.is_empty() && !is_none(&text)).then(|| Arc::from(text))
 }
 
 /// The contexts of a table, or none when no column holds data.
@@ -235,6 +244,17 @@ pub fn contexts(table: &PlacedTable, used_ids: &mut HashSet<String>) -> Vec<Cont
         }
         if flow.data.is_empty() || flow.evidence.is_empty() {
             continue;
+        }
+        // A CCPA row whose every other cell is "N/A": not collected.
+        let others: Vec<&str> = row
+            .iter()
+            .zip(&columns)
+            .filter(|(_, c)| !matches!(c, Column::Data | Column::Context | Column::Other))
+            .map(|((t, _), _)| t.as_str())
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        if !others.is_empty() && others.iter().all(|t| is_none(t)) {
+            flow.does = false;
         }
         let name = name.unwrap_or_else(|| {
             let label: String = flow
