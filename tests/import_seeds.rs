@@ -117,7 +117,11 @@ fn flows(policy: &Policy) -> Vec<&model::Flow> {
 fn seeds_import_with_the_targets_met() {
     let corpus = model::load(&[PathBuf::from("policies")]);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy("policies/vocabulary.yaml", dir.path().join("vocabulary.yaml")).unwrap();
+    std::fs::copy(
+        "policies/vocabulary.yaml",
+        dir.path().join("vocabulary.yaml"),
+    )
+    .unwrap();
     std::fs::create_dir(dir.path().join("sources")).unwrap();
     let mut failures = Vec::new();
     println!("seed          coverage  precision  recall  F1     topics (same text)");
@@ -133,7 +137,10 @@ fn seeds_import_with_the_targets_met() {
             100.0 * share
         );
         if imported.coverage.percent() < 99.0 {
-            failures.push(format!("{id}: coverage {:.1}%", imported.coverage.percent()));
+            failures.push(format!(
+                "{id}: coverage {:.1}%",
+                imported.coverage.percent()
+            ));
         }
         if f < 0.80 {
             failures.push(format!("{id}: boundary F1 {f:.3}"));
@@ -146,7 +153,11 @@ fn seeds_import_with_the_targets_met() {
             qualm::model::write::to_yaml(&imported.policy),
         )
         .unwrap();
-        std::fs::write(dir.path().join(format!("sources/{id}.txt")), &imported.source).unwrap();
+        std::fs::write(
+            dir.path().join(format!("sources/{id}.txt")),
+            &imported.source,
+        )
+        .unwrap();
     }
     // `qualm check` on the written drafts: they load without an error.
     let drafts = model::load(&[dir.path().to_path_buf()]);
@@ -163,7 +174,11 @@ fn seeds_give_the_dates_the_analysts_read() {
         ("qualer-2020", "2020-01-23"),
         ("qualys-2015", "2015-11-09"),
     ] {
-        assert_eq!(import_seed(id).policy.effective.as_deref(), Some(date), "{id}");
+        assert_eq!(
+            import_seed(id).policy.effective.as_deref(),
+            Some(date),
+            "{id}"
+        );
     }
     assert_eq!(
         import_seed("qualys-2015").policy.version.as_deref(),

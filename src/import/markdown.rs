@@ -33,20 +33,30 @@ pub fn blocks(text: &str) -> Vec<Block> {
 pub fn normalize(text: &str) -> String {
     let unwrapped = is_unwrapped(text);
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut previous_blank = true;
-    let mut previous_table = false;
     let mut in_fence = false;
     let lines: Vec<&str> = text.lines().collect();
     let tab_row = |l: &str| l.trim_matches([' ', '\t', '\r']).contains('\t');
-    // Runs of two or more tab-separated lines, each with its widest row.
+    // Runs of two or more tab-separated lines (blank lines between them
+    // do not end a run: exports leave them between rows), each run with
+    // its widest row.
     let mut run_width = vec![0usize; lines.len()];
     let mut i = 0;
     while i < lines.len() {
+        if !tab_row(lines[i]) {
+            i += 1;
+            continue;
+        }
         let mut end = i;
-        while end < lines.len() && tab_row(lines[end]) {
+        let mut last_row = i;
+        while end < lines.len() && (tab_row(lines[end]) || lines[end].trim().is_empty()) {
+            if tab_row(lines[end]) {
+                last_row = end;
+            }
             end += 1;
         }
-        if end - i >= 2 {
+        let end = last_row + 1;
+        let rows = lines[i..end].iter().filter(|l| tab_row(l)).count();
+        if rows >= 2 {
             let width = lines[i..end]
                 .iter()
                 .map(|l| l.trim_matches([' ', '\t', '\r']).split('\t').count())
@@ -54,9 +64,13 @@ pub fn normalize(text: &str) -> String {
                 .unwrap_or(0);
             run_width[i..end].fill(width);
         }
-        i = end.max(i + 1);
+        i = end;
     }
+    let mut view: Vec<Line> = Vec::with_capacity(lines.len());
     for (i, raw) in lines.iter().enumerate() {
+        if run_width[i] > 0 && raw.trim().is_empty() {
+            continue;
+        }
         let converted;
         let raw = if run_width[i] > 0 && !in_fence {
             let first = i == 0 || run_width[i - 1] == 0;
@@ -70,18 +84,182 @@ pub fn normalize(text: &str) -> String {
         if line.starts_with("```") || line.starts_with("~~~") {
             in_fence = !in_fence;
         }
-        let blank = line.trim().is_empty();
-        let table = line.starts_with('|');
-        let line = bullet_to_dash(line);
-        if unwrapped && !in_fence && !blank && !previous_blank && !(table && previous_table) {
-            out.push('\n');
+        let kind = if line.trim().is_empty() {
+            Kind::Blank
+        } else if in_fence || line.starts_with("```") || line.starts_with("~~~") {
+            Kind::Fenced
+        } else if line.starts_with('|') {
+            Kind::Table
+        } else {
+            Kind::Text
+        };
+        if unwrapped && kind == Kind::Text {
+            for piece in deglue(line) {
+                view.push(Line::new(bullet_to_dash(piece).into_owned(), kind));
+            }
+        } else {
+            view.push(Line::new(bullet_to_dash(line).into_owned(), kind));
         }
-        out.push_str(&line);
+    }
+    if unwrapped {
+        group_glued_lists(&mut view);
+    }
+    let mut previous: Option<&Line> = None;
+    for line in &view {
+        if let Some(prev) = previous {
+            let apart = unwrapped
+                && line.kind != Kind::Blank
+                && prev.kind != Kind::Blank
+                && !(line.kind == Kind::Fenced && prev.kind == Kind::Fenced)
+                && !(line.kind == Kind::Table && prev.kind == Kind::Table)
+                && !(line.group.is_some() && line.group == prev.group);
+            if apart {
+                out.push('\n');
+            }
+        }
+        out.push_str(&line.text);
         out.push('\n');
-        previous_blank = blank;
-        previous_table = table;
+        previous = Some(line);
     }
     out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Blank,
+    Text,
+    Table,
+    Fenced,
+}
+
+/// A line of the parser's view; lines of one group form one paragraph.
+struct Line {
+    text: String,
+    kind: Kind,
+    group: Option<usize>,
+}
+
+impl Line {
+    fn new(text: String, kind: Kind) -> Line {
+        Line {
+            text,
+            kind,
+            group: None,
+        }
+    }
+
+    /// The words of a list item line without its marker.
+    fn item_text(&self) -> Option<&str> {
+        if self.kind != Kind::Text {
+            return None;
+        }
+        let t = self.text.as_str();
+        if let Some(rest) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
+            return Some(rest.trim_start());
+        }
+        let digits = t.chars().take_while(char::is_ascii_digit).count();
+        if (1..=3).contains(&digits) {
+            let rest = &t[digits..];
+            if let Some(rest) = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") ")) {
+                return Some(rest.trim_start());
+            }
+        }
+        None
+    }
+}
+
+/// A list glued to the text before or after it, with no blank line, is
+/// what a flattened table cell looks like: its items are one clause (the
+/// cell). Runs of items starting "To ..." (purposes) are a cell of their own.
+fn group_glued_lists(view: &mut [Line]) {
+    let is_text = |l: &Line| l.kind == Kind::Text && l.item_text().is_none();
+    let mut next_group = 0;
+    let mut i = 0;
+    while i < view.len() {
+        if view[i].item_text().is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < view.len() && view[i].item_text().is_some() {
+            i += 1;
+        }
+        let glued =
+            (start > 0 && is_text(&view[start - 1])) || (i < view.len() && is_text(&view[i]));
+        if !glued || i - start < 2 {
+            continue;
+        }
+        let mut purpose_run = None;
+        for line in &mut view[start..i] {
+            let text = line.item_text().unwrap_or("").to_string();
+            let purpose = text.starts_with("To ");
+            if purpose_run != Some(purpose) {
+                next_group += 1;
+                purpose_run = Some(purpose);
+            }
+            line.text = escape_line_start(&text);
+            line.group = Some(next_group);
+        }
+    }
+}
+
+/// A backslash before what would start a block at the start of a line.
+fn escape_line_start(text: &str) -> String {
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    if text.starts_with(['#', '>', '-', '+', '*', '=', '|']) {
+        format!("\\{text}")
+    } else if digits > 0 && text[digits..].starts_with(['.', ')']) {
+        format!("{}\\{}", &text[..digits], &text[digits..])
+    } else {
+        text.to_string()
+    }
+}
+
+/// Cue words that begin a table cell glued to the one before it
+/// ("ConsentUntil we no longer need...").
+const CELL_CUES: &[&str] = &[
+    "Until ",
+    "Cannot ",
+    "Consent",
+    "Legitimate ",
+    "Processing ",
+    "Performance ",
+];
+
+/// Splits a line where flattening glued two cells together: a lower-case
+/// word run straight into a capitalized one ("collectWhy"), a sentence end
+/// with no space after it ("laws.Cannot"), or a cell cue word. Brand names
+/// (HubSpot, QualiSystems) start with a capital and are left whole.
+pub fn deglue(line: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    for k in 1..chars.len().saturating_sub(1) {
+        let (at, c) = chars[k];
+        let prev = chars[k - 1].1;
+        let next = chars[k + 1].1;
+        if !(c.is_uppercase() && next.is_lowercase()) {
+            continue;
+        }
+        let word_start = line[start..at]
+            .char_indices()
+            .rfind(|(_, ch)| ch.is_whitespace())
+            .map_or(start, |(w, ch)| start + w + ch.len_utf8());
+        let left = &line[word_start..at];
+        let lower_word = left.chars().count() >= 3 && left.chars().all(|ch| ch.is_lowercase());
+        let sentence_end = (prev == '?'
+            || matches!(prev, '.' | '!')
+                && left.chars().filter(|ch| ch.is_alphabetic()).count() >= 3)
+            && !left.contains("www")
+            && !left.contains('/');
+        let cue = prev.is_alphabetic() && CELL_CUES.iter().any(|q| line[at..].starts_with(q));
+        if lower_word || sentence_end || cue {
+            pieces.push(&line[start..at]);
+            start = at;
+        }
+    }
+    pieces.push(&line[start..]);
+    pieces
 }
 
 /// A tab-separated row as a pipe-table row (and the header's rule after
@@ -123,6 +301,65 @@ pub fn is_unwrapped(text: &str) -> bool {
         }
     }
     counted > 0 && long * 5 >= counted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unglues_flattened_cells_but_not_brand_names() {
+        assert_eq!(
+            deglue("Data we collectWhy is it?Legal basisThird party"),
+            [
+                "Data we collect",
+                "Why is it?",
+                "Legal basis",
+                "Third party"
+            ]
+        );
+        assert_eq!(
+            deglue("ConsentUntil we no longer need it, per laws.Cannot send"),
+            [
+                "Consent",
+                "Until we no longer need it, per laws.",
+                "Cannot send"
+            ]
+        );
+        assert_eq!(
+            deglue("QualiSystems uses HubSpot and PostHog."),
+            ["QualiSystems uses HubSpot and PostHog."]
+        );
+    }
+
+    #[test]
+    fn a_list_glued_to_text_is_one_paragraph() {
+        let long = "x".repeat(120);
+        let md = normalize(&format!("{long}\nWhen you visit\n  • Full Name\n  • Email\n  • To reply\n  • To bill\nConsent\n"));
+        let blocks: Vec<String> = {
+            let mut r = Reader::default();
+            for e in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+                r.event(e);
+            }
+            r.flush();
+            r.blocks
+                .into_iter()
+                .map(|b| match b {
+                    Block::Para { text, .. } => text,
+                    _ => String::new(),
+                })
+                .collect()
+        };
+        assert_eq!(
+            blocks[1..],
+            [
+                "When you visit",
+                "Full Name\nEmail",
+                "To reply\nTo bill",
+                "Consent"
+            ]
+        );
+    }
 }
 
 #[derive(Default)]

@@ -227,7 +227,7 @@ pub fn import(
     if letters == 0 {
         return Err("has no readable text (no paragraph with words in it)".into());
     }
-    topics::assign(&mut sections);
+    topics::assign(&mut sections, &segmented.column_headers);
     let texts = sections.iter().flat_map(|s| {
         std::iter::once(s.heading.as_str()).chain(s.clauses.iter().map(|c| &*c.text))
     });

@@ -5,7 +5,7 @@
 //! cell is a clause with id `<section>.<n>`; a lead-in ending in ":" stays
 //! a clause of its own.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::{Block, ListKind, Table};
@@ -22,6 +22,9 @@ pub struct PlacedTable {
 pub struct Segmented {
     pub sections: Vec<Section>,
     pub tables: Vec<PlacedTable>,
+    /// Each table cell's clause id with its column's header, whose words
+    /// name the cell's topic.
+    pub column_headers: HashMap<String, String>,
 }
 
 /// Headings longer than this are sentences in bold, not headings.
@@ -30,7 +33,9 @@ const MAX_HEADING_CHARS: usize = 150;
 pub fn segment(blocks: &[Block]) -> Segmented {
     let toc = toc_entries(blocks);
     let mut builder = Builder::default();
+    let mut open_sentence = false;
     for (i, block) in blocks.iter().enumerate() {
+        let was_open = std::mem::take(&mut open_sentence);
         match block {
             Block::Heading { text, .. } => builder.section(text),
             Block::Para { text, item, .. } => {
@@ -38,9 +43,14 @@ pub fn segment(blocks: &[Block]) -> Segmented {
                     .or_else(|| (i == 0).then(|| title(block)).flatten())
                 {
                     builder.section(&heading);
+                } else if was_open && item.is_none() {
+                    // A clause does not end inside a sentence: paragraphs
+                    // ending in ";" ("a;", "b; and", "c.") are one list.
+                    builder.extend_last(text);
+                    open_sentence = continues(text);
                 } else {
-                    let _ = item;
                     builder.clause(text);
+                    open_sentence = item.is_none() && continues(text);
                 }
             }
             Block::Table(table) => builder.table(table),
@@ -54,6 +64,7 @@ struct Builder {
     sections: Vec<Section>,
     ids: HashSet<String>,
     tables: Vec<PlacedTable>,
+    column_headers: HashMap<String, String>,
 }
 
 impl Builder {
@@ -102,13 +113,23 @@ impl Builder {
         Some(id)
     }
 
+    fn extend_last(&mut self, text: &str) {
+        let section = self.current();
+        match section.clauses.last_mut() {
+            Some(last) => last.text = Arc::from(format!("{}\n{text}", last.text)),
+            None => {
+                self.clause(text);
+            }
+        }
+    }
+
     fn table(&mut self, table: &Table) {
         let header = table
             .header
             .iter()
             .map(|cell| (cell.clone(), self.clause(cell)))
             .collect();
-        let rows = table
+        let rows: Vec<Vec<(String, Option<String>)>> = table
             .rows
             .iter()
             .map(|row| {
@@ -118,6 +139,13 @@ impl Builder {
             })
             .collect();
         let section = self.current().id.clone();
+        for row in &rows {
+            for (c, (_, id)) in row.iter().enumerate() {
+                if let (Some(id), Some(header)) = (id, table.header.get(c)) {
+                    self.column_headers.insert(id.clone(), header.clone());
+                }
+            }
+        }
         self.tables.push(PlacedTable {
             section,
             header,
@@ -129,6 +157,7 @@ impl Builder {
         Segmented {
             sections: self.sections,
             tables: self.tables,
+            column_headers: self.column_headers,
         }
     }
 }
@@ -156,7 +185,10 @@ fn as_heading(block: &Block, next: Option<&Block>, toc: &HashSet<String>) -> Opt
     } else if matches!(item, Some((ListKind::Ordered, _))) {
         title_like(text) && word_count(text) >= 2
     } else if item.is_none() {
-        title_like(text)
+        let lower = text.to_lowercase();
+        let dated = super::metadata::find_date(&lower).is_some() || lower.contains("version");
+        !dated
+            && title_like(text)
             && text.chars().count() <= 70
             && !ends_sentence(text)
             && !text.ends_with([':', ',', ';'])
@@ -167,13 +199,25 @@ fn as_heading(block: &Block, next: Option<&Block>, toc: &HashSet<String>) -> Opt
     heading.then_some(numbered)
 }
 
+/// Whether a paragraph stops mid-list: it ends with ";" or "; and".
+fn continues(text: &str) -> bool {
+    let t = text.trim_end();
+    t.ends_with(';') || t.ends_with("; and") || t.ends_with("; or")
+}
+
 /// The document's first line is its title when it is short and no sentence.
 fn title(block: &Block) -> Option<String> {
-    let Block::Para { text, item: None, .. } = block else {
+    let Block::Para {
+        text, item: None, ..
+    } = block
+    else {
         return None;
     };
-    (!text.contains('\n') && text.chars().count() <= 80 && !ends_sentence(text) && !text.ends_with(':'))
-        .then(|| text.clone())
+    (!text.contains('\n')
+        && text.chars().count() <= 80
+        && !ends_sentence(text)
+        && !text.ends_with(':'))
+    .then(|| text.clone())
 }
 
 /// Whether the block after a candidate title reads as the text under it.

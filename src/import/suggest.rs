@@ -126,9 +126,18 @@ pub fn suggest(sections: &[Section], vocabulary: &Vocabulary) -> Vec<Suggested> 
                     // sentence naming vendors extends the flow before it.
                     let lower = sentence.to_lowercase();
                     let mut named = labels(sentence, &find_all(&lower, &vendor_names));
-                    named.extend(such_as_names(sentence).iter().map(|n| Arc::from(n.as_str())));
+                    named.extend(
+                        such_as_names(sentence)
+                            .iter()
+                            .map(|n| Arc::from(n.as_str())),
+                    );
                     for name in named {
-                        if !last.flow.recipients.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
+                        if !last
+                            .flow
+                            .recipients
+                            .iter()
+                            .any(|r| r.eq_ignore_ascii_case(&name))
+                        {
                             last.flow.recipients.push(name);
                         }
                     }
@@ -230,7 +239,9 @@ fn flow_of(sentence: &str, data_names: &[String], vendor_names: &[String]) -> Op
         }
     }
     recipients.retain(|r| !data.contains(r));
-    let unhedged = lower.replace("not limited to", "").replace("not be limited", "");
+    let unhedged = lower
+        .replace("not limited to", "")
+        .replace("not be limited", "");
     let negated = NEGATIONS.iter().any(|n| unhedged.contains(n));
     Some(Flow {
         data,

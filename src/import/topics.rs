@@ -3,6 +3,7 @@
 //! the clause is that short), then phrase lists per topic over its text,
 //! else the topic of its section's heading, else `other`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::model::Section;
@@ -34,37 +35,6 @@ const PHRASES: &[(&str, &[&str])] = &[
             "reserve the right to change",
             "version ",
             " effective ",
-        ],
-    ),
-    (
-        "specific-audiences",
-        &[
-            "children",
-            " child ",
-            " minors",
-            "under the age",
-            "under 13",
-            "under 16",
-            "california",
-            "european economic area",
-            " eea ",
-            " eu ",
-            "united kingdom",
-            " uk ",
-            "switzerland",
-            "residents of",
-            "nevada",
-            "brazil",
-            "canada",
-            "international transfer",
-            "transfer of data",
-            "transfers of personal",
-            "outside the",
-            "standard contractual clauses",
-            "data privacy framework",
-            "privacy shield",
-            "safe harbor",
-            "adequacy",
         ],
     ),
     (
@@ -203,6 +173,37 @@ const PHRASES: &[(&str, &[&str])] = &[
             "ip address",
         ],
     ),
+    (
+        "specific-audiences",
+        &[
+            "children",
+            " child ",
+            " minors",
+            "under the age",
+            "under 13",
+            "under 16",
+            "california",
+            "european economic area",
+            " eea ",
+            " eu ",
+            "united kingdom",
+            " uk ",
+            "switzerland",
+            "residents of",
+            "nevada",
+            "brazil",
+            "canada",
+            "international transfer",
+            "transfer of data",
+            "transfers of personal",
+            "outside the",
+            "standard contractual clauses",
+            "data privacy framework",
+            "privacy shield",
+            "safe harbor",
+            "adequacy",
+        ],
+    ),
 ];
 
 /// Topics named by a heading's words (first match wins).
@@ -287,14 +288,22 @@ const HEADING_WORDS: &[(&str, &[&str])] = &[
 /// At most this many topics per clause: the strongest signals.
 const MAX_TOPICS: usize = 2;
 
-pub fn assign(sections: &mut [Section]) {
+/// `column_headers`: a table cell's clause id with its column's header.
+pub fn assign(sections: &mut [Section], column_headers: &HashMap<String, String>) {
     for section in sections {
         let section_topic = heading_topic(&section.heading);
         for clause in &mut section.clauses {
-            clause.topics = clause_topics(&clause.text, section_topic)
-                .into_iter()
-                .map(Arc::from)
-                .collect();
+            let mut topics = clause_topics(&clause.text, section_topic);
+            let column = column_headers
+                .get(&clause.id)
+                .and_then(|h| heading_topic(h));
+            if let Some(column) = column {
+                // A cell is about what its column is about.
+                topics.retain(|t| *t != column && *t != "other");
+                topics.insert(0, column);
+                topics.truncate(MAX_TOPICS);
+            }
+            clause.topics = topics.into_iter().map(Arc::from).collect();
         }
     }
 }
