@@ -216,3 +216,40 @@ fn qualisys_retention_periods_are_found() {
         );
     }
 }
+
+#[test]
+fn the_quali_table_gives_contexts_with_vendors_and_periods() {
+    let imported = import_seed("quali-2024");
+    let table_flows: Vec<&model::Flow> = imported
+        .policy
+        .contexts_flat()
+        .into_iter()
+        .filter(|(_, c)| !import::is_suggested(c))
+        .flat_map(|(_, c)| &c.flows)
+        .collect();
+    assert!(table_flows.len() >= 20, "{} flows", table_flows.len());
+    let named = |vendor: &str| {
+        table_flows
+            .iter()
+            .any(|f| f.recipients.iter().any(|r| r.contains(vendor)))
+    };
+    for vendor in ["Salesforce", "HubSpot", "PostHog"] {
+        assert!(named(vendor), "no table flow names {vendor}");
+    }
+    for period in ["30 days", "60 days", "360 days"] {
+        assert!(
+            table_flows
+                .iter()
+                .any(|f| f.retention.as_deref().is_some_and(|r| r.contains(period))),
+            "no table flow keeps data for {period}"
+        );
+    }
+    let demo = imported
+        .policy
+        .contexts_flat()
+        .into_iter()
+        .find(|(_, c)| c.name == "When you schedule a demo")
+        .expect("a context per table row");
+    assert_eq!(demo.0, 1, "nested under its group row");
+    assert!(demo.1.flows[0].data.iter().any(|d| &**d == "Full Name"));
+}

@@ -253,6 +253,9 @@ pub fn import(
     for table in &segmented.tables {
         contexts.extend(tables::contexts(table, &mut used_ids));
     }
+    for section in &sections {
+        contexts.extend(tables::flattened(section, &mut used_ids));
+    }
     let suggestions = suggest::suggest(&sections, vocabulary);
     let suggested_flows = suggestions.len();
     contexts.extend(group_suggestions(suggestions, &sections, &mut used_ids));

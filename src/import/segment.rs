@@ -39,7 +39,8 @@ pub fn segment(blocks: &[Block]) -> Segmented {
         match block {
             Block::Heading { text, .. } => builder.section(text),
             Block::Para { text, item, .. } => {
-                if let Some(heading) = as_heading(block, blocks.get(i + 1), &toc)
+                let previous = i.checked_sub(1).and_then(|p| blocks.get(p));
+                if let Some(heading) = as_heading(block, previous, blocks.get(i + 1), &toc)
                     .or_else(|| (i == 0).then(|| title(block)).flatten())
                 {
                     builder.section(&heading);
@@ -163,7 +164,12 @@ impl Builder {
 }
 
 /// The heading a paragraph stands for, if it is one.
-fn as_heading(block: &Block, next: Option<&Block>, toc: &HashSet<String>) -> Option<String> {
+fn as_heading(
+    block: &Block,
+    previous: Option<&Block>,
+    next: Option<&Block>,
+    toc: &HashSet<String>,
+) -> Option<String> {
     let Block::Para { text, strong, item } = block else {
         return None;
     };
@@ -187,7 +193,15 @@ fn as_heading(block: &Block, next: Option<&Block>, toc: &HashSet<String>) -> Opt
     } else if item.is_none() {
         let lower = text.to_lowercase();
         let dated = super::metadata::find_date(&lower).is_some() || lower.contains("version");
+        // A title line follows a finished paragraph, not a list's label.
+        let after_paragraph = match previous {
+            Some(Block::Para { text, .. }) => {
+                ends_sentence(text) || text.trim_end().ends_with(['?', ':'])
+            }
+            _ => true,
+        };
         !dated
+            && after_paragraph
             && title_like(text)
             && text.chars().count() <= 70
             && !ends_sentence(text)

@@ -348,3 +348,221 @@ mod tests {
         assert_eq!(contexts[1].flows[0].evidence.len(), 3);
     }
 }
+
+/// A table flattened into text (cells on their own lines, borders lost, as
+/// when a page is copied out of a browser): a run of at least three short
+/// clauses naming distinct columns, data among them, is its header; after
+/// it, a row label ("When you schedule a demo") opens a context, a label
+/// right after another makes the first a group the next rows nest in, and
+/// the cells that follow fill one flow column by column, in the header's
+/// order; data again after later columns starts the row's next flow.
+pub fn flattened(section: &crate::model::Section, used_ids: &mut HashSet<String>) -> Vec<Context> {
+    let clauses = &section.clauses;
+    let Some((header_end, order)) = flattened_header(clauses) else {
+        return Vec::new();
+    };
+    let rank = |c: Column| order.iter().position(|o| *o == c);
+    let mut top: Vec<Context> = Vec::new();
+    let mut group: Option<usize> = None;
+    let mut current: Option<Context> = None;
+    let mut flow: Option<(Flow, usize)> = None;
+    let mut previous_label = false;
+    let mut recipients_next = false;
+
+    fn finish_flow(current: &mut Option<Context>, flow: &mut Option<(Flow, usize)>) {
+        if let (Some(context), Some((f, _))) = (current.as_mut(), flow.take()) {
+            if !f.data.is_empty() || !f.purposes.is_empty() {
+                context.flows.push(f);
+            }
+        }
+    }
+    let place = |top: &mut Vec<Context>, group: Option<usize>, context: Context| match group {
+        Some(g) => top[g].contexts.push(context),
+        None => top.push(context),
+    };
+
+    for clause in &clauses[header_end..] {
+        let text = clause.text.trim();
+        let id: Arc<str> = Arc::from(clause.id.as_str());
+        if is_row_label(text) {
+            finish_flow(&mut current, &mut flow);
+            if let Some(done) = current.take() {
+                if previous_label && done.flows.is_empty() {
+                    // Two labels in a row: the first is a group.
+                    top.push(done);
+                    group = Some(top.len() - 1);
+                } else {
+                    place(&mut top, group, done);
+                }
+            }
+            let base = format!("{}-{}", section.id, slug(text));
+            current = Some(Context {
+                id: unique(&base, used_ids),
+                name: text.to_string(),
+                evidence: vec![id],
+                flows: vec![],
+                contexts: vec![],
+            });
+            previous_label = true;
+            recipients_next = false;
+            continue;
+        }
+        previous_label = false;
+        if current.is_none() {
+            continue;
+        }
+        let lead_in = text.ends_with(':');
+        let guess = if recipients_next {
+            Column::Recipients
+        } else {
+            cell_column(text)
+        };
+        recipients_next = lead_in && guess == Column::Recipients;
+        let at = flow.as_ref().map(|(_, r)| *r).unwrap_or(0);
+        let mut column = match rank(guess) {
+            Some(r) if r >= at => guess,
+            _ => order.get(at).copied().unwrap_or(Column::Other),
+        };
+        // Data again after later columns: the row's next flow.
+        let new_flow = guess == Column::Data
+            && flow
+                .as_ref()
+                .is_some_and(|(f, r)| *r > 1 && !f.data.is_empty() && text.contains('\n'));
+        if new_flow || flow.is_none() {
+            finish_flow(&mut current, &mut flow);
+            flow = Some((empty_flow(), 0));
+            if new_flow || guess == Column::Data {
+                column = Column::Data;
+            }
+        }
+        let (f, r) = flow.as_mut().expect("a flow");
+        *r = rank(column).unwrap_or(*r).max(*r);
+        f.evidence.push(id);
+        if lead_in {
+            continue;
+        }
+        match column {
+            Column::Data => f.data.extend(items(text)),
+            Column::Purposes => f.purposes.extend(items(text)),
+            Column::Basis => f.basis.extend(items(text)),
+            Column::Recipients => f.recipients.extend(items(text)),
+            Column::Retention => append(&mut f.retention, text),
+            Column::IfWithheld => append(&mut f.if_withheld, text),
+            _ => {}
+        }
+    }
+    finish_flow(&mut current, &mut flow);
+    if let Some(done) = current.take() {
+        place(&mut top, group, done);
+    }
+    top
+}
+
+fn append(field: &mut Option<Arc<str>>, text: &str) {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    *field = Some(match field.take() {
+        Some(old) => Arc::from(format!("{old} {text}")),
+        None => Arc::from(text),
+    });
+}
+
+fn empty_flow() -> Flow {
+    Flow {
+        data: vec![],
+        purposes: vec![],
+        basis: vec![],
+        source: vec![],
+        recipients: vec![],
+        retention: None,
+        retention_class: None,
+        if_withheld: None,
+        does: true,
+        evidence: vec![],
+    }
+}
+
+/// The end of a flattened table's header and its columns in order.
+fn flattened_header(clauses: &[crate::model::Clause]) -> Option<(usize, Vec<Column>)> {
+    for start in 0..clauses.len() {
+        let mut order = Vec::new();
+        let mut end = start;
+        while let Some(c) = clauses.get(end) {
+            let text = c.text.trim();
+            let column = column_of(text);
+            if text.contains('\n')
+                || text.chars().count() > 70
+                || text.ends_with('.')
+                || matches!(column, Column::Other | Column::Context)
+                || order.contains(&column)
+            {
+                break;
+            }
+            order.push(column);
+            end += 1;
+        }
+        if order.len() >= 3 && order.contains(&Column::Data) {
+            return Some((end, order));
+        }
+    }
+    None
+}
+
+/// A row label: "When you ...", a short line that is no sentence.
+fn is_row_label(text: &str) -> bool {
+    !text.contains('\n')
+        && text.chars().count() <= 120
+        && (text.starts_with("When you") || text.starts_with("If you"))
+        && !text.ends_with('.')
+}
+
+/// The column a cell's words point to.
+fn cell_column(text: &str) -> Column {
+    let lower = text.to_lowercase();
+    let starts = |words: &[&str]| words.iter().any(|w| lower.starts_with(w));
+    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if starts(&["to ", "in order to", "for the purpose"]) {
+        Column::Purposes
+    } else if starts(&[
+        "consent",
+        "legitimate interest",
+        "processing is necessary",
+        "performance of a contract",
+        "compliance with",
+        "legal obligation",
+        "vital interest",
+    ]) {
+        Column::Basis
+    } else if starts(&[
+        "cannot",
+        "we will not be able",
+        "we cannot",
+        "unable",
+        "you will not be able",
+    ]) || has(&["cannot be personalized", "cannot provide", "cannot send"])
+    {
+        Column::IfWithheld
+    } else if has(&[
+        "third part",
+        "3rd party",
+        "being used",
+        "such as:",
+        "services such as",
+        "shared with",
+    ]) {
+        Column::Recipients
+    } else if has(&[
+        "retain",
+        "kept for",
+        "kept ",
+        "until we no longer",
+        "period of",
+        "depends on",
+        " days",
+        " months",
+        " years",
+    ]) {
+        Column::Retention
+    } else {
+        Column::Data
+    }
+}

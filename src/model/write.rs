@@ -126,7 +126,7 @@ fn write_item(out: &mut String, indent: usize, item: &Value) {
         }
         Value::String(s) => {
             out.push_str(&format!("{pad}-"));
-            write_string(out, indent + 2, indent + 2, s);
+            write_string(out, indent, indent + 2, s);
         }
         other => out.push_str(&format!("{pad}- {}\n", plain_scalar(other))),
     }
@@ -327,7 +327,7 @@ mod tests {
                 name: "When you, visit: our site".into(),
                 evidence: vec!["s.1".into()],
                 flows: vec![Flow {
-                    data: vec!["Name, email".into(), "IP [address]".into(), "yes".into()],
+                    data: texts.iter().map(|t| Arc::from(*t)).collect(),
                     purposes: vec![],
                     basis: vec![],
                     source: vec![],
@@ -353,6 +353,7 @@ mod tests {
             "  leading blanks and  double  spaces that must stay exactly as they are in the text of it all, really",
             "trailing blank \nline",
             "- looks like a list",
+            "a long label in a list of labels that will not fit in one line of a hundred columns so it is folded",
             "# looks like a comment",
             "'quoted' \"double\" \\ back",
             "tab\there and a bell \u{7}",
@@ -367,7 +368,7 @@ mod tests {
         assert!(
             yaml.lines().all(|l| l.chars().count() <= WIDTH
                 || !l.contains(' ')
-                || l.trim_start().starts_with('"')
+                || l.trim_start().trim_start_matches("- ").starts_with('"')
                 || l.contains(": \"")
                 || l.contains("xxxxx")),
             "{yaml}"
