@@ -176,7 +176,9 @@ fn write(
     // failed write leaves nothing half-done behind.
     let mut staged = Vec::new();
     for (path, text) in &files {
-        let tmp = path.with_extension("import-tmp");
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(".import-tmp");
+        let tmp = PathBuf::from(tmp);
         if let Err(e) = std::fs::write(&tmp, text) {
             for t in &staged {
                 let _ = std::fs::remove_file(t);

@@ -20,6 +20,30 @@ const DROPPED: &[&str] = &[
     "audio", "video", "picture", "img", "map", "link", "meta",
 ];
 
+/// Ids and classes of page chrome (navigation, footers, banners) outside
+/// the `<main>`/`<article>` holding the policy.
+const CHROME: &[&str] = &[
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "main-menu",
+    "site-nav",
+    "topnav",
+    "footer",
+    "site-footer",
+    "page-footer",
+    "site-header",
+    "masthead",
+    "breadcrumb",
+    "breadcrumbs",
+    "sidebar",
+    "skip-link",
+    "cookie-banner",
+    "cookie-consent",
+    "cookie-notice",
+];
+
 /// Elements that start and end a block.
 const BLOCKS: &[&str] = &[
     "p",
@@ -101,6 +125,15 @@ fn hidden(node: &NodeRef<Node>) -> bool {
         Some("navigation" | "banner" | "contentinfo" | "search")
     ) {
         return true;
+    }
+    let chrome = |value: Option<&str>| {
+        value
+            .unwrap_or("")
+            .split_whitespace()
+            .any(|token| CHROME.contains(&token.to_ascii_lowercase().as_str()))
+    };
+    if chrome(e.attr("id")) || chrome(e.attr("class")) {
+        return !inside_content(node);
     }
     let style = e
         .attr("style")

@@ -386,7 +386,7 @@ impl Reader {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
             Event::Text(t) | Event::Code(t) => self.push(&t),
-            Event::SoftBreak | Event::HardBreak => self.push("\n"),
+            Event::SoftBreak | Event::HardBreak => self.line_break(),
             Event::Html(html) => {
                 let text = strip_tags(&html);
                 if !text.trim().is_empty() {
@@ -397,7 +397,7 @@ impl Reader {
             Event::InlineHtml(html) => {
                 let tag = html.trim().to_ascii_lowercase();
                 if tag.starts_with("<br") {
-                    self.push("\n");
+                    self.line_break();
                 } else if !tag.starts_with('<') {
                     self.push(&html);
                 } else if self.table.is_none() && tag.starts_with("<p") {
@@ -407,6 +407,22 @@ impl Reader {
             Event::FootnoteReference(t) => self.push(&t),
             Event::TaskListMarker(_) | Event::Rule => self.flush(),
             _ => {}
+        }
+    }
+
+    /// A bold first line ("**Cookies**<br>We use...") is a block of its
+    /// own, a heading to the segmenter; other breaks stay in the text.
+    fn line_break(&mut self) {
+        let letters = self.text.chars().filter(|c| !c.is_whitespace()).count();
+        if self.table.is_none()
+            && self.heading.is_none()
+            && letters > 0
+            && self.strong_chars >= letters
+            && !self.text.contains('\n')
+        {
+            self.flush();
+        } else {
+            self.push("\n");
         }
     }
 
@@ -516,10 +532,17 @@ impl Reader {
         if text.is_empty() || self.table.is_some() {
             return;
         }
+        // A bullet glyph typed into the text is decoration, like a list's.
+        let (text, item) = match text.strip_prefix(GLYPHS) {
+            Some(rest) if rest.starts_with(char::is_whitespace) && self.item.is_none() => {
+                (rest.trim_start().to_string(), Some((ListKind::Bullet, 1)))
+            }
+            _ => (text, self.item),
+        };
         let letters = text.chars().filter(|c| !c.is_whitespace()).count();
         self.blocks.push(Block::Para {
             strong: strong_chars > 0 && strong_chars >= letters,
-            item: self.item,
+            item,
             text,
         });
     }

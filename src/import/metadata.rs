@@ -18,6 +18,8 @@ const DATE_CUES: &[&str] = &[
     "last modified",
     "last revised",
     "last amended",
+    "last edited",
+    "last changed",
     "version date",
     "effective date",
     "effective as of",

@@ -232,21 +232,22 @@ pub fn import(
         std::iter::once(s.heading.as_str()).chain(s.clauses.iter().map(|c| &*c.text))
     });
     let meta = metadata::extract(texts);
+    let title = sections
+        .iter()
+        .find(|s| !s.heading.is_empty())
+        .map(|s| s.heading.clone())
+        .unwrap_or_else(|| "Privacy Policy".into());
     let organization = options
         .organization
         .clone()
         .or(meta.organization)
+        .or_else(|| organization_from_title(&title))
         .unwrap_or_else(|| "Unknown organization".into());
     let effective = options.effective.clone().or(meta.effective);
     let id = options
         .id
         .clone()
         .unwrap_or_else(|| default_id(&organization, effective.as_deref(), &options.name_hint));
-    let title = sections
-        .iter()
-        .find(|s| !s.heading.is_empty())
-        .map(|s| s.heading.clone())
-        .unwrap_or_else(|| "Privacy Policy".into());
 
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut contexts: Vec<Context> = Vec::new();
@@ -313,6 +314,17 @@ fn group_suggestions(
         out.last_mut().expect("a context").flows.push(s.flow);
     }
     out
+}
+
+/// "Harbor Tutors Privacy Notice": the words before "Privacy".
+fn organization_from_title(title: &str) -> Option<String> {
+    let at = title.find(" Privacy")?;
+    let name = title[..at]
+        .trim()
+        .trim_end_matches([':', '-', '–', '|', '·'])
+        .trim();
+    (!name.is_empty() && name.chars().count() <= 40 && name.chars().next()?.is_uppercase())
+        .then(|| name.to_string())
 }
 
 /// `<organization's first word>-<year>`, else the file name, as an id.
