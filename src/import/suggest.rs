@@ -96,6 +96,30 @@ const NEGATIONS: &[&str] = &[
     "are not",
 ];
 
+/// Words that make a period in a sentence a retention period ("kept for
+/// 30 days", not "in the past 12 months").
+const RETENTION_CUES: &[&str] = &[
+    "keep",
+    "keeps",
+    "kept",
+    "retain",
+    "retains",
+    "retained",
+    "store",
+    "stores",
+    "stored",
+    "save",
+    "saves",
+    "saved",
+    "deleted",
+    "delete",
+    "erased",
+    "retention",
+    "period",
+    "until",
+    "longer",
+];
+
 const UNITS: &[&str] = &[
     "day", "days", "week", "weeks", "month", "months", "year", "years",
 ];
@@ -249,7 +273,10 @@ fn flow_of(sentence: &str, data_names: &[String], vendor_names: &[String]) -> Op
         basis: vec![],
         source: vec![],
         recipients,
-        retention: period(sentence).map(|p| Arc::from(p.as_str())),
+        retention: has_word(&lower, RETENTION_CUES)
+            .then(|| period(sentence))
+            .flatten()
+            .map(|p| Arc::from(p.as_str())),
         retention_class: None,
         if_withheld: None,
         does: !negated,
