@@ -43,7 +43,9 @@ fn page() -> String {
     let mut section = 0;
     while html.len() < PAGE_BYTES {
         section += 1;
-        html.push_str(&format!("<h2 id=\"s{section}\">{section}. Section about data, part {section}</h2>"));
+        html.push_str(&format!(
+            "<h2 id=\"s{section}\">{section}. Section about data, part {section}</h2>"
+        ));
         html.push_str("<svg viewBox=\"0 0 10 10\"><path d=\"M0 0h10v10H0z\"/></svg>");
         for k in 0..6 {
             let s = &sentences[n % sentences.len()];
@@ -51,8 +53,12 @@ fn page() -> String {
             let s = format!("{} (copy {n})", escape(s));
             match k {
                 0 => html.push_str(&format!("<p><b>Heading {section}.{k}</b></p><p>{s}</p>")),
-                1 => html.push_str(&format!("<ul><li>{s}</li><li>Item {n} of the list</li></ul>")),
-                2 => html.push_str(&format!("<div>{s}<br><br>Another paragraph {n} follows here.</div>")),
+                1 => html.push_str(&format!(
+                    "<ul><li>{s}</li><li>Item {n} of the list</li></ul>"
+                )),
+                2 => html.push_str(&format!(
+                    "<div>{s}<br><br>Another paragraph {n} follows here.</div>"
+                )),
                 _ => html.push_str(&format!("<p>{s}</p>")),
             }
         }

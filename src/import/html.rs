@@ -188,7 +188,6 @@ impl Writer {
                     self.line.push('\n');
                     self.after_br = true;
                 }
-                return;
             }
             "hr" => self.end_block(),
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {

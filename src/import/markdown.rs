@@ -303,65 +303,6 @@ pub fn is_unwrapped(text: &str) -> bool {
     counted > 0 && long * 5 >= counted
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unglues_flattened_cells_but_not_brand_names() {
-        assert_eq!(
-            deglue("Data we collectWhy is it?Legal basisThird party"),
-            [
-                "Data we collect",
-                "Why is it?",
-                "Legal basis",
-                "Third party"
-            ]
-        );
-        assert_eq!(
-            deglue("ConsentUntil we no longer need it, per laws.Cannot send"),
-            [
-                "Consent",
-                "Until we no longer need it, per laws.",
-                "Cannot send"
-            ]
-        );
-        assert_eq!(
-            deglue("QualiSystems uses HubSpot and PostHog."),
-            ["QualiSystems uses HubSpot and PostHog."]
-        );
-    }
-
-    #[test]
-    fn a_list_glued_to_text_is_one_paragraph() {
-        let long = "x".repeat(120);
-        let md = normalize(&format!("{long}\nWhen you visit\n  • Full Name\n  • Email\n  • To reply\n  • To bill\nConsent\n"));
-        let blocks: Vec<String> = {
-            let mut r = Reader::default();
-            for e in Parser::new_ext(&md, Options::ENABLE_TABLES) {
-                r.event(e);
-            }
-            r.flush();
-            r.blocks
-                .into_iter()
-                .map(|b| match b {
-                    Block::Para { text, .. } => text,
-                    _ => String::new(),
-                })
-                .collect()
-        };
-        assert_eq!(
-            blocks[1..],
-            [
-                "When you visit",
-                "Full Name\nEmail",
-                "To reply\nTo bill",
-                "Consent"
-            ]
-        );
-    }
-}
-
 #[derive(Default)]
 struct Reader {
     blocks: Vec<Block>,
@@ -439,10 +380,10 @@ impl Reader {
                 self.flush();
                 self.heading = Some(level as u8);
             }
-            Tag::Paragraph | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::HtmlBlock => {
-                if self.table.is_none() {
-                    self.flush();
-                }
+            Tag::Paragraph | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::HtmlBlock
+                if self.table.is_none() =>
+            {
+                self.flush();
             }
             Tag::List(start) => {
                 self.flush();
@@ -484,10 +425,10 @@ impl Reader {
                 }
                 self.strong_chars = 0;
             }
-            TagEnd::Paragraph | TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::HtmlBlock => {
-                if self.table.is_none() {
-                    self.flush();
-                }
+            TagEnd::Paragraph | TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::HtmlBlock
+                if self.table.is_none() =>
+            {
+                self.flush();
             }
             TagEnd::Item => {
                 self.flush();
@@ -571,4 +512,63 @@ pub fn trim_lines(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unglues_flattened_cells_but_not_brand_names() {
+        assert_eq!(
+            deglue("Data we collectWhy is it?Legal basisThird party"),
+            [
+                "Data we collect",
+                "Why is it?",
+                "Legal basis",
+                "Third party"
+            ]
+        );
+        assert_eq!(
+            deglue("ConsentUntil we no longer need it, per laws.Cannot send"),
+            [
+                "Consent",
+                "Until we no longer need it, per laws.",
+                "Cannot send"
+            ]
+        );
+        assert_eq!(
+            deglue("QualiSystems uses HubSpot and PostHog."),
+            ["QualiSystems uses HubSpot and PostHog."]
+        );
+    }
+
+    #[test]
+    fn a_list_glued_to_text_is_one_paragraph() {
+        let long = "x".repeat(120);
+        let md = normalize(&format!("{long}\nWhen you visit\n  • Full Name\n  • Email\n  • To reply\n  • To bill\nConsent\n"));
+        let blocks: Vec<String> = {
+            let mut r = Reader::default();
+            for e in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+                r.event(e);
+            }
+            r.flush();
+            r.blocks
+                .into_iter()
+                .map(|b| match b {
+                    Block::Para { text, .. } => text,
+                    _ => String::new(),
+                })
+                .collect()
+        };
+        assert_eq!(
+            blocks[1..],
+            [
+                "When you visit",
+                "Full Name\nEmail",
+                "To reply\nTo bill",
+                "Consent"
+            ]
+        );
+    }
 }

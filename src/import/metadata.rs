@@ -302,7 +302,7 @@ fn jurisdictions(text: &str) -> Vec<String> {
         out.push("UK GDPR");
     }
     let dpf = has(&["data privacy framework", "dpf"]);
-    if dpf && has(&["eu-u.s", "eu-us", "eu–u.s", "european union"]) || dpf && !has(&["swiss"]) {
+    if dpf && (has(&["eu-u.s", "eu-us", "eu–u.s", "european union"]) || !has(&["swiss"])) {
         out.push("EU-U.S. DPF");
     }
     if dpf && has(&["swiss"]) {

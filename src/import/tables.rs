@@ -292,63 +292,6 @@ pub fn unique(base: &str, used: &mut HashSet<String>) -> String {
     id
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn maps_header_words_to_fields() {
-        assert_eq!(column_of("Data we collect"), Column::Data);
-        assert_eq!(
-            column_of("Why is the data collected and for what purposes?"),
-            Column::Purposes
-        );
-        assert_eq!(column_of("Legal basis"), Column::Basis);
-        assert_eq!(
-            column_of("Third party Services we are using with your data"),
-            Column::Recipients
-        );
-        assert_eq!(column_of("Period of storage"), Column::Retention);
-        assert_eq!(
-            column_of("Consequences of not providing the data"),
-            Column::IfWithheld
-        );
-        assert_eq!(column_of("Category"), Column::Data);
-        assert_eq!(column_of("Examples"), Column::Examples);
-    }
-
-    #[test]
-    fn a_ccpa_table_gives_negative_flows_for_no() {
-        let cell = |t: &str, id: &str| (t.to_string(), Some(id.to_string()));
-        let table = PlacedTable {
-            section: "ccpa".into(),
-            header: vec![
-                cell("Category", "h1"),
-                cell("Examples", "h2"),
-                cell("Collected", "h3"),
-            ],
-            rows: vec![
-                vec![
-                    cell("Identifiers", "a1"),
-                    cell("Name; email", "a2"),
-                    cell("YES", "a3"),
-                ],
-                vec![
-                    cell("Biometric information", "b1"),
-                    cell("Fingerprints", "b2"),
-                    cell("NO", "b3"),
-                ],
-            ],
-        };
-        let contexts = contexts(&table, &mut HashSet::new());
-        assert_eq!(contexts.len(), 2);
-        assert!(contexts[0].flows[0].does);
-        assert!(!contexts[1].flows[0].does);
-        assert_eq!(&*contexts[1].flows[0].data[0], "Biometric information");
-        assert_eq!(contexts[1].flows[0].evidence.len(), 3);
-    }
-}
-
 /// A table flattened into text (cells on their own lines, borders lost, as
 /// when a page is copied out of a browser): a run of at least three short
 /// clauses naming distinct columns, data among them, is its header; after
@@ -564,5 +507,62 @@ fn cell_column(text: &str) -> Column {
         Column::Retention
     } else {
         Column::Data
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_header_words_to_fields() {
+        assert_eq!(column_of("Data we collect"), Column::Data);
+        assert_eq!(
+            column_of("Why is the data collected and for what purposes?"),
+            Column::Purposes
+        );
+        assert_eq!(column_of("Legal basis"), Column::Basis);
+        assert_eq!(
+            column_of("Third party Services we are using with your data"),
+            Column::Recipients
+        );
+        assert_eq!(column_of("Period of storage"), Column::Retention);
+        assert_eq!(
+            column_of("Consequences of not providing the data"),
+            Column::IfWithheld
+        );
+        assert_eq!(column_of("Category"), Column::Data);
+        assert_eq!(column_of("Examples"), Column::Examples);
+    }
+
+    #[test]
+    fn a_ccpa_table_gives_negative_flows_for_no() {
+        let cell = |t: &str, id: &str| (t.to_string(), Some(id.to_string()));
+        let table = PlacedTable {
+            section: "ccpa".into(),
+            header: vec![
+                cell("Category", "h1"),
+                cell("Examples", "h2"),
+                cell("Collected", "h3"),
+            ],
+            rows: vec![
+                vec![
+                    cell("Identifiers", "a1"),
+                    cell("Name; email", "a2"),
+                    cell("YES", "a3"),
+                ],
+                vec![
+                    cell("Biometric information", "b1"),
+                    cell("Fingerprints", "b2"),
+                    cell("NO", "b3"),
+                ],
+            ],
+        };
+        let contexts = contexts(&table, &mut HashSet::new());
+        assert_eq!(contexts.len(), 2);
+        assert!(contexts[0].flows[0].does);
+        assert!(!contexts[1].flows[0].does);
+        assert_eq!(&*contexts[1].flows[0].data[0], "Biometric information");
+        assert_eq!(contexts[1].flows[0].evidence.len(), 3);
     }
 }
