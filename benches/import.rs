@@ -100,8 +100,29 @@ fn main() {
     let markdown = import::html::to_markdown(&html, false);
     let to_markdown = start.elapsed().as_secs_f64();
     let start = Instant::now();
+    let blocks = import::markdown::blocks(&markdown);
+    let parse = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let segmented = import::segment::segment(&blocks);
+    let segment = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let suggested = import::suggest::suggest(&segmented.sections, &vocabulary);
+    let suggest = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let coverage = qualm::model::coverage::coverage(&imported.policy, &imported.source);
+    let coverage_time = start.elapsed().as_secs_f64();
+    let start = Instant::now();
     let yaml = qualm::model::write::to_yaml(&imported.policy);
     let write = start.elapsed().as_secs_f64();
+    println!(
+        "  stages: Markdown to blocks {:.0} ms, sections {:.0} ms, suggested flows {:.0} ms ({}), coverage {:.0} ms ({:.1}%)",
+        parse * 1000.0,
+        segment * 1000.0,
+        suggest * 1000.0,
+        suggested.len(),
+        coverage_time * 1000.0,
+        coverage.percent()
+    );
     let p = &imported.policy;
     let flows: usize = p.contexts_flat().iter().map(|(_, c)| c.flows.len()).sum();
     println!(

@@ -15,8 +15,6 @@ pub mod tables;
 pub mod text;
 pub mod topics;
 
-use std::collections::HashSet;
-
 use crate::model::coverage::{coverage, Coverage};
 use crate::model::{Context, Policy, Vocabulary};
 
@@ -249,7 +247,7 @@ pub fn import(
         .clone()
         .unwrap_or_else(|| default_id(&organization, effective.as_deref(), &options.name_hint));
 
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut used_ids = tables::Ids::default();
     let mut contexts: Vec<Context> = Vec::new();
     for table in &segmented.tables {
         contexts.extend(tables::contexts(table, &mut used_ids));
@@ -289,7 +287,7 @@ pub fn import(
 fn group_suggestions(
     suggestions: Vec<suggest::Suggested>,
     sections: &[crate::model::Section],
-    used_ids: &mut HashSet<String>,
+    used_ids: &mut tables::Ids,
 ) -> Vec<Context> {
     let mut out: Vec<Context> = Vec::new();
     let mut last_section: Option<String> = None;
@@ -301,7 +299,7 @@ fn group_suggestions(
                 .map(|x| x.heading.as_str())
                 .filter(|h| !h.is_empty())
                 .unwrap_or(&s.section);
-            let id = tables::unique(&format!("{SUGGESTED_PREFIX}{}", s.section), used_ids);
+            let id = used_ids.unique(&format!("{SUGGESTED_PREFIX}{}", s.section));
             out.push(Context {
                 id,
                 name: format!("Suggested from prose (drafts): {heading}"),

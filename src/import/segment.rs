@@ -63,7 +63,7 @@ pub fn segment(blocks: &[Block]) -> Segmented {
 #[derive(Default)]
 struct Builder {
     sections: Vec<Section>,
-    ids: HashSet<String>,
+    ids: super::tables::Ids,
     tables: Vec<PlacedTable>,
     column_headers: HashMap<String, String>,
 }
@@ -71,14 +71,7 @@ struct Builder {
 impl Builder {
     fn section(&mut self, heading: &str) {
         let heading = super::markdown::trim_lines(heading).replace('\n', " ");
-        let base = slug(&heading);
-        let mut id = base.clone();
-        let mut n = 2;
-        while self.ids.contains(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        self.ids.insert(id.clone());
+        let id = self.ids.unique(&slug(&heading));
         self.sections.push(Section {
             id,
             heading,
@@ -88,9 +81,9 @@ impl Builder {
 
     fn current(&mut self) -> &mut Section {
         if self.sections.is_empty() {
-            self.ids.insert("intro".into());
+            let id = self.ids.unique("intro");
             self.sections.push(Section {
-                id: "intro".into(),
+                id,
                 heading: String::new(),
                 clauses: Vec::new(),
             });

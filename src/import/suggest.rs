@@ -5,6 +5,7 @@
 //! cue ("we do not sell") as `does: false`. They are drafts for the analyst
 //! to confirm, so they are kept apart from the flows read from tables.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::model::vocabulary::Category;
@@ -174,7 +175,7 @@ pub fn suggest(sections: &[Section], vocabulary: &Vocabulary) -> Vec<Suggested> 
 
 /// Lower-case names of a vocabulary category, longest first; with
 /// `named`, only terms with a `kind` (named vendors) and kinds of recipient.
-fn names(vocabulary: &Vocabulary, category: Category, named: bool) -> Vec<String> {
+fn names(vocabulary: &Vocabulary, category: Category, named: bool) -> Names {
     let mut names: Vec<String> = vocabulary
         .terms(category)
         .iter()
@@ -183,9 +184,9 @@ fn names(vocabulary: &Vocabulary, category: Category, named: bool) -> Vec<String
         .map(|n| n.to_lowercase())
         .filter(|n| n.chars().count() >= 2 && n != "other")
         .collect();
-    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names.sort();
     names.dedup();
-    names
+    Names::new(names)
 }
 
 fn sentences(text: &str) -> Vec<&str> {
@@ -210,23 +211,70 @@ fn sentences(text: &str) -> Vec<&str> {
     out
 }
 
-/// Every whole-word occurrence of `names` in `lower`, longest names first
-/// and never overlapping: (start, end) byte ranges.
-fn find_all(lower: &str, names: &[String]) -> Vec<(usize, usize)> {
-    let mut taken: Vec<(usize, usize)> = Vec::new();
-    for name in names {
-        let mut from = 0;
-        while let Some(at) = lower[from..].find(name.as_str()) {
-            let start = from + at;
-            let end = start + name.len();
-            let before = lower[..start].chars().next_back();
-            let after = lower[end..].chars().next();
-            let whole = !before.is_some_and(char::is_alphanumeric)
-                && !after.is_some_and(char::is_alphanumeric);
-            if whole && !taken.iter().any(|&(s, e)| start < e && s < end) {
-                taken.push((start, end));
+/// Names by their first word, for finding every name in a sentence in
+/// one pass over its words.
+pub struct Names {
+    by_first_word: HashMap<String, Vec<String>>,
+}
+
+impl Names {
+    fn new(names: Vec<String>) -> Names {
+        let mut by_first_word: HashMap<String, Vec<String>> = HashMap::new();
+        for name in names {
+            let first: String = name.chars().take_while(|c| c.is_alphanumeric()).collect();
+            if !first.is_empty() {
+                by_first_word.entry(first).or_default().push(name);
             }
-            from = end;
+        }
+        for list in by_first_word.values_mut() {
+            list.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        }
+        Names { by_first_word }
+    }
+}
+
+/// Every whole-word occurrence of the names in `lower`, longest names
+/// first and never overlapping: (start, end) byte ranges.
+fn find_all(lower: &str, names: &Names) -> Vec<(usize, usize)> {
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    let mut word_start = None;
+    let mut words = Vec::new();
+    for (i, c) in lower
+        .char_indices()
+        .chain(std::iter::once((lower.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), word_start) {
+            (true, None) => word_start = Some(i),
+            (false, Some(s)) => {
+                words.push((s, i));
+                word_start = None;
+            }
+            _ => {}
+        }
+    }
+    for (start, end) in words {
+        let Some(candidates) = names.by_first_word.get(&lower[start..end]) else {
+            continue;
+        };
+        for name in candidates {
+            if !lower[start..].starts_with(name.as_str()) {
+                continue;
+            }
+            let stop = start + name.len();
+            if !lower[stop..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+            {
+                found.push((start, stop));
+            }
+        }
+    }
+    found.sort_by_key(|&(s, e)| (std::cmp::Reverse(e - s), s));
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in found {
+        if !taken.iter().any(|&(s, e)| start < e && s < end) {
+            taken.push((start, end));
         }
     }
     taken.sort();
@@ -239,7 +287,7 @@ fn has_word(lower: &str, words: &[&str]) -> bool {
         .any(|w| words.contains(&w))
 }
 
-fn flow_of(sentence: &str, data_names: &[String], vendor_names: &[String]) -> Option<Flow> {
+fn flow_of(sentence: &str, data_names: &Names, vendor_names: &Names) -> Option<Flow> {
     let lower = sentence.to_lowercase();
     if lower.len() != sentence.len() {
         // Case mapping changed byte offsets; the ranges would not line up.

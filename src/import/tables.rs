@@ -6,7 +6,7 @@
 //! flow cites. CCPA category tables (category | examples | collected?)
 //! give one flow per row, negative for "no".
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::segment::{slug, PlacedTable};
@@ -145,7 +145,7 @@ fn single_line(cell: &str) -> Option<Arc<str>> {
 }
 
 /// The contexts of a table, or none when no column holds data.
-pub fn contexts(table: &PlacedTable, used_ids: &mut HashSet<String>) -> Vec<Context> {
+pub fn contexts(table: &PlacedTable, used_ids: &mut Ids) -> Vec<Context> {
     let mut columns: Vec<Column> = table.header.iter().map(|(h, _)| column_of(h)).collect();
     // A column whose cells are all yes/no says whether a row is collected.
     for (i, column) in columns.iter_mut().enumerate() {
@@ -267,7 +267,7 @@ pub fn contexts(table: &PlacedTable, used_ids: &mut HashSet<String>) -> Vec<Cont
             Arc::from(short.as_str())
         });
         let base = format!("{}-{}", table.section, slug(&name));
-        let id = unique(&base, used_ids);
+        let id = used_ids.unique(&base);
         let _ = n;
         out.push(Context {
             id,
@@ -280,16 +280,27 @@ pub fn contexts(table: &PlacedTable, used_ids: &mut HashSet<String>) -> Vec<Cont
     out
 }
 
-/// `base`, or `base-2`, `base-3`... whichever is not taken yet.
-pub fn unique(base: &str, used: &mut HashSet<String>) -> String {
-    let mut id = base.to_string();
-    let mut n = 2;
-    while used.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
+/// Ids handed out so far, so each new one is unique.
+#[derive(Debug, Default)]
+pub struct Ids {
+    used: HashSet<String>,
+    /// The next suffix to try per base, so many ids of one base stay cheap.
+    next: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// `base`, or `base-2`, `base-3`... whichever is not taken yet.
+    pub fn unique(&mut self, base: &str) -> String {
+        let mut id = base.to_string();
+        let mut n = self.next.get(base).copied().unwrap_or(2);
+        while self.used.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.next.insert(base.to_string(), n);
+        self.used.insert(id.clone());
+        id
     }
-    used.insert(id.clone());
-    id
 }
 
 /// A table flattened into text (cells on their own lines, borders lost, as
@@ -299,7 +310,7 @@ pub fn unique(base: &str, used: &mut HashSet<String>) -> String {
 /// right after another makes the first a group the next rows nest in, and
 /// the cells that follow fill one flow column by column, in the header's
 /// order; data again after later columns starts the row's next flow.
-pub fn flattened(section: &crate::model::Section, used_ids: &mut HashSet<String>) -> Vec<Context> {
+pub fn flattened(section: &crate::model::Section, used_ids: &mut Ids) -> Vec<Context> {
     let clauses = &section.clauses;
     let Some((header_end, order)) = flattened_header(clauses) else {
         return Vec::new();
@@ -340,7 +351,7 @@ pub fn flattened(section: &crate::model::Section, used_ids: &mut HashSet<String>
             }
             let base = format!("{}-{}", section.id, slug(text));
             current = Some(Context {
-                id: unique(&base, used_ids),
+                id: used_ids.unique(&base),
                 name: text.to_string(),
                 evidence: vec![id],
                 flows: vec![],
@@ -558,7 +569,7 @@ mod tests {
                 ],
             ],
         };
-        let contexts = contexts(&table, &mut HashSet::new());
+        let contexts = contexts(&table, &mut Ids::default());
         assert_eq!(contexts.len(), 2);
         assert!(contexts[0].flows[0].does);
         assert!(!contexts[1].flows[0].does);

@@ -174,6 +174,15 @@ fn write_string(out: &mut String, indent: usize, column: usize, s: &str) {
         }
         return;
     }
+    // Text too long for its line even unquoted folds; the scalar form
+    // (serde_yaml's, the slow part) is only needed for what fits.
+    if column + s.chars().count() > WIDTH && fold_safe(s) {
+        out.push_str(" >-\n");
+        for line in fold(s, WIDTH.saturating_sub(indent + 2).max(40)) {
+            out.push_str(&format!("{body_pad}{line}\n"));
+        }
+        return;
+    }
     let single = single_line_scalar(s);
     if column + single.chars().count() <= WIDTH || !fold_safe(s) {
         out.push_str(&format!(" {single}\n"));
@@ -243,6 +252,9 @@ fn literal_safe(s: &str) -> bool {
 /// A single-line string as serde_yaml would write it, but double quoted
 /// rather than single quoted when it needs quotes.
 fn single_line_scalar(s: &str) -> String {
+    if is_plain_id(s) {
+        return s.to_string();
+    }
     let yaml = serde_yaml::to_string(s).unwrap_or_default();
     let yaml = yaml.strip_suffix('\n').unwrap_or(&yaml);
     if yaml.contains('\n') || yaml.starts_with(['\'', '|', '>']) || !s.chars().all(is_printable) {
@@ -250,6 +262,19 @@ fn single_line_scalar(s: &str) -> String {
     } else {
         yaml.to_string()
     }
+}
+
+/// Ids and id-like labels (`collect.4`, `first-party-collection`) are
+/// written plain, as serde_yaml writes them, without asking it: a model
+/// holds thousands of them.
+fn is_plain_id(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
+        && !matches!(
+            s,
+            "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+        )
 }
 
 /// JSON string syntax is valid YAML double-quoted syntax.
@@ -375,6 +400,36 @@ mod tests {
         );
         assert!(yaml.contains("    does: false\n") || yaml.contains("does: false"));
         assert!(yaml.contains("text: >-\n"));
+    }
+
+    #[test]
+    fn plain_ids_are_written_as_serde_yaml_writes_them() {
+        for s in [
+            "collect.4",
+            "first-party-collection",
+            "a",
+            "x-",
+            "e10",
+            "nan",
+            "inf",
+            "a_b",
+            "c.1.2",
+            "suggested-intro",
+            "yes",
+            "no",
+            "null",
+            "true",
+            "on",
+            "y",
+            "n",
+            "off",
+            "false",
+        ] {
+            let serde = serde_yaml::to_string(s).unwrap();
+            if is_plain_id(s) {
+                assert_eq!(single_line_scalar(s), serde.trim_end(), "{s}");
+            }
+        }
     }
 
     #[test]
