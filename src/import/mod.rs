@@ -16,7 +16,7 @@ pub mod text;
 pub mod topics;
 
 use crate::model::coverage::{coverage, Coverage};
-use crate::model::{Context, Policy, Vocabulary};
+use crate::model::{Clause, Context, Flow, Policy, Vocabulary};
 
 /// The largest input an import reads: a saved policy page with its markup
 /// is well under a megabyte; anything this big is not one.
@@ -98,6 +98,32 @@ pub struct Imported {
 /// Ids of contexts holding suggested flows start with this, until flows
 /// carry a `suggested` mark of their own.
 pub const SUGGESTED_PREFIX: &str = "suggested-";
+
+/// A flow with every field at its default, built through serde so that
+/// fields the model types gain are filled in without this file naming them.
+pub fn blank_flow() -> Flow {
+    serde_yaml::from_str("{}").expect("every flow field has a default")
+}
+
+/// A clause with no topics yet, built through serde like [`blank_flow`].
+pub fn new_clause(id: String, text: &str) -> Clause {
+    let mut map = serde_yaml::Mapping::new();
+    map.insert("id".into(), id.into());
+    map.insert("text".into(), text.into());
+    serde_yaml::from_value(serde_yaml::Value::Mapping(map)).expect("a clause from id and text")
+}
+
+/// Marks a flow drafted from prose `suggested: true` where the model types
+/// have that field (the views show such flows apart and `qualm check`
+/// counts them); with types that do not, the flow is returned as it was
+/// and only its `suggested-` context says it is a draft.
+pub fn mark_suggested(flow: Flow) -> Flow {
+    let Ok(serde_yaml::Value::Mapping(mut map)) = serde_yaml::to_value(&flow) else {
+        return flow;
+    };
+    map.insert("suggested".into(), true.into());
+    serde_yaml::from_value(serde_yaml::Value::Mapping(map)).unwrap_or(flow)
+}
 
 /// Whether a context holds flows drafted from prose (until flows carry a
 /// `suggested` mark of their own, the one place that decides).

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::{Block, ListKind, Table};
-use crate::model::{Clause, Section};
+use crate::model::Section;
 
 /// A table with the clause id of each of its cells.
 #[derive(Debug, Clone)]
@@ -99,11 +99,7 @@ impl Builder {
         }
         let section = self.current();
         let id = format!("{}.{}", section.id, section.clauses.len() + 1);
-        section.clauses.push(Clause {
-            id: id.clone(),
-            text: Arc::from(text),
-            topics: Vec::new(),
-        });
+        section.clauses.push(super::new_clause(id.clone(), text));
         Some(id)
     }
 

@@ -315,21 +315,15 @@ fn flow_of(sentence: &str, data_names: &Names, vendor_names: &Names) -> Option<F
         .replace("not limited to", "")
         .replace("not be limited", "");
     let negated = NEGATIONS.iter().any(|n| unhedged.contains(n));
-    Some(Flow {
-        data,
-        purposes: vec![],
-        basis: vec![],
-        source: vec![],
-        recipients,
-        retention: has_word(&lower, RETENTION_CUES)
-            .then(|| period(sentence))
-            .flatten()
-            .map(|p| Arc::from(p.as_str())),
-        retention_class: None,
-        if_withheld: None,
-        does: !negated,
-        evidence: vec![],
-    })
+    let mut flow = super::blank_flow();
+    flow.data = data;
+    flow.recipients = recipients;
+    flow.retention = has_word(&lower, RETENTION_CUES)
+        .then(|| period(sentence))
+        .flatten()
+        .map(|p| Arc::from(p.as_str()));
+    flow.does = !negated;
+    Some(super::mark_suggested(flow))
 }
 
 /// The words of `sentence` at `ranges`, as it words them, once each.
@@ -398,11 +392,7 @@ mod tests {
             clauses: texts
                 .iter()
                 .enumerate()
-                .map(|(i, t)| crate::model::Clause {
-                    id: format!("s.{}", i + 1),
-                    text: Arc::from(*t),
-                    topics: vec![],
-                })
+                .map(|(i, t)| crate::import::new_clause(format!("s.{}", i + 1), t))
                 .collect(),
         }
     }

@@ -173,18 +173,7 @@ pub fn contexts(table: &PlacedTable, used_ids: &mut Ids) -> Vec<Context> {
     }
     let mut out = Vec::new();
     for (n, row) in table.rows.iter().enumerate() {
-        let mut flow = Flow {
-            data: vec![],
-            purposes: vec![],
-            basis: vec![],
-            source: vec![],
-            recipients: vec![],
-            retention: None,
-            retention_class: None,
-            if_withheld: None,
-            does: true,
-            evidence: vec![],
-        };
+        let mut flow = super::blank_flow();
         let mut name = None;
         let mut context_evidence = Vec::new();
         for (i, (text, clause)) in row.iter().enumerate() {
@@ -421,18 +410,7 @@ fn append(field: &mut Option<Arc<str>>, text: &str) {
 }
 
 fn empty_flow() -> Flow {
-    Flow {
-        data: vec![],
-        purposes: vec![],
-        basis: vec![],
-        source: vec![],
-        recipients: vec![],
-        retention: None,
-        retention_class: None,
-        if_withheld: None,
-        does: true,
-        evidence: vec![],
-    }
+    super::blank_flow()
 }
 
 /// The end of a flattened table's header and its columns in order.

@@ -316,7 +316,7 @@ fn plain_scalar(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::types::{Clause, Context, Flow, ModelFile, Section};
+    use crate::model::types::{Context, ModelFile, Section};
     use std::sync::Arc;
 
     fn read_back(yaml: &str) -> Policy {
@@ -340,10 +340,10 @@ mod tests {
                 clauses: texts
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| Clause {
-                        id: format!("s.{}", i + 1),
-                        text: Arc::from(*t),
-                        topics: vec!["other".into()],
+                    .map(|(i, t)| {
+                        let mut clause = crate::import::new_clause(format!("s.{}", i + 1), t);
+                        clause.topics = vec!["other".into()];
+                        clause
                     })
                     .collect(),
             }],
@@ -351,17 +351,14 @@ mod tests {
                 id: "c".into(),
                 name: "When you, visit: our site".into(),
                 evidence: vec!["s.1".into()],
-                flows: vec![Flow {
-                    data: texts.iter().map(|t| Arc::from(*t)).collect(),
-                    purposes: vec![],
-                    basis: vec![],
-                    source: vec![],
-                    recipients: vec!["Salesforce (CRM)".into()],
-                    retention: Some("30 days".into()),
-                    retention_class: None,
-                    if_withheld: None,
-                    does: false,
-                    evidence: vec!["s.1".into()],
+                flows: vec![{
+                    let mut flow = crate::import::blank_flow();
+                    flow.data = texts.iter().map(|t| Arc::from(*t)).collect();
+                    flow.recipients = vec!["Salesforce (CRM)".into()];
+                    flow.retention = Some("30 days".into());
+                    flow.does = false;
+                    flow.evidence = vec!["s.1".into()];
+                    flow
                 }],
                 contexts: vec![],
             }],
