@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::{emit, Format};
+use super::emit;
 use crate::import::{self, Imported, Options, SourceFormat};
 use crate::model::sanitize::sanitize;
 
@@ -42,8 +42,14 @@ pub struct ImportArgs {
     /// Replace an existing model of the same id.
     #[arg(long)]
     pub force: bool,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ImportFormat::Text)]
+    pub format: ImportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    Text,
+    Json,
 }
 
 pub fn run(args: &ImportArgs) -> i32 {
@@ -195,14 +201,14 @@ fn write(
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
-fn report(shown: &str, imported: &Imported, written: &[PathBuf], format: Format) -> String {
+fn report(shown: &str, imported: &Imported, written: &[PathBuf], format: ImportFormat) -> String {
     let p = &imported.policy;
     let contexts = p.contexts_flat();
     let flows: usize = contexts.iter().map(|(_, c)| c.flows.len()).sum();
     let clauses = p.clauses().count();
     let c = &imported.coverage;
     match format {
-        Format::Json | Format::Yaml => {
+        ImportFormat::Json => {
             let doc = json!({
                 "id": p.id, "input": shown, "format": imported.format.name(),
                 "organization": p.organization, "effective": p.effective, "version": p.version,
@@ -214,7 +220,7 @@ fn report(shown: &str, imported: &Imported, written: &[PathBuf], format: Format)
             });
             serde_json::to_string_pretty(&doc).expect("json") + "\n"
         }
-        Format::Text => {
+        ImportFormat::Text => {
             let mut out = format!(
                 "{}: {} sections, {} clauses, {} contexts, {} flows ({} suggested from prose); original text {:.1}% covered ({}/{} sentences)\n",
                 p.id,
