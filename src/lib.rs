@@ -9,6 +9,7 @@ pub mod cli;
 pub mod compare;
 pub mod escape;
 pub mod findings;
+pub mod import;
 pub mod keymap;
 pub mod model;
 pub mod review;

@@ -62,6 +62,16 @@ pub fn run(paths: &[PathBuf], format: TextOrJson) -> i32 {
     i32::from(errors > 0)
 }
 
+/// Flows drafted by `qualm import` from prose, still to be confirmed.
+fn suggested_flows(p: &LoadedPolicy) -> usize {
+    p.policy
+        .contexts_flat()
+        .iter()
+        .filter(|(_, c)| crate::import::is_suggested(c))
+        .map(|(_, c)| c.flows.len())
+        .sum()
+}
+
 fn counts(p: &LoadedPolicy) -> (usize, usize, usize, usize) {
     let contexts = p.policy.contexts_flat();
     let flows = contexts.iter().map(|(_, c)| c.flows.len()).sum();
@@ -90,9 +100,13 @@ fn print_text(
             ),
             None => String::from("; no original text to compare"),
         };
+        let suggested = match suggested_flows(r.loaded) {
+            0 => String::new(),
+            n => format!(" ({n} suggested)"),
+        };
         let _ = writeln!(
             out,
-            "{}: {sections} sections, {clauses} clauses, {contexts} contexts, {flows} flows{covered}",
+            "{}: {sections} sections, {clauses} clauses, {contexts} contexts, {flows} flows{suggested}{covered}",
             r.loaded.policy.id
         );
     }
@@ -129,6 +143,7 @@ fn print_json(
                 "id": r.loaded.policy.id,
                 "file": r.loaded.path,
                 "sections": sections, "clauses": clauses, "contexts": contexts, "flows": flows,
+                "suggested_flows": suggested_flows(r.loaded),
                 "coverage": r.coverage.as_ref().map(|c| json!({
                     "sentences": c.sentences, "covered": c.covered, "percent": c.percent(),
                 })),

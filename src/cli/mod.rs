@@ -9,6 +9,8 @@ pub mod check;
 pub mod compare;
 pub mod completions;
 pub mod export;
+pub mod fmt;
+pub mod import;
 pub mod keys;
 pub mod lint;
 pub mod matrix;
@@ -127,6 +129,16 @@ pub enum Command {
     },
     /// Findings of the rules, legal checklists and a grade per policy.
     Lint(lint::LintArgs),
+    /// Rewrite model files in the canonical layout (--check: only list them).
+    Fmt {
+        #[arg(hide = true)]
+        paths: Vec<PathBuf>,
+        /// Write nothing; exit 1 when a file is not in the canonical layout.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Turn a saved policy (HTML, Markdown or text) into a draft model.
+    Import(import::ImportArgs),
     /// Fuzzy-search policies, contexts, clauses, data and recipient labels;
     /// every hit, best first.
     Search {
@@ -288,6 +300,20 @@ pub fn run(cli: Cli) -> i32 {
             Ok(paths) => vocab::run(&paths, unmapped, format),
             Err(code) => code,
         },
+        Some(Command::Fmt { paths, check }) => match load(&paths) {
+            Ok(paths) => fmt::run(&paths, check),
+            Err(code) => code,
+        },
+        Some(Command::Import(mut args)) => {
+            // Written into the policies folder unless --out names another.
+            if args.out.is_none() {
+                match folder(global) {
+                    Ok(folder) => args.out = Some(folder),
+                    Err(code) => return code,
+                }
+            }
+            import::run(&args)
+        }
         None => open_workbench(&cli),
     }
 }

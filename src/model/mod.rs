@@ -10,6 +10,7 @@ pub mod shared;
 pub mod types;
 pub mod validate;
 pub mod vocabulary;
+pub mod write;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{load, Corpus, LoadedPolicy};
