@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod escape;
 pub mod keymap;
 pub mod model;
 pub mod review;

@@ -26,8 +26,12 @@ pub fn run(paths: &[PathBuf], format: Format) -> i32 {
             loaded,
             coverage: None,
         };
-        if let Some(source) = loaded.source_path() {
-            match model::load::read_text(&source) {
+        match loaded.confined_source_path() {
+            None => {}
+            Some(Err(message)) => diagnostics.push(
+                Diagnostic::warning(&loaded.path, message).at(source_position(loaded)),
+            ),
+            Some(Ok(source)) => match model::load::read_text(&source) {
                 Ok(original) => {
                     let c = coverage(&loaded.policy, &original);
                     for (line, sentence) in &c.missing {
@@ -48,7 +52,7 @@ pub fn run(paths: &[PathBuf], format: Format) -> i32 {
                     &loaded.path,
                     format!("original text {}: {}", source.display(), d.message),
                 )),
-            }
+            },
         }
         reports.push(report);
     }
@@ -60,6 +64,12 @@ pub fn run(paths: &[PathBuf], format: Format) -> i32 {
         Format::Text => print_text(&reports, &diagnostics, errors, warnings),
     }
     i32::from(errors > 0)
+}
+
+/// Where the model names its source, for a warning about it.
+fn source_position(loaded: &LoadedPolicy) -> Option<(usize, usize)> {
+    let text = model::load::read_text(&loaded.path).ok()?;
+    crate::model::position::PositionIndex::build(&text).find("policy.source")
 }
 
 fn counts(p: &LoadedPolicy) -> (usize, usize, usize, usize) {

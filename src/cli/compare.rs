@@ -86,11 +86,12 @@ pub fn run(
 /// Writes the whole output at once; a closed pipe (`| head`) is no panic.
 pub(crate) fn emit(text: &str) {
     use std::io::Write as _;
+    let text = crate::escape::escape(text);
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn fail(message: &str) -> i32 {
-    eprintln!("qualm compare: {message}");
+    eprintln!("qualm compare: {}", crate::escape::escape(message));
     2
 }
 

@@ -149,9 +149,11 @@ pub enum Format {
 }
 
 /// Writes a command's output in one go; a reader that stopped early
-/// (`| head`) is no error.
+/// (`| head`) is no error. Every format goes through [`crate::escape`]:
+/// no byte read from a file reaches a terminal as a control sequence.
 pub fn emit(out: &str) -> i32 {
     use std::io::Write;
+    let out = crate::escape::escape(out);
     match std::io::stdout().lock().write_all(out.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("qualm: cannot write output: {e}");

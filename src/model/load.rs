@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::Diagnostic;
+use super::guard;
 use super::position::PositionIndex;
 use super::sanitize::SanitizeInPlace;
 use super::types::{ModelFile, Policy, RetentionClass};
@@ -37,6 +38,33 @@ impl LoadedPolicy {
             return None;
         }
         Some(self.path.parent().unwrap_or(Path::new(".")).join(source))
+    }
+
+    /// [`LoadedPolicy::source_path`], confined to the model's folder: after
+    /// resolving `..` and symlinks it must still lie inside that folder, so
+    /// a model from an untrusted pull request cannot make `check` print
+    /// lines of `/etc/passwd` (or of a runner's secrets) into a CI log.
+    pub fn confined_source_path(&self) -> Option<Result<PathBuf, String>> {
+        let path = self.source_path()?;
+        let folder = self.path.parent().unwrap_or(Path::new("."));
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let inside = fs::canonicalize(folder).and_then(|folder| {
+            let real = fs::canonicalize(&path)?;
+            Ok(real.starts_with(&folder))
+        });
+        // The path as the model gives it, so messages read as before.
+        Some(match inside {
+            Ok(true) => Ok(path),
+            Ok(false) => Err(format!(
+                "source `{}` lies outside the policies folder (after following `..` and symlinks); it was not read",
+                self.policy.source.as_deref().unwrap_or_default()
+            )),
+            Err(e) => Err(format!("original text {}: cannot read: {e}", path.display())),
+        })
     }
 }
 
@@ -70,8 +98,11 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
     let mut vocabulary_file = None;
     for path in paths {
         if path.is_dir() {
-            match model_files_in(path) {
-                Ok(found) => files.extend(found),
+            match model_files_and_skipped(path) {
+                Ok((found, skipped)) => {
+                    files.extend(found);
+                    corpus.diagnostics.extend(skipped);
+                }
                 Err(e) => corpus
                     .diagnostics
                     .push(Diagnostic::error(path, format!("cannot read folder: {e}"))),
@@ -119,24 +150,44 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
 /// review files and their recovery files (`*.review.yaml`,
 /// `*.review.recovery.yaml`).
 pub fn model_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            (name.ends_with(".yaml") || name.ends_with(".yml"))
-                && name != VOCABULARY_FILE
-                && !name.contains(".review.")
-                && !name.starts_with('.')
-                && p.is_file()
-        })
-        .collect();
+    model_files_and_skipped(dir).map(|(files, _)| files)
+}
+
+/// [`model_files_in`], with a warning for each `*.yaml` name that is not
+/// a file it can read (a dangling or looping symlink, a FIFO, a folder),
+/// so nothing is skipped without a word.
+pub fn model_files_and_skipped(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for path in fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())) {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !(name.ends_with(".yaml") || name.ends_with(".yml"))
+            || name == VOCABULARY_FILE
+            || name.contains(".review.")
+            || name.starts_with('.')
+        {
+            continue;
+        }
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => files.push(path),
+            Ok(meta) => skipped.push(Diagnostic::warning(
+                &path,
+                format!("skipped: {}, not a model file", guard::kind_of(&meta)),
+            )),
+            Err(e) => skipped.push(Diagnostic::warning(
+                &path,
+                format!("skipped: {e} (a dangling or looping symlink?)"),
+            )),
+        }
+    }
     files.sort();
-    Ok(files)
+    skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok((files, skipped))
 }
 
 fn load_vocabulary(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vocabulary {
     let parsed =
-        read_text(path).and_then(|text| Vocabulary::parse(&text).map_err(|e| yaml_error(path, &e)));
+        read_yaml(path).and_then(|text| Vocabulary::parse(&text).map_err(|e| yaml_error(path, &e)));
     match parsed {
         Ok(v) => v,
         Err(mut d) => {
@@ -191,7 +242,7 @@ fn load_files(files: &[PathBuf], vocabulary: &Vocabulary) -> Vec<FileResult> {
 /// Loads and validates one model file.
 fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
     let mut diagnostics = Vec::new();
-    let text = match read_text(path) {
+    let text = match read_yaml(path) {
         Ok(text) => text,
         Err(d) => {
             return FileResult {
@@ -239,22 +290,60 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
     }
 }
 
-/// Reads a file as text, refusing what is not a policy model's text.
-pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let size = fs::metadata(path)
-        .map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES {
+/// Reads a YAML file (a model, review file or vocabulary): [`read_text`],
+/// then nesting deeper than [`guard::MAX_NESTING`] and aliases that expand
+/// to more than [`position::MAX_EXPANDED_BYTES`] are refused before the
+/// parser sees them.
+pub fn read_yaml(path: &Path) -> Result<String, Diagnostic> {
+    let text = read_text(path)?;
+    if let Some(at) = guard::too_deep(&text) {
         return Err(Diagnostic::error(
             path,
             format!(
-                "file is {:.1} MiB, larger than the {} MiB a model may be",
-                size as f64 / (1024.0 * 1024.0),
-                MAX_FILE_BYTES / (1024 * 1024)
+                "nesting deeper than {} levels; the file was refused before parsing",
+                guard::MAX_NESTING
             ),
-        ));
+        )
+        .at(Some(at)));
     }
-    let bytes = fs::read(path).map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
+    if let Some(at) = super::position::alias_bomb(&text) {
+        return Err(Diagnostic::error(
+            path,
+            format!(
+                "YAML aliases here expand to more than {} MiB (an alias bomb?); the file was refused",
+                super::position::MAX_EXPANDED_BYTES / (1024 * 1024)
+            ),
+        )
+        .at(Some(at)));
+    }
+    Ok(text)
+}
+
+/// Reads a file as text, refusing what is not a policy model's text: never
+/// more than [`MAX_FILE_BYTES`], never a FIFO or device, never binary. A
+/// leading UTF-8 byte order mark is dropped.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = guard::read_bounded(path, MAX_FILE_BYTES).map_err(|e| match e {
+        guard::ReadError::TooLarge => {
+            let limit = MAX_FILE_BYTES / (1024 * 1024);
+            // The size the file gives, where it gives one; it was not trusted.
+            let message = match fs::metadata(path).map(|m| m.len()) {
+                Ok(size) if size > MAX_FILE_BYTES => format!(
+                    "file is {:.1} MiB, larger than the {limit} MiB a model may be",
+                    size as f64 / (1024.0 * 1024.0)
+                ),
+                _ => format!(
+                    "file is larger than the {limit} MiB a model may be; it was not read further"
+                ),
+            };
+            Diagnostic::error(path, message)
+        }
+        other => Diagnostic::error(path, other.to_string()),
+    })?;
+    let mut bytes = bytes;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -289,13 +378,6 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
             ),
         )
         .at(Some(line_column(&text.as_bytes()[..at]))));
-    }
-    if let Some(at) = super::position::alias_bomb(&text) {
-        return Err(Diagnostic::error(
-            path,
-            "YAML aliases here expand to more than a million values (an alias bomb?); the file was refused",
-        )
-        .at(Some(at)));
     }
     Ok(text)
 }

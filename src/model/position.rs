@@ -37,11 +37,16 @@ impl PositionIndex {
     }
 }
 
-/// How many values a file may expand to through aliases.
-const MAX_EXPANDED_VALUES: usize = 1_000_000;
+/// How many bytes aliases may add to a file when expanded: as much again
+/// as the largest file. Counted in bytes, not values: one 4 MB string
+/// aliased 3,000 times is few values and 12 GB.
+pub const MAX_EXPANDED_BYTES: usize = 16 * 1024 * 1024;
 
-/// Where aliases make the document expand past [`MAX_EXPANDED_VALUES`]
-/// (a "billion laughs" file), if they do. Cheap for files without aliases.
+/// Where aliases make the document expand past [`MAX_EXPANDED_BYTES`]
+/// (a "billion laughs" file, or one big string aliased many times), if
+/// they do. Each node counts its scalar bytes plus one, a collection the
+/// sum of its items; an alias adds what its anchor expands to. Cheap for
+/// files without aliases.
 pub fn alias_bomb(text: &str) -> Option<(usize, usize)> {
     if !text.contains('*') || !text.contains('&') {
         return None;
@@ -69,16 +74,17 @@ pub fn alias_bomb(text: &str) -> Option<(usize, usize)> {
                     }
                     size
                 }
-                Event::Scalar(_, _, anchor, _) => {
+                Event::Scalar(value, _, anchor, _) => {
+                    let size = value.len() + 1;
                     if anchor > 0 {
-                        self.anchors.insert(anchor, 1);
+                        self.anchors.insert(anchor, size);
                     }
-                    1
+                    size
                 }
                 Event::Alias(anchor) => {
                     let size = self.anchors.get(&anchor).copied().unwrap_or(1);
                     self.total = self.total.saturating_add(size);
-                    if self.total > MAX_EXPANDED_VALUES && self.exceeded_at.is_none() {
+                    if self.total > MAX_EXPANDED_BYTES && self.exceeded_at.is_none() {
                         self.exceeded_at = Some((mark.line(), mark.col() + 1));
                     }
                     size

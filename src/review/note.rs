@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::load::{read_text, yaml_error, Locator};
+use crate::model::load::{read_yaml, yaml_error, Locator};
 use crate::model::{Diagnostic, Policy, Vocabulary};
 
 pub const SCHEMA: u32 = 1;
@@ -350,7 +350,7 @@ pub fn check_file(
     policy: Option<&Policy>,
     vocabulary: &Vocabulary,
 ) -> (Option<ReviewFile>, Vec<Diagnostic>) {
-    let text = match read_text(path) {
+    let text = match read_yaml(path) {
         Ok(text) => text,
         Err(d) => return (None, vec![d]),
     };

@@ -184,7 +184,7 @@ pub fn read(path: &Path, policy_id: &str) -> Result<ReviewFile, Diagnostic> {
     match fs::metadata(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(ReviewFile::new(policy_id)),
         _ => {
-            let text = crate::model::load::read_text(path)?;
+            let text = crate::model::load::read_yaml(path)?;
             ReviewFile::parse(&text, path)
         }
     }
