@@ -28,9 +28,8 @@ pub fn run(paths: &[PathBuf], format: Format) -> i32 {
         };
         match loaded.confined_source_path() {
             None => {}
-            Some(Err(message)) => diagnostics.push(
-                Diagnostic::warning(&loaded.path, message).at(source_position(loaded)),
-            ),
+            Some(Err(message)) => diagnostics
+                .push(Diagnostic::warning(&loaded.path, message).at(source_position(loaded))),
             Some(Ok(source)) => match model::load::read_text(&source) {
                 Ok(original) => {
                     let c = coverage(&loaded.policy, &original);

@@ -68,6 +68,8 @@ pub enum Command {
         base: PathBuf,
         ours: PathBuf,
         theirs: PathBuf,
+        /// The file being merged (git's %P), named in messages.
+        name: Option<PathBuf>,
     },
     /// Print the loaded, normalized models.
     Export {
@@ -190,7 +192,12 @@ pub fn run(cli: Cli) -> i32 {
         }) => keys::run(check.as_deref(), keymap.as_deref(), format),
         Some(Command::Note(command)) => note::run(command),
         Some(Command::Report { paths, format }) => report::run(&paths_or_default(&paths), format),
-        Some(Command::MergeNotes { base, ours, theirs }) => merge_notes::run(&base, &ours, &theirs),
+        Some(Command::MergeNotes {
+            base,
+            ours,
+            theirs,
+            name,
+        }) => merge_notes::run(&base, &ours, &theirs, name.as_deref()),
         Some(Command::Compare {
             items,
             topic,

@@ -151,7 +151,9 @@ pub fn too_deep(text: &str) -> Option<(usize, usize)> {
             }
             // A value that starts a flow collection, or a block scalar.
             let value = match after.find(": ") {
-                Some(at) if !after.starts_with(['"', '\'', '[', '{']) => after[at + 2..].trim_start(),
+                Some(at) if !after.starts_with(['"', '\'', '[', '{']) => {
+                    after[at + 2..].trim_start()
+                }
                 _ if after.ends_with(':') => "",
                 _ => after,
             };
@@ -163,12 +165,8 @@ pub fn too_deep(text: &str) -> Option<(usize, usize)> {
                 continue;
             }
             let offset = line.len() - value.len();
-            if let Some(col) = scan_flow(
-                &line[offset..],
-                &mut flow,
-                &mut in_double,
-                &mut in_single,
-            ) {
+            if let Some(col) = scan_flow(&line[offset..], &mut flow, &mut in_double, &mut in_single)
+            {
                 return Some((li + 1, offset + col + 1));
             }
         } else if let Some(col) = scan_flow(line, &mut flow, &mut in_double, &mut in_single) {

@@ -146,6 +146,17 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
     corpus
 }
 
+/// Loads one model file on its own (the note commands): like [`load`], but
+/// a `supersedes` is not checked against a folder that was not loaded.
+pub fn load_single(file: &Path) -> Corpus {
+    let mut corpus = load(&[file.to_path_buf()]);
+    corpus.diagnostics.retain(|d| {
+        !d.message
+            .ends_with("but no policy in the folder has that id")
+    });
+    corpus
+}
+
 /// Model files of a folder, sorted: `*.yaml` but not the vocabulary, nor
 /// review files and their recovery files (`*.review.yaml`,
 /// `*.review.recovery.yaml`).
@@ -263,16 +274,17 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
     let schema = file.schema;
     let mut policy = Policy::from(file);
     let locator = Locator::new(&text);
-    let mut findings = Vec::new();
+    let mut findings = validate::Findings::default();
     if schema != 1 {
         findings.push(validate::Finding::error(
             "schema",
             format!("unsupported schema {schema} (this qualm reads schema 1)"),
         ));
     }
-    findings.extend(normalize(&mut policy));
+    normalize(&mut policy, &mut findings);
     compact(&mut policy);
     findings.extend(validate::validate_policy(path, &policy, vocabulary));
+    let findings = findings.finish();
     let has_errors = findings.iter().any(|f| f.is_error);
     diagnostics.extend(
         findings
@@ -466,11 +478,10 @@ impl<'a> Locator<'a> {
 }
 
 /// Sanitizes every text of the policy and fills in retention classes.
-fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
-    let mut findings = Vec::new();
+fn normalize(policy: &mut Policy, findings: &mut validate::Findings) {
     let mut clean = |text: &mut dyn SanitizeInPlace, path: &dyn Fn() -> String| {
         let removed = text.sanitize_in_place();
-        if removed > 0 {
+        if removed > 0 && findings.lists(false) {
             findings.push(validate::Finding::warning(
                 path(),
                 format!("removed {removed} control or bidi-override character(s) from this text"),
@@ -522,7 +533,6 @@ fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
         }
     }
     walk(&mut policy.contexts, "contexts", &mut clean);
-    findings
 }
 
 /// Drops the spare capacity serde's lists grew while parsing (up to half
@@ -581,6 +591,38 @@ fn check_folder(corpus: &mut Corpus) {
                 );
             }
         }
+    }
+    // A cycle of `supersedes` (a -> b -> a) has no earliest version: each
+    // policy on it is named once, at its own `supersedes`.
+    let supersedes: HashMap<&str, &str> = corpus
+        .policies
+        .iter()
+        .filter_map(|p| Some((p.policy.id.as_str(), p.policy.supersedes.as_deref()?)))
+        .collect();
+    let mut cyclic = Vec::new();
+    for loaded in &corpus.policies {
+        let start = loaded.policy.id.as_str();
+        let mut at = start;
+        for _ in 0..supersedes.len() {
+            match supersedes.get(at) {
+                // Superseding itself is reported with the file.
+                Some(&next) if next == start && at != start => {
+                    cyclic.push(loaded.path.clone());
+                    break;
+                }
+                Some(&next) if next != at => at = next,
+                _ => break,
+            }
+        }
+    }
+    for path in cyclic {
+        corpus.diagnostics.push(
+            Diagnostic::error(
+                &path,
+                "`supersedes` goes round in a cycle back to this policy; versions must lead to an earliest one",
+            )
+            .at(locate(&path, "policy.supersedes")),
+        );
     }
     for i in duplicates.into_iter().rev() {
         let removed = corpus.policies.remove(i);

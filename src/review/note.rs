@@ -429,6 +429,11 @@ pub fn check_file(
             }
         }
     }
+    let out = crate::model::diagnostic::cap_per_file(
+        out,
+        path,
+        crate::model::validate::MAX_LISTED_PER_FILE,
+    );
     (Some(file), out)
 }
 
@@ -455,8 +460,7 @@ pub fn check_folder(
         if path.exists() {
             out.extend(check_file(&path, Some(&loaded.policy), &corpus.vocabulary).1);
         }
-        let recovery = super::store::recovery_path(&path);
-        if recovery.exists() {
+        for recovery in super::store::recovery_paths(&path) {
             out.push(Diagnostic::warning(
                 &recovery,
                 format!(
