@@ -236,7 +236,12 @@ fn open_workbench(cli: &Cli) -> i32 {
     let corpus = crate::model::load(&paths_or_default(&cli.paths));
     let theme = crate::tui::theme::Theme::new(cli.color.enabled());
     match crate::tui::run(corpus, keymap, theme) {
-        Ok(()) => 0,
+        // Stopped by a signal: say so in the exit status (128 + number).
+        Ok(()) => match crate::tui::terminal::LAST_SIGNAL.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            0 => 0,
+            signal => 128 + signal as i32,
+        },
         Err(e) => {
             eprintln!("qualm: terminal error: {e}");
             1

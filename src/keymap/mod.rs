@@ -256,6 +256,20 @@ impl Keymap {
             keymap.sections[view as usize] =
                 Section::new(merged.into_iter().map(|(b, _)| b).collect());
         }
+        // Ctrl-C is no way out in a raw-mode terminal: some key must quit
+        // from the tree, where qualm starts.
+        let quits = View::Tree.chain().iter().any(|&v| {
+            keymap.sections[v as usize]
+                .bindings
+                .iter()
+                .any(|b| b.action == Action::Quit)
+        });
+        if !quits {
+            diagnostics.push(Diagnostic::error(
+                file,
+                "no key is left bound to `quit` in [global] or [tree]: qualm could not be left; bind one",
+            ));
+        }
         if diagnostics.is_empty() {
             Ok(keymap)
         } else {

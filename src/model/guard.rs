@@ -113,12 +113,56 @@ pub fn read_bounded_or_diagnostic(
     })
 }
 
+/// A cheap fingerprint of a file on disk (size, modification time, inode):
+/// what the TUI compares to notice that a review file or a model changed
+/// under it (another analyst, a `git pull`). None: the file is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        })
+    }
+}
+
 /// Where nesting first goes deeper than [`MAX_NESTING`] (1-based line and
 /// column), if it does. A conservative byte scan: flow brackets outside
 /// quotes and comments, plus block depth (leading indentation and `- `
 /// markers, which nest one level each). Block scalars (`|`, `>`) are
 /// skipped, so brackets in clause text never count.
 pub fn too_deep(text: &str) -> Option<(usize, usize)> {
+    match prescan(text) {
+        Some((Problem::TooDeep, at)) => Some(at),
+        _ => None,
+    }
+}
+
+/// What [`prescan`] refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    TooDeep,
+    /// A YAML tag (`!foo`, `!!binary`): the format has none, and serde
+    /// would silently ignore it, reading the value as something else than
+    /// its writer meant.
+    Tag,
+}
+
+/// The first of [`Problem`] in a YAML text and where (1-based line and
+/// column), in one cheap pass before the parser.
+pub fn prescan(text: &str) -> Option<(Problem, (usize, usize))> {
     let mut flow = 0usize;
     // Inside a block scalar: lines indented more than this are its text.
     let mut block_scalar: Option<usize> = None;
@@ -147,7 +191,7 @@ pub fn too_deep(text: &str) -> Option<(usize, usize)> {
             }
             let block_depth = indent / 2 + dashes;
             if block_depth > MAX_NESTING {
-                return Some((li + 1, indent + 1));
+                return Some((Problem::TooDeep, (li + 1, indent + 1)));
             }
             // A value that starts a flow collection, or a block scalar.
             let value = match after.find(": ") {
@@ -157,6 +201,10 @@ pub fn too_deep(text: &str) -> Option<(usize, usize)> {
                 _ if after.ends_with(':') => "",
                 _ => after,
             };
+            // A plain scalar cannot start with `!`: there it is a tag.
+            if value.starts_with('!') {
+                return Some((Problem::Tag, (li + 1, line.len() - value.len() + 1)));
+            }
             if value.starts_with(['|', '>']) {
                 block_scalar = Some(indent + 2 * dashes);
                 continue;
@@ -165,27 +213,33 @@ pub fn too_deep(text: &str) -> Option<(usize, usize)> {
                 continue;
             }
             let offset = line.len() - value.len();
-            if let Some(col) = scan_flow(&line[offset..], &mut flow, &mut in_double, &mut in_single)
+            if let Some((problem, col)) =
+                scan_flow(&line[offset..], &mut flow, &mut in_double, &mut in_single)
             {
-                return Some((li + 1, offset + col + 1));
+                return Some((problem, (li + 1, offset + col + 1)));
             }
-        } else if let Some(col) = scan_flow(line, &mut flow, &mut in_double, &mut in_single) {
-            return Some((li + 1, col + 1));
+        } else if let Some((problem, col)) =
+            scan_flow(line, &mut flow, &mut in_double, &mut in_single)
+        {
+            return Some((problem, (li + 1, col + 1)));
         }
     }
     None
 }
 
 /// Scans flow text, keeping the depth and quote state across lines;
-/// returns the byte column where the depth passes the limit.
+/// returns the byte column where the depth passes the limit, or where a
+/// tag starts an item.
 fn scan_flow(
     line: &str,
     depth: &mut usize,
     in_double: &mut bool,
     in_single: &mut bool,
-) -> Option<usize> {
+) -> Option<(Problem, usize)> {
     let bytes = line.as_bytes();
     let mut i = 0;
+    // Whether the next non-blank byte starts an item (after `[`, `{`, `,`).
+    let mut item_start = false;
     while i < bytes.len() {
         let b = bytes[i];
         if *in_double {
@@ -203,13 +257,18 @@ fn scan_flow(
                 }
             }
         } else {
+            let starts_item = item_start && b != b' ';
+            item_start = item_start && b == b' ';
             match b {
+                b'!' if starts_item => return Some((Problem::Tag, i)),
                 b'[' | b'{' => {
                     *depth += 1;
                     if *depth > MAX_NESTING {
-                        return Some(i);
+                        return Some((Problem::TooDeep, i));
                     }
+                    item_start = true;
                 }
+                b',' => item_start = true,
                 b']' | b'}' => *depth = depth.saturating_sub(1),
                 b'"' => *in_double = true,
                 b'\'' => *in_single = true,
@@ -248,5 +307,13 @@ mod tests {
     fn finds_deep_block_nesting() {
         let deep = format!("{}x\n", "- ".repeat(MAX_NESTING + 1));
         assert!(too_deep(&deep).is_some());
+    }
+
+    #[test]
+    fn finds_tags_but_not_exclamation_marks() {
+        assert_eq!(prescan("a: !!binary aGk=\n"), Some((Problem::Tag, (1, 4))));
+        assert_eq!(prescan("a: [x, !t y]\n"), Some((Problem::Tag, (1, 8))));
+        assert_eq!(prescan("- !foo\n").map(|p| p.0), Some(Problem::Tag));
+        assert_eq!(prescan("a: Hello!\nb: \"!x\"\nc: |\n  !x\n"), None);
     }
 }

@@ -308,15 +308,25 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
 /// parser sees them.
 pub fn read_yaml(path: &Path) -> Result<String, Diagnostic> {
     let text = read_text(path)?;
-    if let Some(at) = guard::too_deep(&text) {
-        return Err(Diagnostic::error(
-            path,
-            format!(
-                "nesting deeper than {} levels; the file was refused before parsing",
-                guard::MAX_NESTING
-            ),
-        )
-        .at(Some(at)));
+    match guard::prescan(&text) {
+        Some((guard::Problem::TooDeep, at)) => {
+            return Err(Diagnostic::error(
+                path,
+                format!(
+                    "nesting deeper than {} levels; the file was refused before parsing",
+                    guard::MAX_NESTING
+                ),
+            )
+            .at(Some(at)))
+        }
+        Some((guard::Problem::Tag, at)) => {
+            return Err(Diagnostic::error(
+                path,
+                "a YAML tag (`!...`): qualm's files use none, and it would be ignored; remove it or quote the value",
+            )
+            .at(Some(at)))
+        }
+        None => {}
     }
     if let Some(at) = super::position::alias_bomb(&text) {
         return Err(Diagnostic::error(

@@ -110,26 +110,6 @@ pub fn new_id(taken: &dyn Fn(&str) -> bool) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_utc_times() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_795_435_200), "2026-11-23T12:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-    }
-
-    #[test]
-    fn ids_avoid_taken_ones() {
-        let first = new_id(&|_| false);
-        assert_eq!(first.len(), 6);
-        let second = new_id(&|id| id == first);
-        assert_ne!(first, second);
-    }
-}
-
 /// A new file in the temp folder that only this user can read, under a
 /// name nobody can guess or take first (`create_new`, mode 0600): the
 /// `$EDITOR` file of a note, which may hold confidential findings, in a
@@ -164,5 +144,25 @@ pub fn private_temp_file(
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 16 => tries += 1,
             Err(e) => return Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_utc_times() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_435_200), "2026-11-23T12:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn ids_avoid_taken_ones() {
+        let first = new_id(&|_| false);
+        assert_eq!(first.len(), 6);
+        let second = new_id(&|id| id == first);
+        assert_ne!(first, second);
     }
 }

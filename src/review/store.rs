@@ -342,30 +342,7 @@ pub fn read(path: &Path, policy_id: &str) -> Result<ReviewFile, Diagnostic> {
     }
 }
 
-/// A cheap fingerprint of a file on disk (size, modification time, inode):
-/// what the TUI compares to notice that a review file or a model changed
-/// under it (another analyst, a `git pull`). None: the file is missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    inode: u64,
-}
-
-impl Stamp {
-    pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = fs::metadata(path).ok()?;
-        #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
-        #[cfg(not(unix))]
-        let inode = 0;
-        Some(Stamp {
-            len: meta.len(),
-            modified: meta.modified().ok(),
-            inode,
-        })
-    }
-}
+pub use crate::model::guard::Stamp;
 
 /// What a change left on disk.
 #[derive(Debug)]
@@ -803,6 +780,9 @@ pub struct PolicyReview {
     pub error: Option<Diagnostic>,
     /// A recovery file exists beside it, holding notes to look at.
     pub recovery: Option<PathBuf>,
+    /// The file on disk as last read or written here: see
+    /// [`ReviewSet::changed_on_disk`].
+    pub stamp: Option<Stamp>,
 }
 
 impl ReviewSet {
@@ -819,6 +799,8 @@ impl ReviewSet {
                     // lock is free, else by the next write.
                     let _ = pick_up(&path, id);
                 }
+                // Taken before reading: a change made meanwhile shows later.
+                let stamp = Stamp::of(&path);
                 match read(&path, id) {
                     Ok(file) => PolicyReview {
                         policy: id.clone(),
@@ -826,6 +808,7 @@ impl ReviewSet {
                         file,
                         error: None,
                         recovery,
+                        stamp,
                     },
                     Err(error) => PolicyReview {
                         policy: id.clone(),
@@ -833,11 +816,39 @@ impl ReviewSet {
                         file: ReviewFile::new(id),
                         error: Some(error),
                         recovery,
+                        stamp,
                     },
                 }
             })
             .collect();
         ReviewSet { reviews }
+    }
+
+    /// Policies whose review file changed on disk since this set last read
+    /// or wrote it (another analyst on the same server, a `git pull`): one
+    /// `stat` per file, cheap enough to call every few hundred ms.
+    pub fn changed_on_disk(&self) -> Vec<usize> {
+        self.reviews
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| Stamp::of(&r.path) != r.stamp)
+            .map(|(pi, _)| pi)
+            .collect()
+    }
+
+    /// Reads policy `pi`'s review file again. One that no longer parses
+    /// keeps the notes last read (and says why in `error`).
+    pub fn reload(&mut self, pi: usize) {
+        let review = &mut self.reviews[pi];
+        review.stamp = Stamp::of(&review.path);
+        review.recovery = recovery_paths(&review.path).pop();
+        match read(&review.path, &review.policy) {
+            Ok(file) => {
+                review.file = file;
+                review.error = None;
+            }
+            Err(error) => review.error = Some(error),
+        }
     }
 
     /// Every note with the index of its policy, in corpus then file order.
@@ -857,6 +868,8 @@ impl ReviewSet {
             Ok(applied) => {
                 review.file = applied.file;
                 review.error = None;
+                // What is on disk now is what this set holds.
+                review.stamp = Stamp::of(&review.path);
                 // A note another session removed first is gone either way.
                 Ok(applied.id.unwrap_or_else(|| op.note_id().to_string()))
             }
