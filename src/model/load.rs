@@ -283,7 +283,7 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
     }
     normalize(&mut policy, &mut findings);
     compact(&mut policy);
-    findings.extend(validate::validate_policy(path, &policy, vocabulary));
+    validate::validate_policy(path, &policy, vocabulary, &mut findings);
     let findings = findings.finish();
     let has_errors = findings.iter().any(|f| f.is_error);
     diagnostics.extend(

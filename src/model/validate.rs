@@ -24,6 +24,9 @@ pub struct Findings {
     list: Vec<Finding>,
     errors: usize,
     warnings: usize,
+    /// Labels not even looked up once no more warnings would be listed:
+    /// looking up millions of labels is itself the cost of a flood.
+    unchecked: usize,
 }
 
 impl Findings {
@@ -39,6 +42,11 @@ impl Findings {
             *count += 1;
             false
         }
+    }
+
+    /// Whether no more warnings will be listed.
+    pub fn warnings_full(&self) -> bool {
+        self.warnings >= MAX_LISTED_PER_FILE
     }
 
     pub fn push(&mut self, finding: Finding) {
@@ -77,6 +85,15 @@ impl Findings {
                     Finding::warning("", summary)
                 });
             }
+        }
+        if self.unchecked > 0 {
+            self.list.push(Finding::warning(
+                "",
+                format!(
+                    "{} more labels not checked against the vocabulary once {MAX_LISTED_PER_FILE} warnings were listed",
+                    self.unchecked
+                ),
+            ));
         }
         self.list
     }
@@ -123,14 +140,19 @@ impl Finding {
     }
 }
 
-pub fn validate_policy(file: &Path, policy: &Policy, vocabulary: &Vocabulary) -> Vec<Finding> {
-    let mut findings = Findings::default();
+/// Validates one policy, adding to the findings of its file.
+pub fn validate_policy(
+    file: &Path,
+    policy: &Policy,
+    vocabulary: &Vocabulary,
+    findings: &mut Findings,
+) {
     let stem = file
         .file_name()
         .and_then(|n| n.to_str())
         .map(|n| n.trim_end_matches(".yaml").trim_end_matches(".yml"))
         .unwrap_or("");
-    check_id(&mut findings, || "policy.id".into(), &policy.id, "policy");
+    check_id(findings, || "policy.id".into(), &policy.id, "policy");
     if !policy.id.is_empty() && policy.id != stem {
         findings.push(Finding::error(
             "policy.id",
@@ -172,9 +194,9 @@ pub fn validate_policy(file: &Path, policy: &Policy, vocabulary: &Vocabulary) ->
     // The same few topics recur on every clause; each is looked up once.
     let mut known_topics: LabelMap<&str, bool> = LabelMap::default();
     for (si, section) in policy.sections.iter().enumerate() {
-        check_id(&mut findings, || section_id(&si), &section.id, "section");
+        check_id(findings, || section_id(&si), &section.id, "section");
         unique(
-            &mut findings,
+            findings,
             &mut sections,
             &section.id,
             si,
@@ -183,9 +205,9 @@ pub fn validate_policy(file: &Path, policy: &Policy, vocabulary: &Vocabulary) ->
         );
         for (ci, clause) in section.clauses.iter().enumerate() {
             let place = (si, ci);
-            check_id(&mut findings, || clause_id(&place), &clause.id, "clause");
+            check_id(findings, || clause_id(&place), &clause.id, "clause");
             unique(
-                &mut findings,
+                findings,
                 &mut clauses,
                 &clause.id,
                 place,
@@ -213,14 +235,13 @@ pub fn validate_policy(file: &Path, policy: &Policy, vocabulary: &Vocabulary) ->
     }
 
     let mut check = ContextCheck {
-        findings: &mut findings,
+        findings,
         clauses: &clauses,
         seen: HashMap::new(),
         known_labels: LabelMap::default(),
         vocabulary,
     };
     check.contexts(&policy.contexts, "contexts");
-    findings.finish()
 }
 
 /// The walk over a policy's contexts, with what it has seen so far.
@@ -276,6 +297,10 @@ impl<'a> ContextCheck<'a, '_> {
                     ("recipients", Category::Recipients, &flow.recipients),
                 ] {
                     for (li, label) in labels.iter().enumerate() {
+                        if self.findings.warnings_full() {
+                            self.findings.unchecked += 1;
+                            continue;
+                        }
                         let vocabulary = self.vocabulary;
                         let known = *self
                             .known_labels
