@@ -504,6 +504,11 @@ fn a_held_lock_makes_the_cli_wait_with_a_message_then_keep_the_note() {
     );
     assert!(err.contains("the change was kept in"), "{err}");
     drop(lock);
+    let check = text(&run(&["check", dir.path().to_str().unwrap()]).stdout);
+    assert!(
+        check.contains(".draft-") && check.contains("the next write takes them in"),
+        "{check}"
+    );
     // The next write, by anyone, takes the draft in.
     let out = run(&[
         "note",

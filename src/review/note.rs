@@ -460,6 +460,12 @@ pub fn check_folder(
         if path.exists() {
             out.extend(check_file(&path, Some(&loaded.policy), &corpus.vocabulary).1);
         }
+        for draft in super::store::orphan_drafts(&path) {
+            out.push(Diagnostic::warning(
+                &draft,
+                "notes of a session that could not take the lock wait here; the next write takes them in",
+            ));
+        }
         for recovery in super::store::recovery_paths(&path) {
             out.push(Diagnostic::warning(
                 &recovery,
