@@ -468,6 +468,22 @@ fn a_flood_of_warnings_is_capped_per_file() {
     );
 }
 
+#[test]
+fn millions_of_values_are_refused_before_the_parser() {
+    let dir = folder();
+    let flood = model("acme", "").replace(
+        "data: [Email address]",
+        &format!("data: [{}]", "q,".repeat(2_000_001)),
+    );
+    fs::write(dir.path().join("acme.yaml"), flood).unwrap();
+    let errors = errors_of(&model::load(&[dir.path().join("acme.yaml")]));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("acme.yaml:18:") && errors[0].contains("more than 2000000 values"),
+        "{errors:?}"
+    );
+}
+
 // ---- Medium 8 and 9: a held lock, drafts that need no lock ----
 
 fn hold_lock(dir: &Path) -> fs::File {

@@ -16,6 +16,13 @@ use super::diagnostic::Diagnostic;
 /// spent its quadratic time.
 pub const MAX_NESTING: usize = 100;
 
+/// How many values (scalars and collections) a file may hold, counted
+/// roughly (lines, plus items of flow lists). The largest real model has
+/// some tens of thousands; the YAML parser keeps every value's event in
+/// memory, so 8 million one-letter labels in 16 MiB would take gigabytes
+/// and a minute before a single check.
+pub const MAX_VALUES: usize = 2_000_000;
+
 /// Why a bounded read failed.
 #[derive(Debug)]
 pub enum ReadError {
@@ -154,6 +161,8 @@ pub fn too_deep(text: &str) -> Option<(usize, usize)> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
     TooDeep,
+    /// More than [`MAX_VALUES`] values.
+    TooMany,
     /// A YAML tag (`!foo`, `!!binary`): the format has none, and serde
     /// would silently ignore it, reading the value as something else than
     /// its writer meant.
@@ -164,6 +173,7 @@ pub enum Problem {
 /// column), in one cheap pass before the parser.
 pub fn prescan(text: &str) -> Option<(Problem, (usize, usize))> {
     let mut flow = 0usize;
+    let mut values = 0usize;
     // Inside a block scalar: lines indented more than this are its text.
     let mut block_scalar: Option<usize> = None;
     let mut in_double = false;
@@ -176,6 +186,12 @@ pub fn prescan(text: &str) -> Option<(Problem, (usize, usize))> {
                 continue;
             }
             block_scalar = None;
+        }
+        if !rest.is_empty() {
+            values += 1;
+            if values > MAX_VALUES {
+                return Some((Problem::TooMany, (li + 1, indent + 1)));
+            }
         }
         if flow == 0 && !in_double && !in_single {
             if rest.starts_with('#') {
@@ -213,13 +229,17 @@ pub fn prescan(text: &str) -> Option<(Problem, (usize, usize))> {
                 continue;
             }
             let offset = line.len() - value.len();
-            if let Some((problem, col)) =
-                scan_flow(&line[offset..], &mut flow, &mut in_double, &mut in_single)
-            {
+            if let Some((problem, col)) = scan_flow(
+                &line[offset..],
+                &mut flow,
+                &mut values,
+                &mut in_double,
+                &mut in_single,
+            ) {
                 return Some((problem, (li + 1, offset + col + 1)));
             }
         } else if let Some((problem, col)) =
-            scan_flow(line, &mut flow, &mut in_double, &mut in_single)
+            scan_flow(line, &mut flow, &mut values, &mut in_double, &mut in_single)
         {
             return Some((problem, (li + 1, col + 1)));
         }
@@ -233,6 +253,7 @@ pub fn prescan(text: &str) -> Option<(Problem, (usize, usize))> {
 fn scan_flow(
     line: &str,
     depth: &mut usize,
+    values: &mut usize,
     in_double: &mut bool,
     in_single: &mut bool,
 ) -> Option<(Problem, usize)> {
@@ -261,14 +282,19 @@ fn scan_flow(
             item_start = item_start && b == b' ';
             match b {
                 b'!' if starts_item => return Some((Problem::Tag, i)),
+                b'[' | b'{' | b',' if *values >= MAX_VALUES => return Some((Problem::TooMany, i)),
                 b'[' | b'{' => {
+                    *values += 1;
                     *depth += 1;
                     if *depth > MAX_NESTING {
                         return Some((Problem::TooDeep, i));
                     }
                     item_start = true;
                 }
-                b',' => item_start = true,
+                b',' => {
+                    *values += 1;
+                    item_start = true;
+                }
                 b']' | b'}' => *depth = depth.saturating_sub(1),
                 b'"' => *in_double = true,
                 b'\'' => *in_single = true,
@@ -307,6 +333,16 @@ mod tests {
     fn finds_deep_block_nesting() {
         let deep = format!("{}x\n", "- ".repeat(MAX_NESTING + 1));
         assert!(too_deep(&deep).is_some());
+    }
+
+    #[test]
+    fn counts_values_in_flow_lists_and_lines() {
+        let many = format!("x: [{}]\n", "a,".repeat(MAX_VALUES + 1));
+        assert_eq!(prescan(&many).map(|p| p.0), Some(Problem::TooMany));
+        let lines = "- a\n".repeat(MAX_VALUES + 1);
+        assert_eq!(prescan(&lines).map(|p| p.0), Some(Problem::TooMany));
+        let fine = format!("x: [{}]\n", "a,".repeat(1000));
+        assert_eq!(prescan(&fine), None);
     }
 
     #[test]

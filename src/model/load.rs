@@ -273,7 +273,6 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
     };
     let schema = file.schema;
     let mut policy = Policy::from(file);
-    let locator = Locator::new(&text);
     let mut findings = validate::Findings::default();
     if schema != 1 {
         findings.push(validate::Finding::error(
@@ -285,6 +284,14 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
     compact(&mut policy);
     validate::validate_policy(path, &policy, vocabulary, &mut findings);
     let findings = findings.finish();
+    // Only the paths findings name are indexed: a file of millions of
+    // labels costs a hundred positions, not millions.
+    let wanted: Vec<&str> = findings
+        .iter()
+        .flat_map(|f| [Some(f.path.as_str()), f.first_at.as_deref()])
+        .flatten()
+        .collect();
+    let locator = Locator::for_paths(&text, &wanted);
     let has_errors = findings.iter().any(|f| f.is_error);
     diagnostics.extend(
         findings
@@ -315,6 +322,16 @@ pub fn read_yaml(path: &Path) -> Result<String, Diagnostic> {
                 format!(
                     "nesting deeper than {} levels; the file was refused before parsing",
                     guard::MAX_NESTING
+                ),
+            )
+            .at(Some(at)))
+        }
+        Some((guard::Problem::TooMany, at)) => {
+            return Err(Diagnostic::error(
+                path,
+                format!(
+                    "more than {} values (lines and list items); no model needs so many, and the file was refused before parsing",
+                    guard::MAX_VALUES
                 ),
             )
             .at(Some(at)))
@@ -478,6 +495,16 @@ impl<'a> Locator<'a> {
             text,
             index: OnceCell::new(),
         }
+    }
+
+    /// A locator that indexes only `paths` (and their ancestors): for a
+    /// file whose findings are all known before any is placed.
+    pub fn for_paths(text: &'a str, paths: &[&str]) -> Self {
+        let locator = Locator::new(text);
+        if !paths.is_empty() {
+            let _ = locator.index.set(PositionIndex::build_for(text, paths));
+        }
+        locator
     }
 
     pub fn find(&self, path: &str) -> Option<(usize, usize)> {
