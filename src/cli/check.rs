@@ -68,7 +68,8 @@ pub fn run(paths: &[PathBuf], format: Format) -> i32 {
 /// Where the model names its source, for a warning about it.
 fn source_position(loaded: &LoadedPolicy) -> Option<(usize, usize)> {
     let text = model::load::read_text(&loaded.path).ok()?;
-    crate::model::position::PositionIndex::build(&text).find("policy.source")
+    crate::model::position::PositionIndex::build_for(&text, &["policy.source"])
+        .find("policy.source")
 }
 
 fn counts(p: &LoadedPolicy) -> (usize, usize, usize, usize) {

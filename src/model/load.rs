@@ -670,7 +670,7 @@ fn check_folder(corpus: &mut Corpus) {
 /// Re-reads a file to place a folder-level finding; rare, so not cached.
 fn locate(path: &Path, yaml_path: &str) -> Option<(usize, usize)> {
     let text = fs::read_to_string(path).ok()?;
-    PositionIndex::build(&text).find(yaml_path)
+    PositionIndex::build_for(&text, &[yaml_path]).find(yaml_path)
 }
 
 pub fn fnv1a_hex(bytes: &[u8]) -> String {
