@@ -729,6 +729,8 @@ fn unreadable_yaml_names_in_a_folder_are_skipped_with_a_word() {
     std::os::unix::fs::symlink("missing.yaml", dir.path().join("dangling.yaml")).unwrap();
     std::os::unix::fs::symlink("loop.yaml", dir.path().join("loop.yaml")).unwrap();
     fs::create_dir(dir.path().join("folder.yaml")).unwrap();
+    fs::remove_file(dir.path().join("vocabulary.yaml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("vocabulary.yaml")).unwrap();
     let corpus = model::load(&[dir.path().to_path_buf()]);
     let said: Vec<String> = corpus.diagnostics.iter().map(|d| d.to_string()).collect();
     let said = said.join("\n");

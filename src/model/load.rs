@@ -110,6 +110,11 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
             let candidate = path.join(VOCABULARY_FILE);
             if vocabulary_file.is_none() && candidate.is_file() {
                 vocabulary_file = Some(candidate);
+            } else if fs::symlink_metadata(&candidate).is_ok() && !candidate.is_file() {
+                corpus.diagnostics.push(Diagnostic::warning(
+                    &candidate,
+                    "skipped: not a readable file (using the built-in vocabulary)",
+                ));
             }
         } else if path.is_file() {
             files.push(path.clone());
