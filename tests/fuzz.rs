@@ -268,6 +268,11 @@ fn fuzz_review_files(iters: usize) {
         if let Some(file) = file {
             // Whatever parses is written back so that it reads the same.
             let text = file.to_yaml();
+            assert_eq!(
+                model::guard::prescan(&text),
+                None,
+                "review #{i}: qualm would refuse what it writes"
+            );
             let back = ReviewFile::parse(&text, &path)
                 .unwrap_or_else(|d| panic!("review #{i}: written file does not parse: {d}"));
             let mut expected = file.clone();

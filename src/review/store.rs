@@ -463,6 +463,11 @@ fn write_checked(path: &Path, file: &ReviewFile) -> Result<(), StoreError> {
             crate::model::load::MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
+    if let Some((problem, (line, column))) = crate::model::guard::prescan(&text) {
+        return Err(unreadable(format!(
+            "qualm would refuse to read it ({problem:?} at {line}:{column})"
+        )));
+    }
     let mut expected = file.clone();
     expected.canonicalize();
     match ReviewFile::parse(&text, path) {
