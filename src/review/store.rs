@@ -278,15 +278,15 @@ pub fn recovery_path(review_path: &Path) -> PathBuf {
     sibling(review_path, "recovery.yaml")
 }
 
-/// Every recovery file beside a review file: `acme.review.recovery.yaml`,
-/// then `acme.review.recovery-2.yaml` and on, sorted.
+/// The recovery files beside a review file, in the order they were made:
+/// `acme.review.recovery.yaml`, then `acme.review.recovery-2.yaml` and on
+/// (as [`writable_recovery`] makes them, each only when the one before
+/// exists and does not parse).
 pub fn recovery_paths(review_path: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = (1..)
+    (1..)
         .map(|n| numbered_recovery(review_path, n))
         .take_while(|p| fs::symlink_metadata(p).is_ok())
-        .collect();
-    found.sort();
-    found
+        .collect()
 }
 
 fn numbered_recovery(review_path: &Path, n: usize) -> PathBuf {
