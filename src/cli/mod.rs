@@ -255,13 +255,14 @@ fn summary(paths: &[PathBuf]) -> i32 {
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }
+    let mut out = String::new();
     for p in &corpus.policies {
-        println!(
-            "{:<14} {:<24} {}",
+        out.push_str(&format!(
+            "{:<14} {:<24} {}\n",
             p.policy.id,
             p.policy.organization,
             p.policy.date_label()
-        );
+        ));
     }
-    i32::from(corpus.error_count() > 0)
+    emit(&out).max(i32::from(corpus.error_count() > 0))
 }
