@@ -1,38 +1,41 @@
-//! The one way text read from a file reaches a terminal: control
-//! characters (C0, DEL, C1), bidirectional overrides and isolates, and
-//! other invisible format characters are shown as `\u{..}` escapes, so a
-//! note body, a label or a file name can never move the cursor, clear the
-//! screen, set the clipboard (OSC 52), retitle the window or reorder what
-//! the reader sees. Machine formats (JSON, CSV) escape by their own rules
-//! and do not come through here.
+//! The one escaping function for text that reaches a terminal from the
+//! command line. Anything read from a file (note bodies, authors, ids,
+//! file names, keymap descriptions, YAML error excerpts) can carry bytes a
+//! terminal would execute (OSC 52 writes the clipboard, CSI 2J clears the
+//! screen) or characters that make text read differently from what it says
+//! (bidi overrides). They are written as `\uXXXX`, which a reader can see,
+//! and which inside a JSON string is the same character again, so one
+//! function serves text, Markdown, CSV and JSON output alike.
 
 use std::borrow::Cow;
 
-/// Whether a character must not reach a terminal as itself.
-fn is_unsafe(c: char, keep_newlines: bool) -> bool {
-    match c {
-        '\n' | '\t' => !keep_newlines,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
-        // Bidi embeddings, overrides and isolates; zero-width and other
-        // format characters that hide or reorder text.
-        '\u{200b}'..='\u{200f}'
-        | '\u{202a}'..='\u{202e}'
-        | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{feff}'
-        | '\u{fff9}'..='\u{fffb}' => true,
-        _ => false,
-    }
+/// True for characters that must never reach a terminal raw: C0 controls
+/// other than newline and tab (carriage return too: it can overwrite a
+/// line), DEL, C1 controls, and the invisible direction and formatting
+/// characters that reorder or hide text.
+pub fn is_hazard(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c,
+            '\u{061C}'                                    // Arabic letter mark
+            | '\u{200B}'..='\u{200F}'                     // zero-width, direction marks
+            | '\u{2028}' | '\u{2029}'                     // line and paragraph separators
+            | '\u{202A}'..='\u{202E}'                     // embeddings and overrides
+            | '\u{2060}'..='\u{2064}'                     // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}'                     // isolates
+            | '\u{FEFF}'                                  // zero-width no-break space
+            | '\u{FFF9}'..='\u{FFFB}') // interlinear annotations
 }
 
-fn escape(text: &str, keep_newlines: bool) -> Cow<'_, str> {
-    if !text.chars().any(|c| is_unsafe(c, keep_newlines)) {
+/// `text` with every [`is_hazard`] character written as `\uXXXX`; borrowed
+/// (no copy) when there is none, which is nearly always.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hazard) {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len() + 8);
+    let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if is_unsafe(c, keep_newlines) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        if is_hazard(c) {
+            out.push_str(&format!("\\u{:04X}", u32::from(c)));
         } else {
             out.push(c);
         }
@@ -40,14 +43,9 @@ fn escape(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Text for a terminal, keeping its line breaks and tabs.
-pub fn for_terminal(text: &str) -> Cow<'_, str> {
-    escape(text, true)
-}
-
-/// Text for one line of a terminal: line breaks are escaped too.
-pub fn for_line(text: &str) -> Cow<'_, str> {
-    escape(text, false)
+/// A file name for a message, escaped like any other file-derived text.
+pub fn path(path: &std::path::Path) -> String {
+    escape(&path.display().to_string()).into_owned()
 }
 
 #[cfg(test)]
@@ -55,15 +53,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_what_could_act_on_a_terminal() {
-        assert_eq!(for_terminal("plain text"), "plain text");
+    fn escapes_terminal_controls_and_bidi() {
         assert_eq!(
-            for_terminal("a\u{1b}]52;c;aGk=\u{7}b"),
-            "a\\u{1b}]52;c;aGk=\\u{7}b"
+            escape("a\u{1b}]52;c;aGk=\u{7}b\u{9b}2J\u{202E}c\rd"),
+            "a\\u001B]52;c;aGk=\\u0007b\\u009B2J\\u202Ec\\u000Dd"
         );
-        assert_eq!(for_terminal("\u{9b}2J"), "\\u{9b}2J");
-        assert_eq!(for_terminal("abc\u{202e}fed"), "abc\\u{202e}fed");
-        assert_eq!(for_terminal("two\nlines"), "two\nlines");
-        assert_eq!(for_line("two\nlines"), "two\\u{a}lines");
+        assert!(matches!(escape("plain\ttext\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escaped_json_is_still_the_same_json() {
+        let value = serde_json::json!({"body": "x\u{85}\u{202E}y"});
+        let text = serde_json::to_string(&value).unwrap();
+        let escaped = escape(&text);
+        assert!(!escaped.chars().any(is_hazard));
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back, value);
     }
 }

@@ -350,11 +350,7 @@ fn qualys_2020_collects_and_shares_no_health_medical_or_biometric_data() {
             .any(|w| label.contains(w) || row.term.contains(w))
         {
             let cell = &row.cells[at].value;
-            assert!(
-                !cell.cell.is_positive(),
-                "{}: {cell:?}",
-                row.label
-            );
+            assert!(!cell.cell.is_positive(), "{}: {cell:?}", row.label);
         }
     }
     // The reorganization disclosure names who receives the data.

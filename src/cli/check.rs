@@ -26,8 +26,11 @@ pub fn run(paths: &[PathBuf], format: TextOrJson) -> i32 {
             loaded,
             coverage: None,
         };
-        if let Some(source) = loaded.source_path() {
-            match model::load::read_text(&source) {
+        match loaded.confined_source_path() {
+            None => {}
+            Some(Err(message)) => diagnostics
+                .push(Diagnostic::warning(&loaded.path, message).at(source_position(loaded))),
+            Some(Ok(source)) => match model::load::read_text(&source) {
                 Ok(original) => {
                     let c = coverage(&loaded.policy, &original);
                     for (line, sentence) in &c.missing {
@@ -48,7 +51,7 @@ pub fn run(paths: &[PathBuf], format: TextOrJson) -> i32 {
                     &loaded.path,
                     format!("original text {}: {}", source.display(), d.message),
                 )),
-            }
+            },
         }
         reports.push(report);
     }
@@ -67,9 +70,16 @@ fn suggested_flows(p: &LoadedPolicy) -> usize {
     p.policy
         .contexts_flat()
         .iter()
-        .filter(|(_, c)| crate::import::is_suggested(c))
-        .map(|(_, c)| c.flows.len())
-        .sum()
+        .flat_map(|(_, c)| c.flows.iter().map(move |f| (c, f)))
+        .filter(|(c, f)| f.suggested || crate::import::is_suggested(c))
+        .count()
+}
+
+/// Where the model names its source, for a warning about it.
+fn source_position(loaded: &LoadedPolicy) -> Option<(usize, usize)> {
+    let text = model::load::read_text(&loaded.path).ok()?;
+    crate::model::position::PositionIndex::build_for(&text, &["policy.source"])
+        .find("policy.source")
 }
 
 fn counts(p: &LoadedPolicy) -> (usize, usize, usize, usize) {

@@ -85,12 +85,11 @@ pub fn run(
 
 /// Writes the whole output at once; a closed pipe (`| head`) is no panic.
 pub(crate) fn emit(text: &str) {
-    use std::io::Write as _;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    super::emit(text);
 }
 
 fn fail(message: &str) -> i32 {
-    eprintln!("qualm compare: {message}");
+    eprintln!("qualm compare: {}", crate::escape::escape(message));
     2
 }
 

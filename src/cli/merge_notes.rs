@@ -10,25 +10,63 @@ use crate::review::merge::merge;
 use crate::review::store::write_atomic;
 use crate::review::ReviewFile;
 
-pub fn run(base: &Path, ours: &Path, theirs: &Path) -> i32 {
-    let read = |path: &Path| -> Result<ReviewFile, i32> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) => {
-                eprintln!("qualm: {}: {e}", path.display());
-                return Err(2);
-            }
+/// `name` is the file being merged (git's `%P`): git's temp files (`%O`,
+/// `%A`, `%B`, `.merge_file_XXXX`) mean nothing to the analyst, so
+/// messages name it and the side instead.
+pub fn run(base: &Path, ours: &Path, theirs: &Path, name: Option<&Path>) -> i32 {
+    let shown = |path: &Path, side: &str| -> std::path::PathBuf {
+        match name {
+            Some(name) => std::path::PathBuf::from(format!("{} ({side})", name.display())),
+            None => path.to_path_buf(),
+        }
+    };
+    let read = |path: &Path, side: &str| -> Result<ReviewFile, i32> {
+        let shown = shown(path, side);
+        let bytes =
+            match crate::model::guard::read_bounded(path, crate::model::load::MAX_FILE_BYTES) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    eprintln!("qualm: {}: {e}", crate::escape::path(&shown));
+                    return Err(2);
+                }
+            };
+        let Ok(text) = String::from_utf8(bytes) else {
+            eprintln!(
+                "qualm: {}: not a text file: invalid UTF-8",
+                crate::escape::path(&shown)
+            );
+            return Err(2);
         };
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+        if let Some(at) = crate::model::guard::too_deep(text) {
+            eprintln!(
+                "{}",
+                crate::model::Diagnostic::error(&shown, "nesting too deep; refused").at(Some(at))
+            );
+            return Err(2);
+        }
+        if let Some(at) = crate::model::position::alias_bomb(text) {
+            eprintln!(
+                "{}",
+                crate::model::Diagnostic::error(&shown, "YAML aliases expand too far; refused")
+                    .at(Some(at))
+            );
+            return Err(2);
+        }
         // A side that did not have the file (added on both sides) is empty.
         if text.trim().is_empty() {
             return Ok(ReviewFile::new(""));
         }
-        ReviewFile::parse(&text, path).map_err(|d| {
+        ReviewFile::parse(text, &shown).map_err(|d| {
             eprintln!("{d}");
             2
         })
     };
-    let (base, mut our_file, mut their_file) = match (read(base), read(ours), read(theirs)) {
+    let (base, mut our_file, mut their_file) = match (
+        read(base, "base"),
+        read(ours, "ours"),
+        read(theirs, "theirs"),
+    ) {
         (Ok(b), Ok(o), Ok(t)) => (b, o, t),
         _ => return 2,
     };
@@ -40,11 +78,14 @@ pub fn run(base: &Path, ours: &Path, theirs: &Path) -> i32 {
     }
     let merged = merge(&base, &our_file, &their_file);
     if let Err(e) = write_atomic(ours, merged.file.to_yaml().as_bytes()) {
-        eprintln!("qualm: {}: {e}", ours.display());
+        eprintln!("qualm: {}: {e}", crate::escape::path(&shown(ours, "ours")));
         return 2;
     }
     for id in &merged.conflicts {
-        eprintln!("qualm: note {id} was edited on both sides; both versions are kept");
+        eprintln!(
+            "qualm: note {} was edited on both sides; both versions are kept",
+            crate::escape::escape(id)
+        );
     }
     i32::from(!merged.conflicts.is_empty())
 }

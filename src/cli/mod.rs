@@ -97,6 +97,8 @@ pub enum Command {
         base: PathBuf,
         ours: PathBuf,
         theirs: PathBuf,
+        /// The file being merged (git's %P), named in messages.
+        name: Option<PathBuf>,
     },
     /// Print the loaded, normalized models, or one flat table of them.
     Export(export::ExportArgs),
@@ -195,8 +197,14 @@ impl ColorChoice {
 
 /// Writes a command's output in one go (through the pager at a terminal,
 /// when it is longer than the screen); a reader that stopped early
-/// (`| head`) is no error.
+/// (`| head`) is no error. Every format goes through [`crate::escape`]:
+/// no byte read from a file reaches a terminal as a control sequence, and
+/// only qualm's own colour (see [`output::render`]) does.
 pub fn emit(out: &str) -> i32 {
+    write_out(&output::render(out))
+}
+
+fn write_out(out: &str) -> i32 {
     match output::write(out) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("qualm: cannot write output: {e}");
@@ -219,7 +227,7 @@ pub fn folders(global: &Global, positional: &[PathBuf]) -> Result<Vec<PathBuf>, 
         if !path.exists() {
             eprintln!(
                 "qualm: no such file or folder: {} (name the policies folder with --policies PATH)",
-                crate::escape::for_terminal(&path.display().to_string())
+                crate::escape::path(path)
             );
             return Err(2);
         }
@@ -266,7 +274,12 @@ pub fn run(cli: Cli) -> i32 {
             Ok(paths) => report::run(&paths, &args),
             Err(code) => code,
         },
-        Some(Command::MergeNotes { base, ours, theirs }) => merge_notes::run(&base, &ours, &theirs),
+        Some(Command::MergeNotes {
+            base,
+            ours,
+            theirs,
+            name,
+        }) => merge_notes::run(&base, &ours, &theirs, name.as_deref()),
         Some(Command::Compare {
             items,
             topic,
@@ -346,7 +359,12 @@ fn open_workbench(cli: &Cli) -> i32 {
     let corpus = crate::model::load(&paths);
     let theme = crate::tui::theme::Theme::new(cli.global.color.enabled());
     match crate::tui::run(corpus, keymap, theme) {
-        Ok(()) => 0,
+        // Stopped by a signal: say so in the exit status (128 + number).
+        Ok(()) => match crate::tui::terminal::LAST_SIGNAL.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            0 => 0,
+            signal => 128 + signal as i32,
+        },
         Err(e) => {
             eprintln!("qualm: terminal error: {e}");
             1
@@ -373,7 +391,7 @@ fn mistyped_subcommand(paths: &[PathBuf]) -> Option<i32> {
         .min()
         .filter(|(d, n)| *d <= 2.max(n.len() / 3))
         .map(|(_, n)| n.clone());
-    let first = crate::escape::for_terminal(first);
+    let first = crate::escape::escape(first);
     match closest {
         Some(name) => eprintln!(
             "qualm: `{first}` is not a subcommand or a folder\n\n  did you mean `{name}`?\n\nSee `qualm --help`."
@@ -408,13 +426,14 @@ fn summary(paths: &[PathBuf]) -> i32 {
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }
+    let mut out = String::new();
     for p in &corpus.policies {
-        println!(
-            "{:<14} {:<24} {}",
+        out.push_str(&format!(
+            "{:<14} {:<24} {}\n",
             p.policy.id,
             p.policy.organization,
             p.policy.date_label()
-        );
+        ));
     }
-    i32::from(corpus.error_count() > 0)
+    emit(&out).max(i32::from(corpus.error_count() > 0))
 }

@@ -96,8 +96,19 @@ pub struct PolicyArg {
 
 /// A usage problem: message on stderr, exit code 2.
 fn usage(message: String) -> i32 {
-    eprintln!("qualm: {message}");
+    eprintln!("qualm: {}", crate::escape::escape(&message));
     2
+}
+
+/// [`store::apply_waiting`], saying on stderr why it waits for the lock.
+fn apply(path: &Path, policy_id: &str, op: &Op) -> Result<store::Applied, store::StoreError> {
+    store::apply_waiting(path, policy_id, op, None, &|lock| {
+        eprintln!(
+            "qualm: waiting for {} (another qualm is writing; giving up after {} s)",
+            crate::escape::path(lock),
+            store::lock_timeout().as_secs_f64()
+        );
+    })
 }
 
 pub fn run(command: NoteCommand, folder: &Path) -> i32 {
@@ -147,7 +158,7 @@ pub fn run(command: NoteCommand, folder: &Path) -> i32 {
                 fingerprint: None,
             };
             finish(
-                store::apply(&path, &loaded.policy.id, &Op::Add(note), None)
+                apply(&path, &loaded.policy.id, &Op::Add(note))
                     .map(|a| a.id.unwrap_or_default() + "\n"),
             )
         }
@@ -168,13 +179,21 @@ pub fn run(command: NoteCommand, folder: &Path) -> i32 {
                 author,
             };
             let mut rows = Vec::new();
+            // A review file that cannot be read hides its notes: say so,
+            // and fail, rather than list fewer notes with exit 0.
+            let mut unreadable = false;
             for (pi, review) in reviews.reviews.iter().enumerate() {
-                if let Some(err) = &review.error {
-                    eprintln!("{err}");
-                }
                 let p = &corpus.policies[pi].policy;
                 if policy.as_ref().is_some_and(|id| *id != p.id) {
                     continue;
+                }
+                if let Some(err) = &review.error {
+                    eprintln!("{err}");
+                    eprintln!(
+                        "qualm: the notes of {} cannot be read and are not listed",
+                        crate::escape::escape(&p.id)
+                    );
+                    unreadable = true;
                 }
                 for note in &review.file.notes {
                     if filter.keeps(note) {
@@ -207,7 +226,7 @@ pub fn run(command: NoteCommand, folder: &Path) -> i32 {
                     })
                     .collect(),
             };
-            emit(&out)
+            emit(&out).max(i32::from(unreadable))
         }
         NoteCommand::Set {
             policy,
@@ -237,6 +256,8 @@ pub fn run(command: NoteCommand, folder: &Path) -> i32 {
                 status,
                 body,
                 updated: now(),
+                // Set outright: the command line holds no stale copy.
+                base: None,
             };
             change_existing(&loaded, &id, op)
         }
@@ -281,7 +302,7 @@ pub fn run(command: NoteCommand, folder: &Path) -> i32 {
 /// Applies a change to a note that must exist.
 fn change_existing(loaded: &LoadedPolicy, id: &str, op: Op) -> i32 {
     let path = review_path(&loaded.path, &loaded.policy.id);
-    match store::apply(&path, &loaded.policy.id, &op, None) {
+    match apply(&path, &loaded.policy.id, &op) {
         Ok(applied) if applied.id.is_none() => {
             usage(format!("no note `{id}` in {}", path.display()))
         }
@@ -317,7 +338,8 @@ fn load_one(arg: &PolicyArg, folder: &Path) -> Result<(LoadedPolicy, Vocabulary)
             file.display()
         )));
     }
-    let mut corpus = model::load(&[file]);
+    // One model alone: a `supersedes` naming a policy beside it is fine.
+    let mut corpus = model::load::load_single(&file);
     for d in corpus.diagnostics.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
     }

@@ -55,13 +55,62 @@ impl Paint {
     }
 
     /// `text` in this colour when colour is on; the text itself else.
+    /// The colour is a marker that [`render`] turns into the escape code
+    /// after everything else was escaped, so that text read from a file
+    /// can never carry a colour code (or any other) to the terminal.
     pub fn paint(self, text: &str) -> String {
         if colour() {
-            format!("\x1b[{}m{text}\x1b[0m", self.code())
+            format!("{}{text}{}", marker(self.code()), marker("0"))
         } else {
             text.to_string()
         }
     }
+}
+
+/// A private-use character and a token random to this process: a file
+/// cannot contain the marker by chance or by design.
+const MARK: char = '\u{F8FF}';
+
+fn token() -> &'static str {
+    static TOKEN: OnceLock<String> = OnceLock::new();
+    TOKEN.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u32(std::process::id());
+        format!("{:016x}", hasher.finish())
+    })
+}
+
+fn marker(code: &str) -> String {
+    format!("{MARK}{}{code}{MARK}", token())
+}
+
+/// Output as it goes to the terminal: every hazard escaped, then the
+/// colour markers of [`Paint`] made real escape codes.
+pub fn render(text: &str) -> String {
+    let escaped = crate::escape::escape(text);
+    if !escaped.contains(MARK) {
+        return escaped.into_owned();
+    }
+    let prefix = format!("{MARK}{}", token());
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest: &str = &escaped;
+    while let Some(at) = rest.find(&prefix) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + prefix.len()..];
+        match after.find(MARK) {
+            Some(end) if after[..end].bytes().all(|b| b.is_ascii_digit()) => {
+                out.push_str(&format!("\x1b[{}m", &after[..end]));
+                rest = &after[end + MARK.len_utf8()..];
+            }
+            _ => {
+                out.push_str(&prefix);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The colour of a severity word.
@@ -191,4 +240,22 @@ impl Drop for Progress {
 pub fn load(paths: &[std::path::PathBuf]) -> crate::model::Corpus {
     let _progress = Progress::start("loading policies");
     crate::model::load(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_qualms_own_colour_reaches_the_terminal() {
+        set_colour(true);
+        let painted = Paint::Red.paint("high");
+        let forged = format!("{MARK}0000000000000000{}31{MARK}", "");
+        let text = format!("{painted} \u{1b}[2J \u{1b}]52;c;aGk=\u{7} {forged}");
+        let out = render(&text);
+        assert!(out.starts_with("\u{1b}[31mhigh\u{1b}[0m "), "{out:?}");
+        assert!(out.contains("\\u001B[2J") && out.contains("\\u001B]52"));
+        // A marker without this process's token stays text.
+        assert!(!out[12..].contains("\u{1b}[31m"), "{out:?}");
+    }
 }

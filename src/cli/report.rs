@@ -58,7 +58,7 @@ pub fn run(paths: &[PathBuf], args: &ReportArgs) -> i32 {
     if let Some(unknown) = args.policy.iter().find(|id| corpus.policy(id).is_none()) {
         eprintln!(
             "qualm report: no policy `{}` in the folder",
-            crate::escape::for_line(unknown)
+            crate::escape::escape(unknown)
         );
         return 2;
     }

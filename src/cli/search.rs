@@ -59,22 +59,24 @@ pub fn run(query: &str, paths: &[PathBuf], format: TextOrJson, limit: Option<usi
             } else {
                 serde_yaml::to_string(&doc).expect("yaml")
             };
+            out = crate::escape::escape(&out).into_owned();
         }
         TextOrJson::Text => {
             let emphasis = std::io::IsTerminal::is_terminal(&std::io::stdout());
             for &h in &hits {
                 let item = index.item(h);
                 let text = one_line(item.text);
+                // Escaped here, not after: the emphasis is qualm's own.
                 let text = if emphasis {
                     emphasise(&text, &highlight(&text, query))
                 } else {
-                    text
+                    crate::escape::escape(&text).into_owned()
                 };
                 out.push_str(&format!(
                     "{:<9} {} {} {}\n",
                     item.kind.name(),
-                    item.policy,
-                    item.id,
+                    crate::escape::escape(item.policy),
+                    crate::escape::escape(item.id),
                     text
                 ));
             }
@@ -92,7 +94,8 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-/// Bold and underlined matched characters (no colour, so NO_COLOR holds).
+/// Bold and underlined matched characters (no colour, so NO_COLOR holds);
+/// the text itself escaped character by character.
 fn emphasise(text: &str, marked: &[usize]) -> String {
     let mut out = String::with_capacity(text.len() + marked.len() * 12);
     let mut on = false;
@@ -102,7 +105,7 @@ fn emphasise(text: &str, marked: &[usize]) -> String {
             out.push_str(if want { "\x1b[1;4m" } else { "\x1b[0m" });
             on = want;
         }
-        out.push(c);
+        out.push_str(&crate::escape::escape(c.encode_utf8(&mut [0; 4])));
     }
     if on {
         out.push_str("\x1b[0m");

@@ -10,8 +10,6 @@ mod file;
 mod key;
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -258,6 +256,20 @@ impl Keymap {
             keymap.sections[view as usize] =
                 Section::new(merged.into_iter().map(|(b, _)| b).collect());
         }
+        // Ctrl-C is no way out in a raw-mode terminal: some key must quit
+        // from the tree, where qualm starts.
+        let quits = View::Tree.chain().iter().any(|&v| {
+            keymap.sections[v as usize]
+                .bindings
+                .iter()
+                .any(|b| b.action == Action::Quit)
+        });
+        if !quits {
+            diagnostics.push(Diagnostic::error(
+                file,
+                "no key is left bound to `quit` in [global] or [tree]: qualm could not be left; bind one",
+            ));
+        }
         if diagnostics.is_empty() {
             Ok(keymap)
         } else {
@@ -353,16 +365,13 @@ fn conflicts(
 /// error.
 pub fn read_file(path: &Path) -> Result<String, Diagnostic> {
     let error = |message: String| Diagnostic::error(path, message);
-    let file = fs::File::open(path).map_err(|e| error(format!("cannot read: {e}")))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| error(format!("cannot read: {e}")))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(error(String::from(
+    // Never blocks on a FIFO nor reads a device without end.
+    let bytes = crate::model::guard::read_bounded(path, MAX_FILE_BYTES).map_err(|e| match e {
+        crate::model::guard::ReadError::TooLarge => error(String::from(
             "file is larger than the 1 MiB a keymap may be",
-        )));
-    }
+        )),
+        other => error(other.to_string()),
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let at = file::line_column(
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),

@@ -51,9 +51,48 @@ impl Diagnostic {
     }
 }
 
+/// At most `limit` errors and `limit` warnings of one file, the rest summed
+/// up in one line each (an error if errors were left out), so a hostile
+/// file cannot flood a terminal or a CI log.
+pub fn cap_per_file(list: Vec<Diagnostic>, file: &Path, limit: usize) -> Vec<Diagnostic> {
+    let (mut errors, mut warnings) = (0usize, 0usize);
+    let mut out = Vec::with_capacity(list.len().min(2 * limit + 2));
+    for d in list {
+        let count = if d.is_error() {
+            &mut errors
+        } else {
+            &mut warnings
+        };
+        *count += 1;
+        if *count <= limit {
+            out.push(d);
+        }
+    }
+    for (count, make, what) in [
+        (
+            errors,
+            Diagnostic::error as fn(&Path, String) -> Diagnostic,
+            "errors",
+        ),
+        (warnings, Diagnostic::warning, "warnings"),
+    ] {
+        if count > limit {
+            out.push(make(
+                file,
+                format!(
+                    "{} more {what} in this file not listed (qualm lists {limit} per file)",
+                    count - limit
+                ),
+            ));
+        }
+    }
+    out
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        // File names and messages quote what files hold: escaped, always.
+        write!(f, "{}", crate::escape::path(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
@@ -64,6 +103,6 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, ": {severity}: {}", self.message)
+        write!(f, ": {severity}: {}", crate::escape::escape(&self.message))
     }
 }

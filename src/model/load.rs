@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::Diagnostic;
+use super::guard;
 use super::position::PositionIndex;
 use super::sanitize::SanitizeInPlace;
 use super::types::{ModelFile, Policy, RetentionClass, Scope};
@@ -39,6 +40,33 @@ impl LoadedPolicy {
             return None;
         }
         Some(self.path.parent().unwrap_or(Path::new(".")).join(source))
+    }
+
+    /// [`LoadedPolicy::source_path`], confined to the model's folder: after
+    /// resolving `..` and symlinks it must still lie inside that folder, so
+    /// a model from an untrusted pull request cannot make `check` print
+    /// lines of `/etc/passwd` (or of a runner's secrets) into a CI log.
+    pub fn confined_source_path(&self) -> Option<Result<PathBuf, String>> {
+        let path = self.source_path()?;
+        let folder = self.path.parent().unwrap_or(Path::new("."));
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let inside = fs::canonicalize(folder).and_then(|folder| {
+            let real = fs::canonicalize(&path)?;
+            Ok(real.starts_with(&folder))
+        });
+        // The path as the model gives it, so messages read as before.
+        Some(match inside {
+            Ok(true) => Ok(path),
+            Ok(false) => Err(format!(
+                "source `{}` lies outside the policies folder (after following `..` and symlinks); it was not read",
+                self.policy.source.as_deref().unwrap_or_default()
+            )),
+            Err(e) => Err(format!("original text {}: cannot read: {e}", path.display())),
+        })
     }
 }
 
@@ -72,8 +100,11 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
     let mut vocabulary_file = None;
     for path in paths {
         if path.is_dir() {
-            match model_files_in(path) {
-                Ok(found) => files.extend(found),
+            match model_files_and_skipped(path) {
+                Ok((found, skipped)) => {
+                    files.extend(found);
+                    corpus.diagnostics.extend(skipped);
+                }
                 Err(e) => corpus
                     .diagnostics
                     .push(Diagnostic::error(path, format!("cannot read folder: {e}"))),
@@ -81,6 +112,11 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
             let candidate = path.join(VOCABULARY_FILE);
             if vocabulary_file.is_none() && candidate.is_file() {
                 vocabulary_file = Some(candidate);
+            } else if fs::symlink_metadata(&candidate).is_ok() && !candidate.is_file() {
+                corpus.diagnostics.push(Diagnostic::warning(
+                    &candidate,
+                    "skipped: not a readable file (using the built-in vocabulary)",
+                ));
             }
         } else if path.is_file() {
             files.push(path.clone());
@@ -117,29 +153,60 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
     corpus
 }
 
+/// Loads one model file on its own (the note commands): like [`load`], but
+/// a `supersedes` is not checked against a folder that was not loaded.
+pub fn load_single(file: &Path) -> Corpus {
+    let mut corpus = load(&[file.to_path_buf()]);
+    corpus.diagnostics.retain(|d| {
+        !d.message
+            .ends_with("but no policy in the folder has that id")
+    });
+    corpus
+}
+
 /// Model files of a folder, sorted: `*.yaml` but not the vocabulary, nor
 /// review files and their recovery files (`*.review.yaml`,
 /// `*.review.recovery.yaml`).
 pub fn model_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            (name.ends_with(".yaml") || name.ends_with(".yml"))
-                && name != VOCABULARY_FILE
-                && name != CHECKLISTS_FILE
-                && !name.contains(".review.")
-                && !name.starts_with('.')
-                && p.is_file()
-        })
-        .collect();
+    model_files_and_skipped(dir).map(|(files, _)| files)
+}
+
+/// [`model_files_in`], with a warning for each `*.yaml` name that is not
+/// a file it can read (a dangling or looping symlink, a FIFO, a folder),
+/// so nothing is skipped without a word.
+pub fn model_files_and_skipped(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for path in fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())) {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !(name.ends_with(".yaml") || name.ends_with(".yml"))
+            || name == VOCABULARY_FILE
+            || name == CHECKLISTS_FILE
+            || name.contains(".review.")
+            || name.starts_with('.')
+        {
+            continue;
+        }
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => files.push(path),
+            Ok(meta) => skipped.push(Diagnostic::warning(
+                &path,
+                format!("skipped: {}, not a model file", guard::kind_of(&meta)),
+            )),
+            Err(e) => skipped.push(Diagnostic::warning(
+                &path,
+                format!("skipped: {e} (a dangling or looping symlink?)"),
+            )),
+        }
+    }
     files.sort();
-    Ok(files)
+    skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok((files, skipped))
 }
 
 fn load_vocabulary(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vocabulary {
     let parsed =
-        read_text(path).and_then(|text| Vocabulary::parse(&text).map_err(|e| yaml_error(path, &e)));
+        read_yaml(path).and_then(|text| Vocabulary::parse(&text).map_err(|e| yaml_error(path, &e)));
     match parsed {
         Ok(v) => v,
         Err(mut d) => {
@@ -194,7 +261,7 @@ fn load_files(files: &[PathBuf], vocabulary: &Vocabulary) -> Vec<FileResult> {
 /// Loads and validates one model file.
 fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
     let mut diagnostics = Vec::new();
-    let text = match read_text(path) {
+    let text = match read_yaml(path) {
         Ok(text) => text,
         Err(d) => {
             return FileResult {
@@ -214,17 +281,25 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
     };
     let schema = file.schema;
     let mut policy = Policy::from(file);
-    let locator = Locator::new(&text);
-    let mut findings = Vec::new();
+    let mut findings = validate::Findings::default();
     if schema != 1 {
         findings.push(validate::Finding::error(
             "schema",
             format!("unsupported schema {schema} (this qualm reads schema 1)"),
         ));
     }
-    findings.extend(normalize(&mut policy));
+    normalize(&mut policy, &mut findings);
     compact(&mut policy);
-    findings.extend(validate::validate_policy(path, &policy, vocabulary));
+    validate::validate_policy(path, &policy, vocabulary, &mut findings);
+    let findings = findings.finish();
+    // Only the paths findings name are indexed: a file of millions of
+    // labels costs a hundred positions, not millions.
+    let wanted: Vec<&str> = findings
+        .iter()
+        .flat_map(|f| [Some(f.path.as_str()), f.first_at.as_deref()])
+        .flatten()
+        .collect();
+    let locator = Locator::for_paths(&text, &wanted);
     let has_errors = findings.iter().any(|f| f.is_error);
     diagnostics.extend(
         findings
@@ -242,22 +317,80 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
     }
 }
 
-/// Reads a file as text, refusing what is not a policy model's text.
-pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let size = fs::metadata(path)
-        .map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES {
+/// Reads a YAML file (a model, review file or vocabulary): [`read_text`],
+/// then nesting deeper than [`guard::MAX_NESTING`] and aliases that expand
+/// to more than [`position::MAX_EXPANDED_BYTES`] are refused before the
+/// parser sees them.
+pub fn read_yaml(path: &Path) -> Result<String, Diagnostic> {
+    let text = read_text(path)?;
+    match guard::prescan(&text) {
+        Some((guard::Problem::TooDeep, at)) => {
+            return Err(Diagnostic::error(
+                path,
+                format!(
+                    "nesting deeper than {} levels; the file was refused before parsing",
+                    guard::MAX_NESTING
+                ),
+            )
+            .at(Some(at)))
+        }
+        Some((guard::Problem::TooMany, at)) => {
+            return Err(Diagnostic::error(
+                path,
+                format!(
+                    "more than {} values (lines and list items); no model needs so many, and the file was refused before parsing",
+                    guard::MAX_VALUES
+                ),
+            )
+            .at(Some(at)))
+        }
+        Some((guard::Problem::Tag, at)) => {
+            return Err(Diagnostic::error(
+                path,
+                "a YAML tag (`!...`): qualm's files use none, and it would be ignored; remove it or quote the value",
+            )
+            .at(Some(at)))
+        }
+        None => {}
+    }
+    if let Some(at) = super::position::alias_bomb(&text) {
         return Err(Diagnostic::error(
             path,
             format!(
-                "file is {:.1} MiB, larger than the {} MiB a model may be",
-                size as f64 / (1024.0 * 1024.0),
-                MAX_FILE_BYTES / (1024 * 1024)
+                "YAML aliases here expand to more than {} MiB (an alias bomb?); the file was refused",
+                super::position::MAX_EXPANDED_BYTES / (1024 * 1024)
             ),
-        ));
+        )
+        .at(Some(at)));
     }
-    let bytes = fs::read(path).map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
+    Ok(text)
+}
+
+/// Reads a file as text, refusing what is not a policy model's text: never
+/// more than [`MAX_FILE_BYTES`], never a FIFO or device, never binary. A
+/// leading UTF-8 byte order mark is dropped.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = guard::read_bounded(path, MAX_FILE_BYTES).map_err(|e| match e {
+        guard::ReadError::TooLarge => {
+            let limit = MAX_FILE_BYTES / (1024 * 1024);
+            // The size the file gives, where it gives one; it was not trusted.
+            let message = match fs::metadata(path).map(|m| m.len()) {
+                Ok(size) if size > MAX_FILE_BYTES => format!(
+                    "file is {:.1} MiB, larger than the {limit} MiB a model may be",
+                    size as f64 / (1024.0 * 1024.0)
+                ),
+                _ => format!(
+                    "file is larger than the {limit} MiB a model may be; it was not read further"
+                ),
+            };
+            Diagnostic::error(path, message)
+        }
+        other => Diagnostic::error(path, other.to_string()),
+    })?;
+    let mut bytes = bytes;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -292,13 +425,6 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
             ),
         )
         .at(Some(line_column(&text.as_bytes()[..at]))));
-    }
-    if let Some(at) = super::position::alias_bomb(&text) {
-        return Err(Diagnostic::error(
-            path,
-            "YAML aliases here expand to more than a million values (an alias bomb?); the file was refused",
-        )
-        .at(Some(at)));
     }
     Ok(text)
 }
@@ -379,6 +505,16 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// A locator that indexes only `paths` (and their ancestors): for a
+    /// file whose findings are all known before any is placed.
+    pub fn for_paths(text: &'a str, paths: &[&str]) -> Self {
+        let locator = Locator::new(text);
+        if !paths.is_empty() {
+            let _ = locator.index.set(PositionIndex::build_for(text, paths));
+        }
+        locator
+    }
+
     pub fn find(&self, path: &str) -> Option<(usize, usize)> {
         self.index
             .get_or_init(|| PositionIndex::build(self.text))
@@ -387,11 +523,10 @@ impl<'a> Locator<'a> {
 }
 
 /// Sanitizes every text of the policy and fills in retention classes.
-fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
-    let mut findings = Vec::new();
+fn normalize(policy: &mut Policy, findings: &mut validate::Findings) {
     let mut clean = |text: &mut dyn SanitizeInPlace, path: &dyn Fn() -> String| {
         let removed = text.sanitize_in_place();
-        if removed > 0 {
+        if removed > 0 && findings.lists(false) {
             findings.push(validate::Finding::warning(
                 path(),
                 format!("removed {removed} control or bidi-override character(s) from this text"),
@@ -459,7 +594,6 @@ fn normalize(policy: &mut Policy) -> Vec<validate::Finding> {
     }
     walk(&mut policy.contexts, "contexts", &mut clean);
     assign_flow_ids(&mut policy.contexts);
-    findings
 }
 
 /// Gives every flow without an id one, `<context>.<n>` (its place in its
@@ -561,6 +695,38 @@ fn check_folder(corpus: &mut Corpus) {
             }
         }
     }
+    // A cycle of `supersedes` (a -> b -> a) has no earliest version: each
+    // policy on it is named once, at its own `supersedes`.
+    let supersedes: HashMap<&str, &str> = corpus
+        .policies
+        .iter()
+        .filter_map(|p| Some((p.policy.id.as_str(), p.policy.supersedes.as_deref()?)))
+        .collect();
+    let mut cyclic = Vec::new();
+    for loaded in &corpus.policies {
+        let start = loaded.policy.id.as_str();
+        let mut at = start;
+        for _ in 0..supersedes.len() {
+            match supersedes.get(at) {
+                // Superseding itself is reported with the file.
+                Some(&next) if next == start && at != start => {
+                    cyclic.push(loaded.path.clone());
+                    break;
+                }
+                Some(&next) if next != at => at = next,
+                _ => break,
+            }
+        }
+    }
+    for path in cyclic {
+        corpus.diagnostics.push(
+            Diagnostic::error(
+                &path,
+                "`supersedes` goes round in a cycle back to this policy; versions must lead to an earliest one",
+            )
+            .at(locate(&path, "policy.supersedes")),
+        );
+    }
     for i in duplicates.into_iter().rev() {
         let removed = corpus.policies.remove(i);
         corpus.failed.push(removed.path);
@@ -570,7 +736,7 @@ fn check_folder(corpus: &mut Corpus) {
 /// Re-reads a file to place a folder-level finding; rare, so not cached.
 fn locate(path: &Path, yaml_path: &str) -> Option<(usize, usize)> {
     let text = fs::read_to_string(path).ok()?;
-    PositionIndex::build(&text).find(yaml_path)
+    PositionIndex::build_for(&text, &[yaml_path]).find(yaml_path)
 }
 
 pub fn fnv1a_hex(bytes: &[u8]) -> String {

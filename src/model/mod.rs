@@ -3,6 +3,7 @@
 
 pub mod coverage;
 pub mod diagnostic;
+pub mod guard;
 pub mod load;
 pub mod position;
 pub mod sanitize;

@@ -16,7 +16,31 @@ pub struct PositionIndex {
 
 impl PositionIndex {
     pub fn build(text: &str) -> PositionIndex {
-        let mut receiver = Receiver::default();
+        Self::build_with(text, None)
+    }
+
+    /// Only the positions of `wanted` paths (and their ancestors, which
+    /// [`PositionIndex::find`] falls back to): a file with millions of list
+    /// items but a hundred findings then costs one pass and a hundred
+    /// entries, not millions of path strings.
+    pub fn build_for(text: &str, wanted: &[&str]) -> PositionIndex {
+        let mut keep = std::collections::HashSet::new();
+        for path in wanted {
+            let mut path = *path;
+            keep.insert(path.to_string());
+            while let Some(cut) = path.rfind(['.', '[']) {
+                path = &path[..cut];
+                keep.insert(path.to_string());
+            }
+        }
+        Self::build_with(text, Some(keep))
+    }
+
+    fn build_with(text: &str, keep: Option<std::collections::HashSet<String>>) -> PositionIndex {
+        let mut receiver = Receiver {
+            keep,
+            ..Receiver::default()
+        };
         // A file that does not parse has no positions; serde reports why.
         let _ = Parser::new_from_str(text).load(&mut receiver, false);
         PositionIndex {
@@ -37,11 +61,16 @@ impl PositionIndex {
     }
 }
 
-/// How many values a file may expand to through aliases.
-const MAX_EXPANDED_VALUES: usize = 1_000_000;
+/// How many bytes aliases may add to a file when expanded: as much again
+/// as the largest file. Counted in bytes, not values: one 4 MB string
+/// aliased 3,000 times is few values and 12 GB.
+pub const MAX_EXPANDED_BYTES: usize = 16 * 1024 * 1024;
 
-/// Where aliases make the document expand past [`MAX_EXPANDED_VALUES`]
-/// (a "billion laughs" file), if they do. Cheap for files without aliases.
+/// Where aliases make the document expand past [`MAX_EXPANDED_BYTES`]
+/// (a "billion laughs" file, or one big string aliased many times), if
+/// they do. Each node counts its scalar bytes plus one, a collection the
+/// sum of its items; an alias adds what its anchor expands to. Cheap for
+/// files without aliases.
 pub fn alias_bomb(text: &str) -> Option<(usize, usize)> {
     if !text.contains('*') || !text.contains('&') {
         return None;
@@ -69,16 +98,17 @@ pub fn alias_bomb(text: &str) -> Option<(usize, usize)> {
                     }
                     size
                 }
-                Event::Scalar(_, _, anchor, _) => {
+                Event::Scalar(value, _, anchor, _) => {
+                    let size = value.len() + 1;
                     if anchor > 0 {
-                        self.anchors.insert(anchor, 1);
+                        self.anchors.insert(anchor, size);
                     }
-                    1
+                    size
                 }
                 Event::Alias(anchor) => {
                     let size = self.anchors.get(&anchor).copied().unwrap_or(1);
                     self.total = self.total.saturating_add(size);
-                    if self.total > MAX_EXPANDED_VALUES && self.exceeded_at.is_none() {
+                    if self.total > MAX_EXPANDED_BYTES && self.exceeded_at.is_none() {
                         self.exceeded_at = Some((mark.line(), mark.col() + 1));
                     }
                     size
@@ -100,24 +130,62 @@ enum Frame {
     Seq { next: usize },
 }
 
+/// Walks the events keeping the current path in one buffer: a segment is
+/// appended on the way in and cut off on the way out, so an event costs no
+/// allocation unless its position is kept.
 #[derive(Default)]
 struct Receiver {
     stack: Vec<Frame>,
-    path: Vec<String>,
+    /// The current path, and where each segment of it starts.
+    path: String,
+    starts: Vec<usize>,
     positions: HashMap<String, (usize, usize)>,
+    /// Only these paths are kept (None: all).
+    keep: Option<std::collections::HashSet<String>>,
 }
 
 impl Receiver {
-    fn joined(&self) -> String {
-        let mut out = String::new();
-        for seg in &self.path {
-            if !seg.starts_with('[') && !out.is_empty() {
-                out.push('.');
+    fn push_segment(&mut self, segment: Segment) {
+        use std::fmt::Write as _;
+        self.starts.push(self.path.len());
+        match segment {
+            Segment::Index(i) => {
+                let _ = write!(self.path, "[{i}]");
             }
-            out.push_str(seg);
+            Segment::Key(name) => {
+                if !self.path.is_empty() {
+                    self.path.push('.');
+                }
+                self.path.push_str(&name);
+            }
+            Segment::Root => {}
         }
-        out
     }
+
+    fn pop_segment(&mut self) {
+        if let Some(start) = self.starts.pop() {
+            self.path.truncate(start);
+        }
+    }
+
+    fn record(&mut self, at: (usize, usize)) {
+        if self
+            .keep
+            .as_ref()
+            .is_some_and(|keep| !keep.contains(&self.path))
+        {
+            return;
+        }
+        if !self.positions.contains_key(&self.path) {
+            self.positions.insert(self.path.clone(), at);
+        }
+    }
+}
+
+enum Segment {
+    Index(usize),
+    Key(String),
+    Root,
 }
 
 impl MarkedEventReceiver for Receiver {
@@ -131,8 +199,8 @@ impl MarkedEventReceiver for Receiver {
                 let (segment, at) = match self.stack.last_mut() {
                     Some(Frame::Map { key }) => match key.take() {
                         None => {
-                            if let Event::Scalar(name, ..) = &event {
-                                *key = Some((name.clone(), mark));
+                            if let Event::Scalar(name, ..) = event {
+                                *key = Some((name, mark));
                             } else {
                                 // A complex key: give it a name nobody asks for.
                                 *key = Some((String::from("?"), mark));
@@ -141,37 +209,33 @@ impl MarkedEventReceiver for Receiver {
                                 } else {
                                     return;
                                 });
-                                self.path.push(String::from("?"));
+                                self.push_segment(Segment::Key(String::from("?")));
                             }
                             return;
                         }
-                        Some((name, key_mark)) => {
-                            (name, if is_collection { key_mark } else { mark })
-                        }
+                        Some((name, key_mark)) => (
+                            Segment::Key(name),
+                            if is_collection { key_mark } else { mark },
+                        ),
                     },
                     Some(Frame::Seq { next }) => {
                         let i = *next;
                         *next += 1;
-                        (format!("[{i}]"), mark)
+                        (Segment::Index(i), mark)
                     }
-                    None => (String::new(), mark),
+                    None => (Segment::Root, mark),
                 };
-                self.path.push(segment);
-                let key = self.joined();
-                self.positions
-                    .entry(key)
-                    .or_insert((at.line(), at.col() + 1));
+                self.push_segment(segment);
+                self.record((at.line(), at.col() + 1));
                 match event {
                     Event::MappingStart(..) => self.stack.push(Frame::Map { key: None }),
                     Event::SequenceStart(..) => self.stack.push(Frame::Seq { next: 0 }),
-                    _ => {
-                        self.path.pop();
-                    }
+                    _ => self.pop_segment(),
                 }
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
-                self.path.pop();
+                self.pop_segment();
             }
             _ => {}
         }
@@ -197,5 +261,12 @@ mod tests {
             index.find("sections[0].clauses[0].missing").map(|p| p.0),
             Some(6)
         );
+        let only = PositionIndex::build_for(text, &["sections[0].clauses[0].evidence[1]"]);
+        assert_eq!(
+            only.find("sections[0].clauses[0].evidence[1]"),
+            Some((7, 23))
+        );
+        assert_eq!(only.find("policy.id"), None);
+        assert_eq!(only.positions.len(), 6);
     }
 }

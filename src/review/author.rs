@@ -110,6 +110,43 @@ pub fn new_id(taken: &dyn Fn(&str) -> bool) -> String {
     }
 }
 
+/// A new file in the temp folder that only this user can read, under a
+/// name nobody can guess or take first (`create_new`, mode 0600): the
+/// `$EDITOR` file of a note, which may hold confidential findings, in a
+/// temp folder shared with every user of the server.
+pub fn private_temp_file(
+    prefix: &str,
+    suffix: &str,
+    text: &str,
+) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write;
+    let dir = std::env::temp_dir();
+    let mut tries = 0;
+    loop {
+        let name = format!(
+            "{prefix}{}{}{suffix}",
+            std::process::id(),
+            new_id(&|_| false)
+        );
+        let path = dir.join(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        match options.open(&path) {
+            Ok(mut file) => {
+                file.write_all(text.as_bytes())?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 16 => tries += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::load::{read_text, yaml_error, Locator};
+use crate::model::load::{read_yaml, yaml_error, Locator};
 use crate::model::{Diagnostic, Policy, Vocabulary};
 
 pub const SCHEMA: u32 = 1;
@@ -358,7 +358,7 @@ pub fn check_file(
     policy: Option<&Policy>,
     vocabulary: &Vocabulary,
 ) -> (Option<ReviewFile>, Vec<Diagnostic>) {
-    let text = match read_text(path) {
+    let text = match read_yaml(path) {
         Ok(text) => text,
         Err(d) => return (None, vec![d]),
     };
@@ -437,6 +437,11 @@ pub fn check_file(
             }
         }
     }
+    let out = crate::model::diagnostic::cap_per_file(
+        out,
+        path,
+        crate::model::validate::MAX_LISTED_PER_FILE,
+    );
     (Some(file), out)
 }
 
@@ -463,8 +468,13 @@ pub fn check_folder(
         if path.exists() {
             out.extend(check_file(&path, Some(&loaded.policy), &corpus.vocabulary).1);
         }
-        let recovery = super::store::recovery_path(&path);
-        if recovery.exists() {
+        for draft in super::store::orphan_drafts(&path) {
+            out.push(Diagnostic::warning(
+                &draft,
+                "notes of a session that could not take the lock wait here; the next write takes them in",
+            ));
+        }
+        for recovery in super::store::recovery_paths(&path) {
             out.push(Diagnostic::warning(
                 &recovery,
                 format!(

@@ -51,7 +51,9 @@ pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
     // taking it from the shared slot means the watchdog cannot save it too.
     let pending = draft.lock().map(|mut d| d.take()).unwrap_or(None);
     if let Some(pending) = pending {
-        app.store_draft(pending);
+        // To the lock-free draft file first: the watchdog may end the
+        // process while a held lock is awaited.
+        pending.save();
     }
     done.store(true, Ordering::SeqCst);
     let _ = watchdog.join();
@@ -123,8 +125,7 @@ fn external_editor(text: &str) -> Option<String> {
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| String::from("vi"));
-    let path = std::env::temp_dir().join(format!("qualm-note-{}.md", std::process::id()));
-    std::fs::write(&path, text).ok()?;
+    let path = crate::review::author::private_temp_file("qualm-note-", ".md", text).ok()?;
     terminal::restore();
     // The editor command may carry arguments (`code -w`), so a shell runs it.
     let status = std::process::Command::new("sh")

@@ -179,10 +179,20 @@ pub struct Draft {
 }
 
 impl Draft {
-    /// Saves it without the app: for the watchdog, when the event loop is
-    /// stuck on a terminal that went away.
+    /// Saves it without the app (for the watchdog, when the event loop is
+    /// stuck on a terminal that went away, and on a hang-up): first to this
+    /// process's draft file, which needs no lock, then into the review file
+    /// if its lock is free within a moment (else the next write takes it).
     pub fn save(self) {
-        let _ = crate::review::store::apply(&self.path, &self.policy_id, &Op::Add(self.note), None);
+        use crate::review::store;
+        match store::save_draft_notes(&self.path, &self.policy_id, vec![self.note.clone()]) {
+            Ok(_) => {
+                let _ = store::pick_up(&self.path, &self.policy_id);
+            }
+            Err(_) => {
+                let _ = store::apply(&self.path, &self.policy_id, &Op::Add(self.note), None);
+            }
+        }
     }
 }
 
@@ -508,7 +518,10 @@ impl App {
             }
             Err(error) => {
                 let recovery = match &error {
-                    crate::review::StoreError::Unparsable { recovery, .. } => format!(
+                    crate::review::StoreError::Unparsable {
+                        recovery: Some(recovery),
+                        ..
+                    } => format!(
                         "{file} does not parse (see `qualm check`); the note is kept in {}",
                         recovery.file_name().unwrap_or_default().to_string_lossy()
                     ),
@@ -651,17 +664,30 @@ impl App {
                 );
                 (Op::Add(note), "added")
             }
-            EditorPurpose::Edit { id } => (
-                Op::Edit {
-                    id,
-                    kind: Some(kind),
-                    severity: Some(editor.severity),
-                    status: None,
-                    body: Some(body),
-                    updated: time,
-                },
-                "saved",
-            ),
+            EditorPurpose::Edit { id } => {
+                // Field-level against the note as this session shows it.
+                let seen = self.reviews.reviews[editor.policy].file.note(&id).cloned();
+                let op = match seen {
+                    Some(seen) => Op::edit_from(
+                        &seen,
+                        Some(kind),
+                        Some(editor.severity),
+                        None,
+                        Some(body),
+                        time,
+                    ),
+                    None => Op::Edit {
+                        id,
+                        kind: Some(kind),
+                        severity: Some(editor.severity),
+                        status: None,
+                        body: Some(body),
+                        updated: time,
+                        base: None,
+                    },
+                };
+                (op, "saved")
+            }
             EditorPurpose::Reply { id } => (
                 Op::Reply {
                     id,
@@ -899,13 +925,8 @@ impl App {
     }
 
     fn apply_to_note(&mut self, action: Action, policy: usize, note: Note) {
-        let edit = |status: Option<Status>, severity: Option<Severity>| Op::Edit {
-            id: note.id.clone(),
-            kind: None,
-            severity,
-            status,
-            body: None,
-            updated: now(),
+        let edit = |status: Option<Status>, severity: Option<Severity>| {
+            Op::edit_from(&note, None, severity, status, None, now())
         };
         match action {
             Action::Enter => self.jump_to_note(policy, &note.id),

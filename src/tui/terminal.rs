@@ -64,9 +64,15 @@ pub fn stop_flag() -> io::Result<Arc<AtomicBool>> {
         signal_hook::consts::SIGINT,
     ] {
         signal_hook::flag::register(signal, Arc::clone(&flag))?;
+        signal_hook::flag::register_usize(signal, Arc::clone(&LAST_SIGNAL), signal as usize)?;
     }
     Ok(flag)
 }
+
+/// The signal that stopped the workbench, if one did (0: none), so the
+/// process can exit with 128 + its number as shells expect.
+pub static LAST_SIGNAL: std::sync::LazyLock<Arc<std::sync::atomic::AtomicUsize>> =
+    std::sync::LazyLock::new(Default::default);
 
 /// Watches for a terminal that went away. A dropped SSH connection closes
 /// the terminal and sends SIGHUP, but the input reader then spins on the

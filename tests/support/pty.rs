@@ -130,6 +130,11 @@ impl Session {
         self.writer.flush().unwrap();
     }
 
+    /// The program's process id (to send it a signal).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.process_id()
+    }
+
     /// Waits for the program to exit; None if it is still running.
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<portable_pty::ExitStatus> {
         let deadline = Instant::now() + timeout;
