@@ -38,8 +38,7 @@ fn browse_to_a_quali_context_follow_evidence_open_help_and_quit() {
     s.send(b"zR");
     let mut found = false;
     for _ in 0..40 {
-        s.send(b"j");
-        s.settle(Duration::from_millis(60));
+        s.press(b"j");
         if s.screen().contains("Salesforce (CRM)") {
             found = true;
             break;
@@ -138,10 +137,13 @@ fn a_user_keymap_changes_help_and_behaviour() {
         "help shows the user's binding:\n{}",
         s.screen()
     );
+    // `Esc` alone (a key after it at once would read as Alt-key).
     s.send(b"\x1b");
+    s.settle(Duration::from_millis(200));
     s.send(b"q");
     s.settle(Duration::from_millis(200));
     assert!(s.child.try_wait().unwrap().is_none(), "q is unbound");
+    // `quit` closes the view on top, and quits on the last one.
     s.send(b"x");
     assert!(s.wait_exit(WAIT).is_some(), "x quits");
 }

@@ -1,14 +1,19 @@
 //! The interactive workbench: a tree of policies, contexts, sections and
 //! clauses beside the detail of the selection, a reader, help from the live
-//! keymap. Input becomes actions (`app`), actions change state in one
-//! place, views draw from state (`view`).
+//! keymap. Input becomes actions; the view on top of the stack turns an
+//! action into changes of its own state and effects, which the app
+//! carries out in one place (`app`); views draw from state (`view`).
 
 pub mod action;
 pub mod app;
 pub mod backend;
+pub mod browse;
 pub mod compare;
+pub mod component;
+pub mod effect;
 pub mod notes;
 pub mod palette;
+pub mod popups;
 pub mod reader;
 pub mod terminal;
 pub mod text;
@@ -82,7 +87,7 @@ fn event_loop(app: &mut App, stop: &AtomicBool, draft: &SharedDraft) -> io::Resu
             dirty = false;
         }
         if app.external_edit {
-            let text = external_editor(app.editor.as_ref().map_or("", |e| e.body.text.as_str()));
+            let text = external_editor(&app.editor_text());
             app.finish_external_edit(text);
             term.clear()?;
             dirty = true;

@@ -130,6 +130,14 @@ impl Session {
         self.writer.flush().unwrap();
     }
 
+    /// Sends a key that changes the screen and waits for the frame it
+    /// causes (however loaded the machine), then for output to stop.
+    pub fn press(&mut self, bytes: &[u8]) {
+        self.send(bytes);
+        self.pump_until_output(Duration::from_secs(10));
+        self.settle(Duration::from_millis(30));
+    }
+
     /// Waits for the program to exit; None if it is still running.
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<portable_pty::ExitStatus> {
         let deadline = Instant::now() + timeout;

@@ -12,7 +12,7 @@ use ratatui::Frame;
 use super::centered;
 use crate::compare::Cell;
 use crate::tui::action::Action;
-use crate::tui::app::App;
+use crate::tui::app::Shared as App;
 use crate::tui::compare::{
     matrix_geometry, practice_lines, topic_geometry, topic_lines, version_geometry, version_lines,
     wrap_runs, CLine, CompareState, Mark, MatrixView, Mode, Picker, Side, TopicView, VersionView,
@@ -32,8 +32,8 @@ pub fn render(frame: &mut Frame, app: &App, state: &CompareState, area: Rect) {
 }
 
 /// The keys the status line offers in a compare view.
-pub fn hints(app: &App) -> &'static [(Action, &'static str)] {
-    match app.compare.as_ref().map(|c| &c.mode) {
+pub fn hints(state: &CompareState) -> &'static [(Action, &'static str)] {
+    match Some(&state.mode) {
         Some(Mode::Matrix(m)) if m.evidence.is_some() => &[
             (Action::Enter, "show in tree"),
             (Action::Back, "close"),

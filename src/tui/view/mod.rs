@@ -1,14 +1,15 @@
 //! Drawing: every function here takes the state by shared reference and
-//! paints a frame; nothing in a view changes state.
+//! paints a frame; nothing in a view changes state. Each view's `draw`
+//! calls into the module here that paints it.
 
-mod compare;
-mod detail;
-mod notes;
-mod overlay;
-mod palette;
-mod reader;
+pub mod compare;
+pub mod detail;
+pub mod notes;
+pub mod overlay;
+pub mod palette;
+pub mod reader;
 mod status;
-mod tree;
+pub mod tree;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -16,7 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::app::{App, Overlay};
+use super::app::App;
 
 /// Below this, qualm shows a message instead of a squeezed layout.
 pub const MIN_WIDTH: u16 = 50;
@@ -32,36 +33,20 @@ pub fn render(frame: &mut Frame, app: &App) {
                 area.width, area.height
             )),
         ];
-        frame.render_widget(Paragraph::new(message).style(app.theme.warning()), area);
+        frame.render_widget(
+            Paragraph::new(message).style(app.shared.theme.warning()),
+            area,
+        );
         return;
     }
     let [main, status_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    if let Some(state) = &app.compare {
-        compare::render(frame, app, state, main);
-    } else if let Some(view) = &app.notes_view {
-        notes::list(frame, app, view, main);
-    } else if let Some(state) = &app.reader {
-        reader::render(frame, app, state, main);
-    } else {
-        let tree_width = (main.width / 2).clamp(28, 48);
-        let [tree_area, detail_area] =
-            Layout::horizontal([Constraint::Length(tree_width), Constraint::Min(10)]).areas(main);
-        tree::render(frame, app, tree_area);
-        detail::render(frame, app, detail_area);
+    // The topmost full view, then the popups over it, bottom up.
+    let base = app.stack.iter().rposition(|v| !v.popup()).unwrap_or(0);
+    for view in &app.stack[base..] {
+        view.draw(frame, main, &app.shared);
     }
     status::render(frame, app, status_area);
-    if let Some(editor) = &app.editor {
-        notes::editor(frame, app, editor, main);
-    }
-    match &app.overlay {
-        Overlay::None => {}
-        Overlay::Help { view, scroll } => overlay::help(frame, app, *view, *scroll, main),
-        Overlay::Errors { selected } => overlay::errors(frame, app, *selected, main),
-    }
-    if app.palette.open {
-        palette::render(frame, app, main);
-    }
 }
 
 /// One wrapped line of `text` (its words, drawn one space apart) with the
@@ -103,7 +88,7 @@ fn marked_words(
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {

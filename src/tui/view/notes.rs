@@ -13,12 +13,12 @@ use crate::model::Category;
 use crate::review::report::target_words;
 use crate::review::{resolve, Anchor};
 use crate::tui::action::Action;
-use crate::tui::app::App;
+use crate::tui::app::Shared as App;
 use crate::tui::notes::{Editor, EditorField, EditorPurpose, NotesView};
 use crate::tui::text::{truncate, width, wrap};
 
 pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
-    let notes = app.listed_notes();
+    let notes = view.listed_notes(app);
     let total = app.reviews.all_notes().count();
     let mut filters: Vec<String> = Vec::new();
     let f = &view.filter.note;

@@ -9,7 +9,7 @@ use ratatui::Frame;
 use super::centered;
 use crate::keymap::View;
 use crate::model::Severity;
-use crate::tui::app::App;
+use crate::tui::app::Shared as App;
 use crate::tui::text::{truncate, wrap};
 
 pub fn help(frame: &mut Frame, app: &App, view: View, scroll: usize, area: Rect) {
