@@ -8,6 +8,7 @@ pub mod action;
 pub mod app;
 pub mod backend;
 pub mod browse;
+pub mod clipboard;
 pub mod compare;
 pub mod component;
 pub mod effect;
@@ -21,7 +22,7 @@ pub mod theme;
 pub mod tree;
 pub mod view;
 
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -85,6 +86,26 @@ fn event_loop(app: &mut App, stop: &AtomicBool, draft: &SharedDraft) -> io::Resu
             term.draw(|frame| view::render(frame, app))?;
             execute!(term.backend_mut().writer_mut(), EndSynchronizedUpdate)?;
             dirty = false;
+        }
+        if let Some(text) = app.clipboard.take() {
+            // OSC 52: the terminal (even at the far end of SSH) sets its
+            // clipboard; terminals that do not know it ignore it.
+            let writer = term.backend_mut().writer_mut();
+            write!(
+                writer,
+                "\x1b]52;c;{}\x07",
+                clipboard::base64(text.as_bytes())
+            )?;
+            writer.flush()?;
+        }
+        if std::mem::take(&mut app.suspend) {
+            terminal::restore();
+            // Stops here until the shell's `fg`; SIGTSTP's default action.
+            let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP);
+            terminal::enter()?;
+            term.clear()?;
+            dirty = true;
+            continue;
         }
         if app.external_edit {
             let text = external_editor(&app.editor_text());
