@@ -247,3 +247,25 @@ fn y_copies_the_clause_text_and_y_its_id() {
     press(&mut app, "Y");
     assert_eq!(app.clipboard.as_deref(), Some("quali-2024 collect.demo"));
 }
+
+#[test]
+fn the_note_text_takes_readline_keys_and_undo() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    select_clause(&mut app, "collect.portals");
+    press(&mut app, "a");
+    type_text(&mut app, "which account then");
+    press(&mut app, "<C-w>");
+    assert_eq!(app.top_as::<Editor>().unwrap().text(), "which account ");
+    press(&mut app, "<C-a>");
+    type_text(&mut app, "W");
+    press(&mut app, "<Del> <C-e>");
+    type_text(&mut app, "?");
+    assert_eq!(app.top_as::<Editor>().unwrap().text(), "Which account ?");
+    press(&mut app, "<C-z>");
+    assert_eq!(app.top_as::<Editor>().unwrap().text(), "Which account ");
+    // Ctrl-e moved to the end of the line: $EDITOR is on Ctrl-x Ctrl-e.
+    assert!(!app.external_edit);
+    press(&mut app, "<C-x> <C-e>");
+    assert!(app.external_edit);
+}

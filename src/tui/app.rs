@@ -181,6 +181,14 @@ impl App {
                 let had_pending = !self.pending.is_empty();
                 self.pending.clear();
                 // Where text is typed, a key no binding claims types.
+                let App { shared, stack, .. } = self;
+                let top = stack.last_mut().expect("the stack is never empty");
+                if !had_pending {
+                    if let Some(effects) = top.key(key, shared) {
+                        self.run_effects(effects);
+                        return true;
+                    }
+                }
                 typed_char(key).is_some_and(|c| self.type_text(c.encode_utf8(&mut [0; 4])))
                     || had_pending
             }

@@ -38,6 +38,12 @@ pub trait Component: Any {
         None
     }
 
+    /// A key no binding claims (for text fields: readline keys); None
+    /// when the view does not take raw keys.
+    fn key(&mut self, _key: crate::keymap::Key, _shared: &Shared) -> Option<Vec<Effect>> {
+        None
+    }
+
     fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared);
 
     /// The most useful commands, for the status line (help lists them all).

@@ -21,6 +21,7 @@ pub mod text;
 pub mod theme;
 pub mod tree;
 pub mod view;
+pub mod widgets;
 
 use std::io::{self, BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};

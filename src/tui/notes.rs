@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::Frame;
 
 use crate::any_component;
-use crate::keymap::View;
+use crate::keymap::{Key, View};
 use crate::model::Category;
 use crate::review::author::{author, now};
 use crate::review::{resolve, Anchor, Note, Op, Reply, Severity, Status, Target};
@@ -22,104 +22,8 @@ use super::component::{Component, Here};
 use super::effect::Effect;
 use super::popups::Confirm;
 use super::tree::NodeKind;
-
-/// A small text buffer with a cursor (a byte offset on a char boundary).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TextBuffer {
-    pub text: String,
-    pub cursor: usize,
-}
-
-impl TextBuffer {
-    pub fn new(text: &str) -> TextBuffer {
-        TextBuffer {
-            text: text.to_string(),
-            cursor: text.len(),
-        }
-    }
-
-    pub fn insert(&mut self, text: &str) {
-        // Pasted text keeps its line breaks but loses control characters,
-        // which would otherwise reach the terminal when the note is shown.
-        let clean: String = text
-            .replace("\r\n", "\n")
-            .chars()
-            .map(|c| if c == '\r' { '\n' } else { c })
-            .filter(|&c| c == '\n' || !crate::model::sanitize::is_unsafe_char(c))
-            .map(|c| if c == '\t' { ' ' } else { c })
-            .collect();
-        self.text.insert_str(self.cursor, &clean);
-        self.cursor += clean.len();
-    }
-
-    pub fn delete_back(&mut self) {
-        if let Some(c) = self.text[..self.cursor].chars().next_back() {
-            self.cursor -= c.len_utf8();
-            self.text.remove(self.cursor);
-        }
-    }
-
-    pub fn delete_forward(&mut self) {
-        if self.cursor < self.text.len() {
-            self.text.remove(self.cursor);
-        }
-    }
-
-    pub fn left(&mut self) {
-        if let Some(c) = self.text[..self.cursor].chars().next_back() {
-            self.cursor -= c.len_utf8();
-        }
-    }
-
-    pub fn right(&mut self) {
-        if let Some(c) = self.text[self.cursor..].chars().next() {
-            self.cursor += c.len_utf8();
-        }
-    }
-
-    fn line_start_of(&self, at: usize) -> usize {
-        self.text[..at].rfind('\n').map_or(0, |i| i + 1)
-    }
-
-    fn line_end_of(&self, at: usize) -> usize {
-        self.text[at..]
-            .find('\n')
-            .map_or(self.text.len(), |i| at + i)
-    }
-
-    pub fn line_start(&mut self) {
-        self.cursor = self.line_start_of(self.cursor);
-    }
-
-    pub fn line_end(&mut self) {
-        self.cursor = self.line_end_of(self.cursor);
-    }
-
-    /// Moves to the same column (in characters) of the line above or below.
-    pub fn vertical(&mut self, down: bool) {
-        let start = self.line_start_of(self.cursor);
-        let column = self.text[start..self.cursor].chars().count();
-        let target_start = if down {
-            let end = self.line_end_of(self.cursor);
-            if end == self.text.len() {
-                return;
-            }
-            end + 1
-        } else {
-            if start == 0 {
-                return;
-            }
-            self.line_start_of(start - 1)
-        };
-        let target_end = self.line_end_of(target_start);
-        let line = &self.text[target_start..target_end];
-        let offset = line
-            .char_indices()
-            .nth(column)
-            .map_or(line.len(), |(i, _)| i);
-        self.cursor = target_start + offset;
-    }
-}
+use super::widgets::text_field::TextField;
+use ratatui_textarea::CursorMove;
 
 /// What the editor popup is writing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +50,7 @@ pub enum EditorField {
     Body,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Editor {
     pub policy: usize,
     pub purpose: EditorPurpose,
@@ -154,7 +58,7 @@ pub struct Editor {
     /// Index into the vocabulary's concern kinds.
     pub kind: usize,
     pub severity: Severity,
-    pub body: TextBuffer,
+    pub body: TextField,
     /// The text the editor opened with, to tell whether any was typed.
     pub original: String,
 }
@@ -448,7 +352,7 @@ impl Editor {
             field: EditorField::Body,
             kind: shared.concern_index(kind),
             severity,
-            body: TextBuffer::new(body),
+            body: TextField::new(body),
             original: body.to_string(),
         }
     }
@@ -471,12 +375,15 @@ impl Editor {
 
     /// The text being written.
     pub fn text(&self) -> String {
-        self.body.text.clone()
+        self.body.text()
     }
 
     /// Whether closing now would lose typed text.
     pub fn unsaved(&self) -> bool {
-        !self.body.text.trim().is_empty() && self.body.text.trim_end() != self.original.trim_end()
+        {
+            let text = self.body.text();
+            !text.trim().is_empty() && text.trim_end() != self.original.trim_end()
+        }
     }
 
     /// The concern id the editor's kind field shows.
@@ -491,7 +398,7 @@ impl Editor {
 
     fn submit(&self, shared: &Shared) -> Vec<Effect> {
         let kind = self.kind_id(shared);
-        let body = self.body.text.trim_end().to_string();
+        let body = self.body.text().trim_end().to_string();
         let time = now();
         let (op, done) = match &self.purpose {
             EditorPurpose::New { targets, target } => {
@@ -594,15 +501,15 @@ impl Component for Editor {
             (Action::NextField, _) => self.field = fields[(at + 1) % fields.len()],
             (Action::PrevField, _) => self.field = fields[(at + fields.len() - 1) % fields.len()],
             (Action::ExternalEditor, EditorField::Body) => return vec![Effect::ExternalEdit],
-            (Action::Newline, EditorField::Body) => self.body.insert("\n"),
+            (Action::Newline, EditorField::Body) => self.body.newline(),
             (Action::DeleteBack, EditorField::Body) => self.body.delete_back(),
             (Action::DeleteForward, EditorField::Body) => self.body.delete_forward(),
-            (Action::Left, EditorField::Body) => self.body.left(),
-            (Action::Right, EditorField::Body) => self.body.right(),
-            (Action::Up, EditorField::Body) => self.body.vertical(false),
-            (Action::Down, EditorField::Body) => self.body.vertical(true),
-            (Action::LineStart, EditorField::Body) => self.body.line_start(),
-            (Action::LineEnd, EditorField::Body) => self.body.line_end(),
+            (Action::Left, EditorField::Body) => self.body.step(CursorMove::Back),
+            (Action::Right, EditorField::Body) => self.body.step(CursorMove::Forward),
+            (Action::Up, EditorField::Body) => self.body.step(CursorMove::Up),
+            (Action::Down, EditorField::Body) => self.body.step(CursorMove::Down),
+            (Action::LineStart, EditorField::Body) => self.body.step(CursorMove::Head),
+            (Action::LineEnd, EditorField::Body) => self.body.step(CursorMove::End),
             (Action::Left | Action::Up, EditorField::Kind) => {
                 self.kind = (self.kind + kinds - 1) % kinds
             }
@@ -638,6 +545,13 @@ impl Component for Editor {
         Some(Vec::new())
     }
 
+    fn key(&mut self, key: Key, _shared: &Shared) -> Option<Vec<Effect>> {
+        if self.field != EditorField::Body {
+            return None;
+        }
+        self.body.key(key).then(Vec::new)
+    }
+
     fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {
         super::view::notes::editor(frame, shared, self, area);
     }
@@ -667,7 +581,7 @@ impl Component for Editor {
     /// unsaved edit or reply becomes a draft note on the same target,
     /// saying so.
     fn draft(&self, shared: &Shared) -> Option<Draft> {
-        let body = self.body.text.trim_end().to_string();
+        let body = self.body.text().trim_end().to_string();
         if body.is_empty() {
             return None;
         }
@@ -708,7 +622,7 @@ impl Component for Editor {
     }
 
     fn external_text(&mut self, text: String) {
-        self.body = TextBuffer::new(text.trim_end());
+        self.body = TextField::new(text.trim_end());
     }
 
     any_component!();
@@ -965,23 +879,6 @@ pub fn anchor_kind(anchor: &Anchor) -> Option<NodeKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_text_buffer_edits_by_characters_and_lines() {
-        let mut b = TextBuffer::new("héllo\nwörld");
-        b.vertical(false);
-        assert_eq!(&b.text[b.cursor..], "\nwörld");
-        b.delete_back();
-        assert_eq!(b.text, "héll\nwörld");
-        b.line_start();
-        b.right();
-        b.right();
-        b.vertical(true);
-        b.insert("X");
-        assert_eq!(b.text, "héll\nwöXrld");
-        b.insert("a\r\nb\x1b[31m");
-        assert_eq!(b.text, "héll\nwöXa\nb[31mrld");
-    }
 
     #[test]
     fn words_are_runs_of_non_space() {

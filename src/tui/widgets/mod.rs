@@ -1,0 +1,3 @@
+//! Reusable pieces of views.
+
+pub mod text_field;
