@@ -269,3 +269,90 @@ fn the_note_text_takes_readline_keys_and_undo() {
     press(&mut app, "<C-x> <C-e>");
     assert!(app.external_edit);
 }
+
+#[test]
+fn the_topic_picker_filters_as_you_type() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    draw(&mut app, 80, 24);
+    press(&mut app, "C t /");
+    type_text(&mut app, "slsfrc");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("picker_filtered_{w}x{h}"), terminal.backend());
+    }
+    press(&mut app, "<Enter> <Space> <Enter>");
+    let screen = screen(&mut app, 120, 40);
+    assert!(screen.contains("Salesforce"), "{screen}");
+    let state = app
+        .top_as::<qualm::tui::compare::CompareState>()
+        .expect("comparing");
+    let qualm::tui::compare::Mode::Topic(t) = &state.mode else {
+        panic!("a topic compare")
+    };
+    assert_eq!(t.subject.key(), "recipient:salesforce");
+}
+
+#[test]
+fn notes_and_help_filter_with_slash() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    press(&mut app, "A /");
+    type_text(&mut app, "demo");
+    press(&mut app, "<Enter>");
+    let notes = app.find::<NotesView>().unwrap();
+    let listed: Vec<&str> = notes
+        .listed_notes(&app.shared)
+        .iter()
+        .map(|(_, n)| n.id.as_str())
+        .collect();
+    assert_eq!(listed, ["cls002"]);
+    // Esc drops the filter first, then closes.
+    press(&mut app, "<Esc>");
+    assert_eq!(
+        app.find::<NotesView>()
+            .unwrap()
+            .listed_notes(&app.shared)
+            .len(),
+        2
+    );
+    press(&mut app, "<Esc> ? /");
+    type_text(&mut app, "jump");
+    let screen = screen(&mut app, 80, 24);
+    assert!(screen.contains("jump back"), "{screen}");
+    assert!(!screen.contains("half page down"), "{screen}");
+}
+
+#[test]
+fn colon_goes_to_an_id_with_completion() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    press(&mut app, ":");
+    type_text(&mut app, "collect.demo");
+    press(&mut app, "<Tab>");
+    let goto = app.top_as::<qualm::tui::goto::GotoView>().unwrap();
+    assert_eq!(goto.filter.query, "clause quali-2024 collect.demo");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("goto_id_{w}x{h}"), terminal.backend());
+    }
+    press(&mut app, "<Enter>");
+    assert_eq!(app.stack.len(), 1, "shown in the browse view, in place");
+    let node = app.selected_node().unwrap();
+    let n = &app.shared.tree.nodes[node];
+    let policy = &app.shared.corpus.policies[n.policy].policy;
+    let NodeKind::Clause(si, ci) = n.kind else {
+        panic!("a clause")
+    };
+    assert_eq!(policy.sections[si].clauses[ci].id, "collect.demo");
+    // A note too, by its id.
+    press(&mut app, ":");
+    type_text(&mut app, "ctx001");
+    press(&mut app, "<Enter>");
+    assert!(app.status.is_none() || !app.status.as_deref().unwrap().contains("no id"));
+    let node = app.selected_node().unwrap();
+    assert!(matches!(
+        app.shared.tree.nodes[node].kind,
+        NodeKind::Context(_)
+    ));
+}

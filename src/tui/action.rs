@@ -111,6 +111,8 @@ actions! {
     NextHit = "next_hit": "next hit of the last search",
     PrevHit = "prev_hit": "previous hit of the last search",
     ClearInput = "clear_input": "clear what was typed",
+    Filter = "filter": "filter the list as you type",
+    GotoId = "goto_id": "go to an id (with completion)",
 }
 
 impl fmt::Display for Action {

@@ -286,6 +286,9 @@ impl App {
             }
             Action::ShowMatrix => super::compare::open_matrix(&self.shared),
             Action::Search => self.open_palette(),
+            Action::GotoId => vec![Effect::Push(Box::new(super::goto::GotoView::new(
+                &self.shared,
+            )))],
             Action::NextHit => self.step_hit(1),
             Action::PrevHit => self.step_hit(-1),
             Action::JumpBack => self.jump_back(),

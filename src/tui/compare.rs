@@ -19,6 +19,7 @@ use super::app::Shared;
 use super::component::{Component, Here};
 use super::effect::Effect;
 use super::text::{truncate, width, wrap};
+use super::widgets::filter::Filter;
 
 /// Below this many columns per policy, topic columns stack.
 pub const MIN_COLUMN: usize = 28;
@@ -120,6 +121,29 @@ pub struct Picker {
     pub title: String,
     pub items: Vec<PickerItem>,
     pub selected: usize,
+    /// Typed with `/`: only matching items are shown, best first.
+    pub filter: Filter,
+}
+
+impl Picker {
+    /// The items shown, in the order shown (indices into `items`).
+    pub fn shown(&self) -> Vec<usize> {
+        self.filter
+            .order(self.items.iter().map(|i| i.label.as_str()))
+    }
+
+    /// Moves the cursor `by` rows among the shown items.
+    fn step(&mut self, by: isize) {
+        let shown = self.shown();
+        let at = shown.iter().position(|&i| i == self.selected);
+        let next = match at {
+            Some(at) => (at as isize + by).clamp(0, shown.len() as isize - 1) as usize,
+            None => 0,
+        };
+        if let Some(&item) = shown.get(next) {
+            self.selected = item;
+        }
+    }
 }
 
 /// A run of text in a compare layout and what it is.
@@ -723,6 +747,7 @@ impl CompareState {
             title,
             items,
             selected,
+            filter: Filter::default(),
         });
     }
 
@@ -730,13 +755,18 @@ impl CompareState {
         let Some(picker) = &mut self.picker else {
             return Vec::new();
         };
-        let last = picker.items.len().saturating_sub(1);
-        let page = (usize::from(shared.size.1) / 2).max(1);
+        let page = (usize::from(shared.size.1) / 2).max(1) as isize;
+        if picker.filter.editing {
+            picker.filter.handle(action);
+            picker.step(0);
+            return Vec::new();
+        }
         match action {
-            Action::Down => picker.selected = (picker.selected + 1).min(last),
-            Action::Up => picker.selected = picker.selected.saturating_sub(1),
-            Action::PageDown => picker.selected = (picker.selected + page).min(last),
-            Action::PageUp => picker.selected = picker.selected.saturating_sub(page),
+            Action::Filter => picker.filter.editing = true,
+            Action::Down => picker.step(1),
+            Action::Up => picker.step(-1),
+            Action::PageDown => picker.step(page),
+            Action::PageUp => picker.step(-page),
             Action::ToggleMark => {
                 if picker.purpose == PickerPurpose::Topic {
                     for item in &mut picker.items {
@@ -746,6 +776,9 @@ impl CompareState {
                 if let Some(item) = picker.items.get_mut(picker.selected) {
                     item.marked = !item.marked;
                 }
+            }
+            Action::Cancel | Action::Back if picker.filter.active() => {
+                picker.filter = Filter::default()
             }
             Action::Cancel | Action::Back => self.picker = None,
             Action::Submit | Action::Enter => return self.accept_picker(shared),
@@ -871,7 +904,9 @@ impl CompareState {
 
 impl Component for CompareState {
     fn keymap(&self) -> View {
-        if self.picker.is_some() {
+        if self.picker.as_ref().is_some_and(|p| p.filter.editing) {
+            View::Input
+        } else if self.picker.is_some() {
             View::Picker
         } else {
             View::Compare
@@ -949,8 +984,12 @@ impl Component for CompareState {
     }
 
     fn commands(&self) -> &'static [(Action, &'static str)] {
+        if self.picker.as_ref().is_some_and(|p| p.filter.editing) {
+            return &[(Action::Submit, "keep filter"), (Action::Cancel, "drop it")];
+        }
         if self.picker.is_some() {
             return &[
+                (Action::Filter, "filter"),
                 (Action::ToggleMark, "mark"),
                 (Action::Submit, "accept"),
                 (Action::Cancel, "cancel"),
@@ -982,6 +1021,16 @@ impl Component for CompareState {
             p.sections[si].clauses[ci].text.to_string(),
             format!("{} {id}", p.id),
         ))
+    }
+
+    fn type_text(&mut self, text: &str, _shared: &Shared) -> Option<Vec<Effect>> {
+        let picker = self.picker.as_mut().filter(|p| p.filter.editing)?;
+        picker.filter.type_text(text);
+        // The best match is under the cursor.
+        if let Some(&first) = picker.shown().first() {
+            picker.selected = first;
+        }
+        Some(Vec::new())
     }
 
     fn collect(&mut self, _shared: &Shared) -> (bool, Vec<Effect>) {

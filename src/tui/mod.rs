@@ -12,6 +12,7 @@ pub mod clipboard;
 pub mod compare;
 pub mod component;
 pub mod effect;
+pub mod goto;
 pub mod notes;
 pub mod palette;
 pub mod popups;

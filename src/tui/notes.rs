@@ -22,6 +22,7 @@ use super::component::{Component, Here};
 use super::effect::Effect;
 use super::popups::Confirm;
 use super::tree::NodeKind;
+use super::widgets::filter::Filter;
 use super::widgets::text_field::TextField;
 use ratatui_textarea::CursorMove;
 
@@ -187,6 +188,8 @@ pub struct NotesView {
     pub selected: usize,
     pub filter: NoteFilter,
     pub sort: NoteSort,
+    /// Typed with `/`: notes whose words match.
+    pub typed: Filter,
 }
 
 /// Where notes are, derived from the review files after every change: the
@@ -635,6 +638,19 @@ impl NotesView {
             .reviews
             .all_notes()
             .filter(|(pi, n)| self.filter.keeps(*pi, n))
+            .filter(|(pi, n)| {
+                let policy = &shared.corpus.policies[*pi].policy.id;
+                let row = format!(
+                    "{policy} {} {} {} {} {} {}",
+                    n.kind,
+                    n.severity,
+                    n.status,
+                    n.author,
+                    n.target.key(),
+                    n.body
+                );
+                self.typed.keeps(&row)
+            })
             .collect();
         match self.sort {
             NoteSort::Folder => {}
@@ -772,10 +788,28 @@ impl NotesView {
 
 impl Component for NotesView {
     fn keymap(&self) -> View {
-        View::Notes
+        if self.typed.editing {
+            View::Input
+        } else {
+            View::Notes
+        }
+    }
+
+    fn type_text(&mut self, text: &str, _shared: &Shared) -> Option<Vec<Effect>> {
+        if !self.typed.editing {
+            return None;
+        }
+        self.typed.type_text(text);
+        self.selected = 0;
+        Some(Vec::new())
     }
 
     fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
+        if self.typed.editing {
+            self.typed.handle(action);
+            self.selected = 0;
+            return Vec::new();
+        }
         let count = self.listed_notes(shared).len();
         let half = (usize::from(shared.size.1) / 4).max(1);
         let last = count.saturating_sub(1);
@@ -802,6 +836,14 @@ impl Component for NotesView {
             }
             Action::PageUp => {
                 self.selected = self.selected.saturating_sub(half);
+                Vec::new()
+            }
+            Action::Filter => {
+                self.typed.editing = true;
+                Vec::new()
+            }
+            Action::Back | Action::Cancel if self.typed.active() => {
+                self.typed = Filter::default();
                 Vec::new()
             }
             Action::Back | Action::Cancel | Action::ShowNotes => vec![Effect::Pop],

@@ -14,26 +14,55 @@ use super::action::Action;
 use super::app::Shared;
 use super::component::Component;
 use super::effect::Effect;
+use super::widgets::filter::Filter;
 
 pub struct HelpView {
     /// The keymap section of the view help was opened from.
     pub view: View,
     pub scroll: usize,
+    /// Typed with `/`: only the keys whose description matches.
+    pub filter: Filter,
 }
 
 impl HelpView {
     pub fn new(view: View) -> HelpView {
-        HelpView { view, scroll: 0 }
+        HelpView {
+            view,
+            scroll: 0,
+            filter: Filter::default(),
+        }
     }
 }
 
 impl Component for HelpView {
     fn keymap(&self) -> View {
-        View::Help
+        if self.filter.editing {
+            View::Input
+        } else {
+            View::Help
+        }
+    }
+
+    fn type_text(&mut self, text: &str, _shared: &Shared) -> Option<Vec<Effect>> {
+        if !self.filter.editing {
+            return None;
+        }
+        self.filter.type_text(text);
+        self.scroll = 0;
+        Some(Vec::new())
     }
 
     fn handle(&mut self, action: Action, _shared: &Shared) -> Vec<Effect> {
+        if self.filter.editing {
+            self.filter.handle(action);
+            self.scroll = 0;
+            return Vec::new();
+        }
         match action {
+            Action::Filter => self.filter.editing = true,
+            Action::Back | Action::Cancel if self.filter.active() => {
+                self.filter = Filter::default()
+            }
             Action::Down => self.scroll += 1,
             Action::Up => self.scroll = self.scroll.saturating_sub(1),
             Action::Back | Action::Cancel => return vec![Effect::Pop],
@@ -43,7 +72,7 @@ impl Component for HelpView {
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {
-        super::view::overlay::help(frame, shared, self.view, self.scroll, area);
+        super::view::overlay::help(frame, shared, self, area);
     }
 
     fn commands(&self) -> &'static [(Action, &'static str)] {

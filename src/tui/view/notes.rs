@@ -36,6 +36,9 @@ pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
     if let Some(pi) = view.filter.policy {
         filters.push(format!("policy={}", app.corpus.policies[pi].policy.id));
     }
+    if let Some(prompt) = view.typed.prompt() {
+        filters.push(prompt);
+    }
     let filters = if filters.is_empty() {
         String::from("all")
     } else {
