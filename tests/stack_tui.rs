@@ -356,3 +356,31 @@ fn colon_goes_to_an_id_with_completion() {
         NodeKind::Context(_)
     ));
 }
+
+#[test]
+fn after_a_chord_prefix_a_popup_lists_what_completes_it() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    press(&mut app, "z");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("which_key_{w}x{h}"), terminal.backend());
+    }
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains("expand all") && shown.contains("collapse all"),
+        "{shown}"
+    );
+    press(&mut app, "<Esc> A f");
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains("filter: severity") && shown.contains("filter: none"),
+        "{shown}"
+    );
+    press(&mut app, "v");
+    assert!(!screen_has_popup(&mut app), "the chord is done");
+}
+
+fn screen_has_popup(app: &mut App) -> bool {
+    screen(app, 80, 24).contains(" f … ")
+}

@@ -14,7 +14,9 @@ pub mod tree;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::text::{truncate, width};
 use ratatui::Frame;
 
 use super::app::App;
@@ -47,6 +49,62 @@ pub fn render(frame: &mut Frame, app: &App) {
         view.draw(frame, main, &app.shared);
     }
     status::render(frame, app, status_area);
+    if !app.pending.is_empty() {
+        which_key(frame, app, main);
+    }
+}
+
+/// After a chord's first keys, the keys that can complete it (which-key),
+/// in a small popup above the status line's right end.
+fn which_key(frame: &mut Frame, app: &App, area: Rect) {
+    let shared = &app.shared;
+    let view = app.view();
+    let rows: Vec<(String, String)> = shared
+        .keymap
+        .completions(view, &app.pending)
+        .into_iter()
+        .map(|b| {
+            let rest: Vec<String> = b.keys[app.pending.len()..]
+                .iter()
+                .map(|k| k.to_string())
+                .collect();
+            (rest.join(" "), b.desc.clone())
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let keys_width = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(1);
+    let desc_width = rows.iter().map(|(_, d)| width(d)).max().unwrap_or(1);
+    let w = (keys_width + desc_width + 5).min(usize::from(area.width)) as u16;
+    let h = (rows.len() + 2).min(usize::from(area.height)) as u16;
+    let popup = Rect {
+        x: area.x + area.width.saturating_sub(w),
+        y: area.y + area.height.saturating_sub(h),
+        width: w,
+        height: h,
+    };
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(keys, desc)| {
+            Line::from(vec![
+                Span::styled(format!(" {keys:<keys_width$} "), shared.theme.key()),
+                Span::raw(truncate(
+                    &desc,
+                    usize::from(w).saturating_sub(keys_width + 4),
+                )),
+            ])
+        })
+        .collect();
+    let pending: Vec<String> = app.pending.iter().map(|k| k.to_string()).collect();
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} … ", pending.join(" ")),
+            shared.theme.title(),
+        ))
+        .border_style(shared.theme.border(true));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
 /// One wrapped line of `text` (its words, drawn one space apart) with the
