@@ -384,3 +384,32 @@ fn after_a_chord_prefix_a_popup_lists_what_completes_it() {
 fn screen_has_popup(app: &mut App) -> bool {
     screen(app, 80, 24).contains(" f … ")
 }
+
+#[test]
+fn the_tree_filters_to_matching_nodes_with_their_ancestors() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    let all = app.browse().visible.len();
+    press(&mut app, "f");
+    type_text(&mut app, "webinar");
+    press(&mut app, "<Enter>");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("tree_filtered_{w}x{h}"), terminal.backend());
+    }
+    let shown = app.browse().visible.clone();
+    assert!(
+        shown.len() > 3 && shown.len() < 60,
+        "{} of {all}",
+        shown.len()
+    );
+    let node = app.selected_node().unwrap();
+    assert!(matches!(
+        app.shared.tree.nodes[node].kind,
+        NodeKind::Context(_) | NodeKind::Clause(..)
+    ));
+    // Esc drops the filter and keeps the selection.
+    press(&mut app, "<Esc>");
+    assert_eq!(app.selected_node(), Some(node));
+    assert!(app.browse().visible.len() > shown.len());
+}

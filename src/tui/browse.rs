@@ -16,6 +16,7 @@ use super::effect::Effect;
 use super::notes::{word_ranges, SpanSelect};
 use super::reader::Reader;
 use super::tree::{contexts_citing, NodeKind};
+use super::widgets::filter::Filter;
 
 /// A move that takes the tree's selection at most this many rows past the
 /// pane's edge (a step, or the few steps of keys that came in together)
@@ -51,6 +52,8 @@ pub struct Browse {
     pub span: Option<SpanSelect>,
     jumps: Vec<usize>,
     jump_pos: usize,
+    /// Typed with `f`: only matching nodes and their ancestors are shown.
+    pub filter: Filter,
     /// Terminal size, kept for page sizes.
     size: (u16, u16),
 }
@@ -74,6 +77,7 @@ impl Browse {
             span: None,
             jumps: Vec::new(),
             jump_pos: 0,
+            filter: Filter::default(),
             size: shared.size,
         };
         browse.refresh_visible(shared);
@@ -94,9 +98,34 @@ impl Browse {
         self.visible.get(self.selected).copied()
     }
 
+    /// The rows shown: the open part of the tree, or with a filter, every
+    /// node whose label matches with its ancestors.
+    fn rows(&self, shared: &Shared) -> Vec<usize> {
+        if !self.filter.active() {
+            return shared.tree.visible(&self.expanded);
+        }
+        let all = vec![true; shared.tree.nodes.len()];
+        let mut keep = vec![false; shared.tree.nodes.len()];
+        for node in shared.tree.visible(&all) {
+            let (label, _) = super::view::tree::node_label(shared, node);
+            if self.filter.keeps(&label) {
+                keep[node] = true;
+                for a in shared.tree.ancestors(node) {
+                    keep[a] = true;
+                }
+            }
+        }
+        shared
+            .tree
+            .visible(&all)
+            .into_iter()
+            .filter(|&n| keep[n])
+            .collect()
+    }
+
     fn refresh_visible(&mut self, shared: &Shared) {
         let current = self.selected_node();
-        self.visible = shared.tree.visible(&self.expanded);
+        self.visible = self.rows(shared);
         if let Some(node) = current {
             if let Some(i) = self.visible.iter().position(|&n| n == node) {
                 self.selected = i;
@@ -313,7 +342,7 @@ impl Browse {
         for a in shared.tree.ancestors(node) {
             self.expanded[a] = true;
         }
-        self.visible = shared.tree.visible(&self.expanded);
+        self.visible = self.rows(shared);
         if let Some(i) = self.visible.iter().position(|&n| n == node) {
             self.selected = i;
         }
@@ -410,7 +439,9 @@ impl Browse {
 
 impl Component for Browse {
     fn keymap(&self) -> View {
-        if self.span.is_some() {
+        if self.filter.editing {
+            View::Input
+        } else if self.span.is_some() {
             View::Select
         } else if self.focus == Pane::Tree {
             View::Tree
@@ -421,7 +452,22 @@ impl Component for Browse {
 
     fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
         let mut effects = Vec::new();
+        if self.filter.editing {
+            self.filter.handle(action);
+            self.refresh_visible(shared);
+            self.keep_selection_in_view();
+            return effects;
+        }
         match action {
+            Action::Filter => self.filter.editing = true,
+            Action::Back | Action::Cancel if self.filter.active() && self.span.is_none() => {
+                // The selection stays where it was, in the whole tree.
+                let node = self.selected_node();
+                self.filter = Filter::default();
+                if let Some(node) = node {
+                    self.select_node(shared, node);
+                }
+            }
             Action::ToggleReader => {
                 self.span = None;
                 if let Some(reader) = self.reader_here(shared) {
@@ -443,6 +489,23 @@ impl Component for Browse {
         }
         self.keep_selection_in_view();
         effects
+    }
+
+    fn type_text(&mut self, text: &str, shared: &Shared) -> Option<Vec<Effect>> {
+        if !self.filter.editing {
+            return None;
+        }
+        self.filter.type_text(text);
+        self.refresh_visible(shared);
+        // The first match under the cursor.
+        if let Some(first) = self.visible.iter().position(|&n| {
+            self.filter
+                .keeps(&super::view::tree::node_label(shared, n).0)
+        }) {
+            self.selected = first;
+        }
+        self.keep_selection_in_view();
+        Some(Vec::new())
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {

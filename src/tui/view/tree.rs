@@ -12,7 +12,10 @@ use crate::tui::tree::NodeKind;
 
 pub fn render(frame: &mut Frame, app: &App, b: &Browse, area: Rect) {
     let focused = b.focus == Pane::Tree;
-    let title = format!(" Policies ({}) ", app.corpus.policies.len());
+    let title = match b.filter.prompt() {
+        Some(prompt) => format!(" Policies ({}) · {prompt} ", app.corpus.policies.len()),
+        None => format!(" Policies ({}) ", app.corpus.policies.len()),
+    };
     let block = Block::bordered()
         .title(Span::styled(title, app.theme.title()))
         .border_style(app.theme.border(focused));
@@ -30,7 +33,7 @@ pub fn render(frame: &mut Frame, app: &App, b: &Browse, area: Rect) {
             let n = &app.tree.nodes[node];
             let marker = if !app.tree.has_children(node) {
                 "  "
-            } else if b.expanded[node] {
+            } else if b.expanded[node] || b.filter.active() {
                 "▾ "
             } else {
                 "▸ "
@@ -72,7 +75,7 @@ pub fn render(frame: &mut Frame, app: &App, b: &Browse, area: Rect) {
 }
 
 /// A node's label and a dimmed note beside it.
-fn node_label(app: &App, node: usize) -> (String, String) {
+pub fn node_label(app: &App, node: usize) -> (String, String) {
     let n = &app.tree.nodes[node];
     let policy = &app.corpus.policies[n.policy].policy;
     match &n.kind {
