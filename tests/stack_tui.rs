@@ -413,3 +413,33 @@ fn the_tree_filters_to_matching_nodes_with_their_ancestors() {
     assert_eq!(app.selected_node(), Some(node));
     assert!(app.browse().visible.len() > shown.len());
 }
+
+#[test]
+fn reopening_the_folder_restores_the_selection_filters_and_notes_view() {
+    let dir = folder();
+    let state = tempfile::tempdir().unwrap();
+    let file = state.path().join("qualm/state.json");
+    let mut app = open(dir.path(), true);
+    select_clause(&mut app, "collect.demo");
+    let node = app.selected_node().unwrap();
+    press(&mut app, "A /");
+    type_text(&mut app, "demo");
+    press(&mut app, "<Enter>");
+    qualm::tui::state::save_to(&app, &file).unwrap();
+
+    let mut again = open(dir.path(), true);
+    assert!(qualm::tui::state::restore_from(&mut again, &file));
+    assert_eq!(again.selected_node(), Some(node));
+    let notes = again.top_as::<NotesView>().expect("the notes view reopens");
+    assert_eq!(notes.typed.query, "demo");
+    assert_eq!(notes.listed_notes(&again.shared).len(), 1);
+    // q closes the notes view onto the restored tree.
+    press(&mut again, "q");
+    assert_eq!(again.selected_node(), Some(node));
+
+    // A broken file restores nothing and does not stop qualm.
+    std::fs::write(&file, "{ not json").unwrap();
+    let mut fresh = open(dir.path(), true);
+    assert!(!qualm::tui::state::restore_from(&mut fresh, &file));
+    assert_eq!(fresh.stack.len(), 1);
+}

@@ -17,6 +17,7 @@ pub mod notes;
 pub mod palette;
 pub mod popups;
 pub mod reader;
+pub mod state;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -51,6 +52,10 @@ pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
     terminal::install_panic_hook();
     terminal::enter()?;
     let mut app = App::new(corpus, keymap, theme);
+    let state_file = state::path_for(&app.shared);
+    if let Some(path) = &state_file {
+        state::restore_from(&mut app, path);
+    }
     let draft: SharedDraft = Arc::new(Mutex::new(None));
     let done = Arc::new(AtomicBool::new(false));
     let watchdog = terminal::watchdog(Arc::clone(&stop), Arc::clone(&done), Arc::clone(&draft));
@@ -64,6 +69,11 @@ pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
     done.store(true, Ordering::SeqCst);
     let _ = watchdog.join();
     terminal::restore();
+    // Where the analyst was, for the next time this folder opens; a state
+    // directory that cannot be written only loses that convenience.
+    if let Some(path) = &state_file {
+        let _ = state::save_to(&app, path);
+    }
     result
 }
 

@@ -42,6 +42,8 @@ impl Session {
         cmd.env_remove("NO_COLOR");
         // Keep a user's own keymap out of the tests.
         cmd.env("XDG_CONFIG_HOME", "/nonexistent-qualm-test-config");
+        // Nor where a previous run left off (a path no one can create).
+        cmd.env("XDG_STATE_HOME", "/dev/null/qualm-test-state");
         for (k, v) in envs {
             cmd.env(k, v);
         }
