@@ -443,3 +443,23 @@ fn reopening_the_folder_restores_the_selection_filters_and_notes_view() {
     assert!(!qualm::tui::state::restore_from(&mut fresh, &file));
     assert_eq!(fresh.stack.len(), 1);
 }
+
+#[test]
+fn at_80_columns_a_status_message_wins_over_key_hints() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    std::fs::create_dir(dir.path().join("quali-2024.review.lock")).unwrap();
+    press(&mut app, "A s");
+    let message = app.status.clone().unwrap();
+    assert!(message.starts_with("NOT SAVED"), "{message}");
+    let terminal = draw(&mut app, 80, 24);
+    let last: String = (0..80)
+        .map(|x| terminal.backend().buffer()[(x, 23)].symbol().to_string())
+        .collect();
+    let shown = last.trim_end();
+    assert!(
+        message.starts_with(shown.trim_end_matches('…')) && shown.len() > 40,
+        "{shown}"
+    );
+    assert!(!shown.contains("? help"), "{shown}");
+}

@@ -15,7 +15,16 @@ use crate::tui::text::{truncate, width};
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let shared = &app.shared;
     let top = app.stack.last().expect("the stack is never empty");
-    let hints = hints(shared, top.keymap(), top.commands());
+    let mut wanted = top.commands().to_vec();
+    let mut hints = hints(shared, top.keymap(), &wanted);
+    // A status message wins over key hints: hints go, last first, until
+    // the message fits whole (or none are left).
+    if let Some(message) = app.status.as_ref().filter(|_| app.pending.is_empty()) {
+        while !wanted.is_empty() && width(message) + 1 + width(&hints) > usize::from(area.width) {
+            wanted.pop();
+            hints = self::hints(shared, top.keymap(), &wanted);
+        }
+    }
     let room = usize::from(area.width).saturating_sub(width(&hints) + 1);
     let left = if !app.pending.is_empty() {
         let keys: Vec<String> = app.pending.iter().map(|k| k.to_string()).collect();
