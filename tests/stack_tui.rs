@@ -463,3 +463,41 @@ fn at_80_columns_a_status_message_wins_over_key_hints() {
     );
     assert!(!shown.contains("? help"), "{shown}");
 }
+
+#[test]
+fn the_recipient_card_says_what_salesforce_gets() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    press(&mut app, ":");
+    type_text(&mut app, "recipient salesforce");
+    press(&mut app, "<Enter>");
+    let card = app
+        .top_as::<qualm::tui::card::TermCard>()
+        .expect("the card opens from :");
+    assert_eq!(card.term, "salesforce");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("recipient_card_{w}x{h}"), terminal.backend());
+    }
+    let shown = screen(&mut app, 120, 40);
+    assert!(
+        shown.contains("quali-2024") && shown.contains("Retention"),
+        "{shown}"
+    );
+    // Evidence opens over the card; q comes back.
+    press(&mut app, "<Enter>");
+    let node = app
+        .top_as::<Browse>()
+        .expect("evidence")
+        .selected_node()
+        .unwrap();
+    assert!(matches!(
+        app.shared.tree.nodes[node].kind,
+        NodeKind::Clause(..)
+    ));
+    press(&mut app, "q");
+    assert!(app.top_as::<qualm::tui::card::TermCard>().is_some());
+    // From the matrix by recipients, c opens the row's card.
+    press(&mut app, "q M b c");
+    assert!(app.top_as::<qualm::tui::card::TermCard>().is_some());
+}

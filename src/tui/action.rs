@@ -113,6 +113,7 @@ actions! {
     ClearInput = "clear_input": "clear what was typed",
     Filter = "filter": "filter the list as you type",
     GotoId = "goto_id": "go to an id (with completion)",
+    TermCard = "term_card": "what a recipient (or term) gets, policy by policy",
 }
 
 impl fmt::Display for Action {

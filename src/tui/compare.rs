@@ -961,6 +961,17 @@ impl Component for CompareState {
                         ))];
                     }
                 }
+                Action::TermCard => {
+                    let Some(row) = m.matrix.rows.get(m.row) else {
+                        return Vec::new();
+                    };
+                    let category = match m.by {
+                        By::Data => Category::Data,
+                        By::Recipients => Category::Recipients,
+                    };
+                    let card = super::card::TermCard::new(shared, category, &row.term);
+                    return vec![Effect::Push(Box::new(card))];
+                }
                 Action::ToggleBy => {
                     let by = match m.by {
                         By::Data => By::Recipients,

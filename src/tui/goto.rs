@@ -1,4 +1,5 @@
-//! `:` goes to an id: a policy, section, clause, context or note, typed
+//! `:` goes to an id: a policy, section, clause, context, note or
+//! recipient (its card), typed
 //! with completion. Rows match as in search (fuzzy by word); `Tab`
 //! completes the line to the selected id, `Enter` goes there.
 
@@ -9,6 +10,7 @@ use ratatui::Frame;
 
 use crate::any_component;
 use crate::keymap::View;
+use crate::model::Category;
 
 use super::action::Action;
 use super::app::Shared;
@@ -21,7 +23,12 @@ use super::widgets::filter::Filter;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
     Node(usize),
-    Note { policy: usize, id: String },
+    Note {
+        policy: usize,
+        id: String,
+    },
+    /// A recipient's card.
+    Card(String),
 }
 
 pub struct GotoView {
@@ -69,6 +76,12 @@ impl GotoView {
                     policy,
                     id: note.id.clone(),
                 },
+            ));
+        }
+        for term in shared.corpus.vocabulary.terms(Category::Recipients) {
+            rows.push((
+                format!("recipient {} {}", term.id, term.label),
+                Target::Card(term.id.clone()),
             ));
         }
         let mut view = GotoView {
@@ -133,6 +146,11 @@ impl Component for GotoView {
                         policy: *policy,
                         id: id.clone(),
                     },
+                    Target::Card(term) => Effect::Push(Box::new(super::card::TermCard::new(
+                        shared,
+                        Category::Recipients,
+                        term,
+                    ))),
                 };
                 return vec![Effect::Pop, go];
             }

@@ -8,6 +8,7 @@ pub mod action;
 pub mod app;
 pub mod backend;
 pub mod browse;
+pub mod card;
 pub mod clipboard;
 pub mod compare;
 pub mod component;

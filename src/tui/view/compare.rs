@@ -41,6 +41,7 @@ pub fn hints(state: &CompareState) -> &'static [(Action, &'static str)] {
         ],
         Some(Mode::Matrix(_)) => &[
             (Action::Enter, "evidence"),
+            (Action::TermCard, "card"),
             (Action::ToggleBy, "data/recipients"),
             (Action::Back, "back"),
             (Action::Help, "help"),
