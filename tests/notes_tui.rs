@@ -174,7 +174,8 @@ fn the_annotate_popup_saves_to_disk_at_once() {
     type_text(&mut app, "Which CRM?");
     press(
         &mut app,
-        "<Tab> <Right> <Right> <Tab> <Right> <Tab> <Right>",
+        // Tab follows the screen: about (the flow), kind, severity.
+        "<Tab> <Right> <Tab> <Right> <Right> <Tab> <Right>",
     );
     for (w, h) in [(80, 24), (120, 40)] {
         let terminal = draw(&mut app, w, h);

@@ -65,17 +65,18 @@ pub struct Editor {
 }
 
 impl Editor {
-    /// The fields this editor shows, in Tab order.
+    /// The fields this editor shows, in Tab order (the screen's).
     pub fn fields(&self) -> Vec<EditorField> {
         match &self.purpose {
+            // In the order they are on screen; the text has focus first.
             EditorPurpose::New { targets, .. } if targets.len() > 1 => vec![
-                EditorField::Body,
+                EditorField::Target,
                 EditorField::Kind,
                 EditorField::Severity,
-                EditorField::Target,
+                EditorField::Body,
             ],
             EditorPurpose::New { .. } | EditorPurpose::Edit { .. } => {
-                vec![EditorField::Body, EditorField::Kind, EditorField::Severity]
+                vec![EditorField::Kind, EditorField::Severity, EditorField::Body]
             }
             EditorPurpose::Reply { .. } => vec![EditorField::Body],
         }
