@@ -15,7 +15,7 @@ use crate::model::{Flow, Policy, RetentionClass};
 use crate::review::{Note, Status};
 use crate::tui::app::Shared as App;
 use crate::tui::browse::{Browse, Pane};
-use crate::tui::text::{truncate, width, wrap, wrap_ranges};
+use crate::tui::text::{truncate, truncate_middle, width, wrap, wrap_ranges};
 use crate::tui::theme::Theme;
 use crate::tui::tree::{cited_clauses, contexts_citing, NodeKind};
 
@@ -426,10 +426,11 @@ fn overview(app: &App, card: &mut Card, pi: usize) {
         card.field("Superseded by", &later.join(", "), theme.base());
     }
     if let Some(source) = policy.url.as_deref().or(policy.source.as_deref()) {
-        // At most two rows: an archive URL wrapped over five rows of a
-        // narrow card pushed what the policy leaves unspecified off screen.
+        // One row, cut in the middle: an archive URL wrapped over five rows
+        // of a narrow card pushed what the policy leaves unspecified off
+        // screen, and a path broken mid-word reads as two.
         let room = card.width.saturating_sub(card.label_width + 2);
-        card.field("Source", &truncate(source, 2 * room), theme.dim());
+        card.field("Source", &truncate_middle(source, room), theme.dim());
     }
     let contexts = policy.contexts_flat();
     let flows: Vec<&Flow> = contexts.iter().flat_map(|(_, c)| &c.flows).collect();
