@@ -134,9 +134,10 @@ fn main() {
         .draw(|f| view::render(f, &app))
         .expect("first frame");
     let load = started.elapsed();
-    let policies = app.corpus.policies.len();
-    let errors = app.corpus.error_count();
+    let policies = app.shared.corpus.policies.len();
+    let errors = app.shared.corpus.error_count();
     let clauses: usize = app
+        .shared
         .corpus
         .policies
         .iter()
@@ -145,7 +146,7 @@ fn main() {
 
     // The index, as the TUI builds it after the first frame.
     let started = Instant::now();
-    let items = Items::from_corpus_with_notes(&app.corpus, &app.reviews);
+    let items = Items::from_corpus_with_notes(&app.shared.corpus, &app.shared.reviews);
     let item_count = items.len();
     let index = Index::build(items);
     let live_index = live_mb() - live_before - live_corpus - live_app;
@@ -193,7 +194,7 @@ fn main() {
     let started = Instant::now();
     let checklists = qualm::findings::checklist::Checklists::builtin();
     let report = qualm::findings::run(
-        &app.corpus,
+        &app.shared.corpus,
         None,
         &checklists,
         &qualm::findings::Options::default(),
@@ -272,6 +273,7 @@ fn fzf_filter_ms(app: &App) -> Option<f64> {
         return None;
     }
     let lines: String = app
+        .shared
         .corpus
         .policies
         .iter()

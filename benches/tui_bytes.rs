@@ -73,8 +73,8 @@ fn node_name(app: &App) -> String {
     let Some(node) = app.selected_node() else {
         return String::from("nothing");
     };
-    let node = &app.tree.nodes[node];
-    let policy = &app.corpus.policies[node.policy].policy;
+    let node = &app.shared.tree.nodes[node];
+    let policy = &app.shared.corpus.policies[node.policy].policy;
     match &node.kind {
         NodeKind::Policy => format!("policy {}", policy.id),
         NodeKind::ContextGroup => format!("{} contexts", policy.id),
@@ -98,7 +98,7 @@ fn main() {
     s.send(b"zR");
     s.settle(QUIET);
     let mut app = mirror();
-    let nodes = app.visible.len();
+    let nodes = app.browse().visible.len();
     let mut walk = Steps { bytes: Vec::new() };
     let mut heavy: Vec<(usize, String)> = Vec::new();
     for key in std::iter::repeat_n("j", nodes - 1).chain(std::iter::repeat_n("k", nodes - 1)) {

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use qualm::tui::action::Action;
 use qualm::tui::app::App;
-use qualm::tui::compare::{Mode, Side};
+use qualm::tui::browse::Browse;
+use qualm::tui::compare::{CompareState, Mode, Side};
+use qualm::tui::popups::HelpView;
 use qualm::tui::tree::NodeKind;
 
 use workbench::{draw, press};
@@ -40,14 +42,16 @@ fn select_policy(app: &mut App, id: &str) {
 /// picker would: the shipped Qualys texts do not supersede one another.
 fn show_versions(app: &mut App, left: &str, right: &str) {
     let index = |id: &str| {
-        app.corpus
+        app.shared
+            .corpus
             .policies
             .iter()
             .position(|p| p.policy.id == id)
             .unwrap()
     };
     let (l, r) = (index(left), index(right));
-    app.show_versions(l, r);
+    let view = CompareState::versions(&app.shared, l, r);
+    app.run_effects(vec![qualm::tui::effect::Effect::Push(Box::new(view))]);
 }
 
 fn snapshot_all(name: &str, setup: impl Fn(&mut App)) {
@@ -69,7 +73,7 @@ fn topic_retention_across_policies() {
 fn topic_recipient_term_after_the_picker() {
     snapshot_all("topic_salesforce", |app| {
         press(app, "C t");
-        let picker = &app.compare.as_ref().unwrap().picker.as_ref().unwrap();
+        let picker = &app.find::<CompareState>().unwrap().picker.as_ref().unwrap();
         let at = picker
             .items
             .iter()
@@ -96,7 +100,7 @@ fn versions_qualys() {
         settle(app);
         // Down to the contact pair.
         for _ in 0..200 {
-            let Some(Mode::Versions(v)) = app.compare.as_ref().map(|c| &c.mode) else {
+            let Some(Mode::Versions(v)) = app.find::<CompareState>().map(|c| &c.mode) else {
                 panic!()
             };
             let (a, _) = &**v.result.as_ref().unwrap();
@@ -123,7 +127,7 @@ fn matrix_recipients_and_evidence() {
     snapshot_all("matrix_recipients", |app| press(app, "M b"));
     snapshot_all("matrix_evidence", |app| {
         press(app, "M b");
-        let Some(Mode::Matrix(m)) = app.compare.as_ref().map(|c| &c.mode) else {
+        let Some(Mode::Matrix(m)) = app.find::<CompareState>().map(|c| &c.mode) else {
             panic!()
         };
         let row = m
@@ -149,8 +153,7 @@ fn alignment_does_not_block_input_and_says_so() {
     let terminal = draw(&mut app, 80, 24);
     let screen = format!("{:?}", terminal.backend());
     let aligned = app
-        .compare
-        .as_ref()
+        .find::<CompareState>()
         .is_some_and(|c| matches!(&c.mode, Mode::Versions(v) if v.result.is_some()));
     assert!(
         !aligned,
@@ -159,10 +162,10 @@ fn alignment_does_not_block_input_and_says_so() {
     assert!(screen.contains("aligning…"), "{screen}");
     // Keys still work while it runs.
     press(&mut app, "?");
-    assert!(matches!(app.overlay, qualm::tui::app::Overlay::Help { .. }));
+    assert!(app.top_as::<HelpView>().is_some());
     app.apply(Action::Back);
     settle(&mut app);
-    let Some(Mode::Versions(v)) = app.compare.as_ref().map(|c| &c.mode) else {
+    let Some(Mode::Versions(v)) = app.find::<CompareState>().map(|c| &c.mode) else {
         panic!()
     };
     assert!(v.result.is_some());
@@ -175,19 +178,24 @@ fn the_clause_under_the_cursor_is_what_a_note_would_target() {
     select_policy(&mut app, "qualys-2020");
     show_versions(&mut app, "qualys-2015", "qualys-2020");
     settle(&mut app);
-    let state = app.compare.as_ref().unwrap();
+    let state = app.find::<CompareState>().unwrap();
     let (policy, id) = state.clause_under_cursor().unwrap();
-    assert_eq!(app.corpus.policies[policy].policy.id, "qualys-2020");
+    assert_eq!(app.shared.corpus.policies[policy].policy.id, "qualys-2020");
     assert_eq!(id, "notice.1");
-    let Some(Mode::Versions(v)) = &app.compare.as_ref().map(|c| &c.mode) else {
+    let Some(Mode::Versions(v)) = &app.find::<CompareState>().map(|c| &c.mode) else {
         panic!()
     };
     assert_eq!(v.side, Side::Right);
-    // Enter shows it in the tree.
+    // Enter shows it in the tree, over the compare view; `q` comes back.
     press(&mut app, "<Enter>");
-    assert!(app.compare.is_none());
+    assert!(app.top_as::<Browse>().is_some());
     let node = app.selected_node().unwrap();
-    assert_eq!(app.tree.nodes[node].policy, policy);
+    assert_eq!(app.shared.tree.nodes[node].policy, policy);
+    press(&mut app, "q");
+    assert!(
+        app.top_as::<CompareState>().is_some(),
+        "back to the compare"
+    );
 }
 
 #[test]

@@ -38,8 +38,7 @@ fn browse_to_a_quali_context_follow_evidence_open_help_and_quit() {
     s.send(b"zR");
     let mut found = false;
     for _ in 0..40 {
-        s.send(b"j");
-        s.settle(Duration::from_millis(60));
+        s.press(b"j");
         if s.screen().contains("Salesforce (CRM)") {
             found = true;
             break;
@@ -132,16 +131,23 @@ fn a_user_keymap_changes_help_and_behaviour() {
     .unwrap();
     let mut s = Session::start(QUALM, &["--keymap", keymap.to_str().unwrap()], &[], 100, 40);
     assert!(s.wait_for("Policies", WAIT), "{}", s.screen());
-    s.send(b"?");
+    // Help is long: its filter finds the binding.
+    s.send(b"?/leave");
     assert!(
         s.wait_for("leave qualm now", WAIT),
         "help shows the user's binding:\n{}",
         s.screen()
     );
-    s.send(b"\x1b");
+    // `Esc` alone (a key after it at once would read as Alt-key): the
+    // first drops the filter, the second closes help.
+    for _ in 0..2 {
+        s.send(b"\x1b");
+        s.settle(Duration::from_millis(200));
+    }
     s.send(b"q");
     s.settle(Duration::from_millis(200));
     assert!(s.child.try_wait().unwrap().is_none(), "q is unbound");
+    // `quit` closes the view on top, and quits on the last one.
     s.send(b"x");
     assert!(s.wait_exit(WAIT).is_some(), "x quits");
 }
@@ -235,4 +241,127 @@ fn annotate_quit_reopen_and_a_hangup_mid_note_keeps_a_draft() {
         review.contains("body: typed when the line dropped"),
         "{review}"
     );
+}
+
+/// A copy of the shipped policies with two notes on quali-2024.
+fn folder_with_notes() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("policies").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let review = "schema: 1\npolicy: quali-2024\nnotes:\n\
+        - id: ctx001\n  target:\n    context: portals\n  kind: vague-language\n  severity: medium\n  status: open\n  author: alice\n  created: 2026-11-20T09:00:00Z\n  updated: 2026-11-20T09:00:00Z\n  body: Which portals?\n\
+        - id: cls002\n  target:\n    clause: collect.demo\n  kind: unnamed-recipients\n  severity: low\n  status: open\n  author: bob\n  created: 2026-11-21T10:30:00Z\n  updated: 2026-11-21T10:30:00Z\n  body: Who gets the demo data?\n";
+    std::fs::write(dir.path().join("quali-2024.review.yaml"), review).unwrap();
+    dir
+}
+
+/// Waits until the row holding the `>` cursor (in its first columns)
+/// contains `text`.
+fn cursor_on(s: &mut Session, text: &str) -> bool {
+    let cursor_row = |s: &Session| {
+        s.screen()
+            .lines()
+            .find(|l| l.trim_start_matches('│').starts_with('>'))
+            .is_some_and(|l| l.contains(text))
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while std::time::Instant::now() < deadline {
+        if cursor_row(s) {
+            return true;
+        }
+        s.pump(Duration::from_millis(50));
+    }
+    cursor_row(s)
+}
+
+#[test]
+fn notes_follow_a_note_ctrl_o_returns_to_the_row_and_q_closes_views_one_by_one() {
+    let dir = folder_with_notes();
+    let folder = dir.path().to_str().unwrap();
+    let mut s = Session::start(QUALM, &[folder], &[], 80, 24);
+    assert!(s.wait_for("Policies", WAIT), "{}", s.screen());
+    s.press(b"A");
+    assert!(s.wait_for("clause:collect.demo", WAIT), "{}", s.screen());
+    s.press(b"j");
+    assert!(cursor_on(&mut s, "clause:collect.demo"), "{}", s.screen());
+    // Follow the note to its clause.
+    s.press(b"\r");
+    assert!(
+        s.wait_for("quali-2024 › collect.demo", WAIT),
+        "{}",
+        s.screen()
+    );
+    // Ctrl-o: back on the notes view, on the same row.
+    s.press(b"\x0f");
+    assert!(s.wait_for("Notes", WAIT), "{}", s.screen());
+    assert!(
+        cursor_on(&mut s, "clause:collect.demo"),
+        "same row:\n{}",
+        s.screen()
+    );
+    // Forward, then q closes the clause, q the notes, q quits.
+    s.press(b"L");
+    assert!(
+        s.wait_for("quali-2024 › collect.demo", WAIT),
+        "{}",
+        s.screen()
+    );
+    s.press(b"q");
+    assert!(
+        cursor_on(&mut s, "clause:collect.demo"),
+        "notes again:\n{}",
+        s.screen()
+    );
+    s.press(b"q");
+    s.settle(Duration::from_millis(200));
+    assert!(s.child.try_wait().unwrap().is_none(), "still running");
+    assert!(
+        s.wait_for("Policies (5)", WAIT),
+        "notes closed:\n{}",
+        s.screen()
+    );
+    assert!(
+        !s.screen().contains("clause:collect.demo"),
+        "{}",
+        s.screen()
+    );
+    s.send(b"q");
+    assert!(s.wait_exit(WAIT).is_some(), "q on the last view quits");
+}
+
+#[test]
+fn esc_in_the_editor_with_text_asks_before_anything_is_lost() {
+    let dir = folder_with_notes();
+    let folder = dir.path().to_str().unwrap();
+    let mut s = Session::start(QUALM, &[folder], &[], 80, 24);
+    assert!(s.wait_for("Policies", WAIT), "{}", s.screen());
+    s.press(b"a");
+    assert!(s.wait_for("New note", WAIT), "{}", s.screen());
+    s.send(b"Important");
+    s.settle(Duration::from_millis(100));
+    // Esc alone (a key right after it would read as Alt-key).
+    s.send(b"\x1b");
+    assert!(
+        s.wait_for("unsaved text", WAIT),
+        "Esc asks:\n{}",
+        s.screen()
+    );
+    s.press(b"e");
+    assert!(s.screen().contains("Important"), "{}", s.screen());
+    assert!(!s.screen().contains("unsaved text"), "{}", s.screen());
+    s.send(b"\x1b");
+    assert!(s.wait_for("unsaved text", WAIT), "{}", s.screen());
+    s.press(b"d");
+    assert!(s.wait_for("drafted note", WAIT), "{}", s.screen());
+    let review = std::fs::read_to_string(dir.path().join("qualer-2020.review.yaml")).unwrap();
+    assert!(
+        review.contains("Important") && review.contains("status: draft"),
+        "{review}"
+    );
+    s.send(b"q");
+    assert!(s.wait_exit(WAIT).is_some());
 }

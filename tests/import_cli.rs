@@ -88,7 +88,7 @@ fn a_saved_page_becomes_a_model_that_check_accepts() {
         stderr(&check)
     );
     assert!(
-        stdout(&check).contains("(4 suggested)"),
+        stdout(&check).contains("(5 suggested)"),
         "{}",
         stdout(&check)
     );

@@ -354,7 +354,7 @@ fn keys_prints_json_and_checks_files() {
     );
     assert_eq!(
         doc["sections"]["global"][0],
-        serde_json::json!({"on": ["q"], "run": "quit", "desc": "quit"})
+        serde_json::json!({"on": ["q"], "run": "quit", "desc": "close the view (quit on the last)"})
     );
 
     let good = config.path().join("good.toml");

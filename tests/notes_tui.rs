@@ -10,8 +10,14 @@ use workbench::{draw, open, press, select, type_text};
 
 use qualm::review::{ReviewFile, Status};
 use qualm::tui::app::App;
+use qualm::tui::compare::CompareState;
+use qualm::tui::notes::NotesView;
 use qualm::tui::tree::NodeKind;
 use ratatui::style::{Color, Modifier};
+
+fn notes_view(app: &App) -> &NotesView {
+    app.find::<NotesView>().expect("the notes view is open")
+}
 
 const REVIEW: &str = "schema: 1
 policy: quali-2024
@@ -136,10 +142,14 @@ fn the_notes_view_lists_filters_and_shows_the_selected_note() {
     }
     let mut app = open(dir.path(), true);
     press(&mut app, "A f s");
-    assert_eq!(app.listed_notes().len(), 2, "status filter: open");
+    assert_eq!(
+        notes_view(&app).listed_notes(&app.shared).len(),
+        2,
+        "status filter: open"
+    );
     press(&mut app, "f s");
-    let listed: Vec<&str> = app
-        .listed_notes()
+    let listed: Vec<&str> = notes_view(&app)
+        .listed_notes(&app.shared)
         .iter()
         .map(|(_, n)| n.id.as_str())
         .collect();
@@ -147,8 +157,8 @@ fn the_notes_view_lists_filters_and_shows_the_selected_note() {
     let terminal = draw(&mut app, 80, 24);
     assert!(format!("{:?}", terminal.backend()).contains("Detached: the quoted text is no longer"));
     press(&mut app, "f f o");
-    let listed: Vec<&str> = app
-        .listed_notes()
+    let listed: Vec<&str> = notes_view(&app)
+        .listed_notes(&app.shared)
         .iter()
         .map(|(_, n)| n.id.as_str())
         .collect();
@@ -164,7 +174,8 @@ fn the_annotate_popup_saves_to_disk_at_once() {
     type_text(&mut app, "Which CRM?");
     press(
         &mut app,
-        "<Tab> <Right> <Right> <Tab> <Right> <Tab> <Right>",
+        // Tab follows the screen: about (the flow), kind, severity.
+        "<Tab> <Right> <Tab> <Right> <Right> <Tab> <Right>",
     );
     for (w, h) in [(80, 24), (120, 40)] {
         let terminal = draw(&mut app, w, h);
@@ -182,7 +193,7 @@ fn the_annotate_popup_saves_to_disk_at_once() {
     let mut again = open(dir.path(), true);
     select_context(&mut again, "portals");
     let node = again.selected_node().unwrap();
-    assert!(again.marks.nodes.contains_key(&node));
+    assert!(again.shared.marks.nodes.contains_key(&node));
 }
 
 #[test]
@@ -260,21 +271,20 @@ fn annotating_from_a_compare_view_notes_the_clause_under_the_cursor() {
     draw(&mut app, 120, 40);
     press(&mut app, "C");
     let (policy, clause) = app
-        .compare
-        .as_ref()
+        .find::<CompareState>()
         .and_then(|c| c.clause_under_cursor())
         .expect("the topic compare has a clause under the cursor");
     press(&mut app, "a");
     type_text(&mut app, "Compare");
     press(&mut app, "<C-s>");
-    let id = &app.corpus.policies[policy].policy.id;
+    let id = &app.shared.corpus.policies[policy].policy.id;
     let path = dir.path().join(format!("{id}.review.yaml"));
     let file = ReviewFile::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
     assert_eq!(
         file.notes[0].target.clause.as_deref(),
         Some(clause.as_str())
     );
-    assert!(app.compare.is_some(), "still comparing");
+    assert!(app.find::<CompareState>().is_some(), "still comparing");
 }
 
 #[test]
@@ -308,8 +318,8 @@ fn a_note_added_in_the_session_is_found_by_search() {
     app.collect_background();
     press(&mut app, "/");
     type_text(&mut app, "zebracorn");
-    assert!(app.palette.wait(std::time::Duration::from_secs(20)));
-    let hits = app.palette.hits();
+    assert!(app.shared.search.wait(std::time::Duration::from_secs(20)));
+    let hits = app.shared.search.hits();
     assert!(
         hits.iter().any(|h| h.kind == qualm::search::Kind::Note),
         "{hits:?}"

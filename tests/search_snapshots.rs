@@ -27,7 +27,10 @@ fn app(color: bool) -> App {
 /// worker's answer.
 fn type_text(app: &mut App, text: &str) {
     workbench::type_text(app, text);
-    assert!(app.palette.wait(Duration::from_secs(30)), "search answered");
+    assert!(
+        app.shared.search.wait(Duration::from_secs(30)),
+        "search answered"
+    );
 }
 
 /// The text of cells drawn with bold underline, in reading order.
@@ -80,11 +83,26 @@ fn typing_never_fires_global_keys() {
     press(&mut app, "/");
     type_text(&mut app, "q?rE");
     assert!(!app.quit);
-    assert_eq!(app.palette.query, "q?rE");
+    assert_eq!(
+        app.top_as::<qualm::tui::palette::PaletteView>()
+            .unwrap()
+            .query,
+        "q?rE"
+    );
     press(&mut app, "<BS> <BS>");
-    assert_eq!(app.palette.query, "q?");
+    assert_eq!(
+        app.top_as::<qualm::tui::palette::PaletteView>()
+            .unwrap()
+            .query,
+        "q?"
+    );
     press(&mut app, "<C-u>");
-    assert_eq!(app.palette.query, "");
+    assert_eq!(
+        app.top_as::<qualm::tui::palette::PaletteView>()
+            .unwrap()
+            .query,
+        ""
+    );
     press(&mut app, "<Esc>");
     assert_eq!(app.view(), View::Tree);
 }
@@ -94,11 +112,11 @@ fn enter_jumps_to_the_hit_and_n_steps_through_the_rest() {
     let mut app = app(true);
     press(&mut app, "/");
     type_text(&mut app, "salesforce zoom");
-    let first = app.palette.hits()[0].clone();
+    let first = app.shared.search.hits()[0].clone();
     press(&mut app, "<Enter>");
     assert_eq!(app.view(), View::Tree);
-    let node = &app.tree.nodes[app.selected_node().unwrap()];
-    let policy = &app.corpus.policies[node.policy].policy;
+    let node = &app.shared.tree.nodes[app.selected_node().unwrap()];
+    let policy = &app.shared.corpus.policies[node.policy].policy;
     assert_eq!(policy.id, first.policy);
     match &node.kind {
         NodeKind::Clause(si, ci) => assert_eq!(policy.sections[*si].clauses[*ci].id, first.id),
@@ -109,7 +127,7 @@ fn enter_jumps_to_the_hit_and_n_steps_through_the_rest() {
     let mut app = self::app(true);
     press(&mut app, "/");
     type_text(&mut app, "salesforce");
-    let hits = app.palette.hits();
+    let hits = app.shared.search.hits();
     let recipient = hits
         .iter()
         .position(|h| h.kind == qualm::search::Kind::Recipient && h.policy == "quali-2024")
@@ -118,9 +136,9 @@ fn enter_jumps_to_the_hit_and_n_steps_through_the_rest() {
         press(&mut app, "<Down>");
     }
     press(&mut app, "<Enter>");
-    let node = &app.tree.nodes[app.selected_node().unwrap()];
+    let node = &app.shared.tree.nodes[app.selected_node().unwrap()];
     assert!(matches!(&node.kind, NodeKind::Context(path)
-        if app.corpus.policies[node.policy].policy.context_at(path).id == "demo"));
+        if app.shared.corpus.policies[node.policy].policy.context_at(path).id == "demo"));
 
     // n and N walk the same hits, wrapping.
     press(&mut app, "n");

@@ -224,15 +224,23 @@ fn a_walk_through_the_whole_tree_reaches_the_terminal_exactly() {
     let mut replay = Replay::start();
     replay.press("z");
     replay.press("R");
-    let nodes = replay.app.visible.len();
+    let nodes = replay.app.browse().visible.len();
     for _ in 1..nodes {
         replay.press("j");
     }
-    assert_eq!(replay.app.selected, nodes - 1, "the walk reached the end");
+    assert_eq!(
+        replay.app.browse().selected,
+        nodes - 1,
+        "the walk reached the end"
+    );
     for _ in 1..nodes {
         replay.press("k");
     }
-    assert_eq!(replay.app.selected, 0, "the walk came back to the top");
+    assert_eq!(
+        replay.app.browse().selected,
+        0,
+        "the walk came back to the top"
+    );
     assert!(replay.erased_runs > 1000, "the walk erased runs of blanks");
     assert!(replay.scrolls > 1000, "the tree scrolled a row at a time");
 }

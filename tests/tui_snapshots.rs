@@ -214,7 +214,7 @@ fn a_page_or_a_jump_past_the_edge_puts_the_selection_mid_pane() {
     press(&mut app, "<C-d>");
     let (_, cursor) = tree_pane(&mut app);
     assert_eq!(cursor, 10, "after a page the selection is mid-pane");
-    let target = app.visible[200];
+    let target = app.browse().visible[200];
     app.jump_to_node(target);
     let (_, cursor) = tree_pane(&mut app);
     assert_eq!(cursor, 10, "after a jump the selection is mid-pane");

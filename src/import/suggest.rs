@@ -183,6 +183,17 @@ fn names(vocabulary: &Vocabulary, category: Category, named: bool) -> Names {
         .flat_map(|t| std::iter::once(&t.label).chain(&t.synonyms))
         .map(|n| n.to_lowercase())
         .filter(|n| n.chars().count() >= 2 && n != "other")
+        // The vocabulary keeps names singular and matches plurals by rule;
+        // a sentence's own words ("IP addresses") are the label, so the
+        // plural is a name here too, and the longer one wins.
+        .flat_map(|n| {
+            let plural = if n.ends_with(['s', 'x']) || n.ends_with("ch") || n.ends_with("sh") {
+                format!("{n}es")
+            } else {
+                format!("{n}s")
+            };
+            [n, plural]
+        })
         .collect();
     names.sort();
     names.dedup();

@@ -284,6 +284,23 @@ impl Keymap {
         self.sections[view as usize].bindings.iter().collect()
     }
 
+    /// The bindings that can complete the `pending` keys in `view` (the
+    /// view's own first), for the which-key popup.
+    pub fn completions(&self, view: View, pending: &[Key]) -> Vec<&Binding> {
+        let mut found: Vec<&Binding> = Vec::new();
+        for &v in view.chain() {
+            for binding in &self.sections[v as usize].bindings {
+                let completes = binding.keys.len() > pending.len()
+                    && binding.keys.starts_with(pending)
+                    && binding.action != Action::Noop;
+                if completes && !found.iter().any(|b| b.keys == binding.keys) {
+                    found.push(binding);
+                }
+            }
+        }
+        found
+    }
+
     /// What `key` does after the `pending` keys: the view's section first,
     /// then `[global]` (so a view binding shadows a global one).
     pub fn press(&self, view: View, pending: &[Key], key: Key) -> Press {

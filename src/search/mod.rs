@@ -17,7 +17,7 @@ mod worker;
 pub use index::{Group, Hit};
 pub use index::{Index, Session};
 pub use items::{ItemRef, Items};
-pub use score::{fold, highlight, words};
+pub use score::{fold, highlight, term_score, words};
 pub use worker::{run_query, Found, FoundGroup, Results, Searcher};
 
 use std::sync::Arc;

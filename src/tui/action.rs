@@ -39,7 +39,9 @@ macro_rules! actions {
 
 actions! {
     Noop = "noop": "unbind the key",
-    Quit = "quit": "quit qualm",
+    Quit = "quit": "close this view (quit on the last)",
+    QuitAll = "quit_all": "quit qualm (asks if a note is being written)",
+    Suspend = "suspend": "suspend qualm (fg brings it back)",
     Help = "help": "show the keys of this view",
     NextPane = "next_pane": "move to the next pane",
     PrevPane = "prev_pane": "move to the previous pane",
@@ -81,10 +83,14 @@ actions! {
     EditNote = "edit_note": "edit the note",
     ReplyNote = "reply_note": "reply to the note",
     CycleStatus = "cycle_status": "next status (open, resolved, accepted, dismissed)",
+    CycleStatusBack = "cycle_status_back": "previous status",
     SeverityUp = "severity_up": "raise the severity",
     SeverityDown = "severity_down": "lower the severity",
     DeleteNote = "delete_note": "delete the note (undo brings it back)",
-    Undo = "undo": "undo the last delete",
+    Undo = "undo": "undo the last change to a note",
+    SaveDraft = "save_draft": "keep the note as a draft and close",
+    CopyText = "copy_text": "copy the clause's text (OSC 52)",
+    CopyId = "copy_id": "copy the clause's id and policy (OSC 52)",
     FilterKind = "filter_kind": "filter by kind (cycles)",
     FilterSeverity = "filter_severity": "filter by severity (cycles)",
     FilterStatus = "filter_status": "filter by status (cycles)",
@@ -105,6 +111,9 @@ actions! {
     NextHit = "next_hit": "next hit of the last search",
     PrevHit = "prev_hit": "previous hit of the last search",
     ClearInput = "clear_input": "clear what was typed",
+    Filter = "filter": "filter the list as you type",
+    GotoId = "goto_id": "go to an id (with completion)",
+    TermCard = "term_card": "what a recipient (or term) gets, policy by policy",
 }
 
 impl fmt::Display for Action {

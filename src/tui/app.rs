@@ -1,111 +1,74 @@
-//! The workbench's state and the one place it changes: [`App::apply`] takes
-//! an [`Action`] and updates the state; views only read it.
+//! The workbench's shared data and its stack of views. The app holds what
+//! every view reads ([`Shared`]: corpus, tree index, reviews, keymap,
+//! theme) and the views, topmost last. A key goes to the view on top,
+//! which answers with [`Effect`]s; [`App::run_effects`] is the one place
+//! they are carried out. No view reaches into another.
 
 use crate::keymap::{Key, Keymap, Press, View};
 use crate::model::Corpus;
-use crate::review::{Note, ReviewSet};
+use crate::review::author::now;
+use crate::review::{Anchor, Note, Op, ReviewSet, Severity};
 
 use super::action::Action;
-use super::compare::CompareState;
-use super::notes::{Editor, NoteMarks, NotesView, SpanSelect};
-use super::palette::Palette;
-use super::reader;
+use super::browse::Browse;
+use super::component::{Component, Here};
+use super::effect::Effect;
+use super::notes::{anchor_kind, Draft, Editor, NoteMarks, NotesView};
+use super::palette::{HitRef, PaletteView, Search};
+use super::popups::{Confirm, ErrorsView, HelpView};
 use super::theme::Theme;
-use super::tree::{contexts_citing, NodeKind, Tree};
+use super::tree::{NodeKind, Tree};
 
-/// A move that takes the tree's selection at most this many rows past the
-/// pane's edge (a step, or the few steps of keys that came in together)
-/// scrolls the pane by just those rows.
-const STEP_SCROLL: usize = 3;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Tree,
-    Detail,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Overlay {
-    None,
-    /// Help for the view it was opened from.
-    Help {
-        view: View,
-        scroll: usize,
-    },
-    Errors {
-        selected: usize,
-    },
-}
-
-/// Something the detail pane can point at and Enter can follow.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Link {
-    Clause(String),
-    Context(Vec<usize>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReaderState {
-    pub policy: usize,
-    /// The highlighted clause (section index, clause index).
-    pub clause: Option<(usize, usize)>,
-    pub scroll: usize,
-}
-
-pub struct App {
+/// What every view reads: the loaded folder and how to show it.
+pub struct Shared {
     pub corpus: Corpus,
+    /// The tree of policies, contexts, sections and clauses (the index
+    /// every view finds nodes in; which rows are open is a browse view's).
     pub tree: Tree,
     pub keymap: Keymap,
     pub theme: Theme,
-    pub expanded: Vec<bool>,
-    /// Derived from `tree` and `expanded`; refreshed whenever they change.
-    pub visible: Vec<usize>,
-    /// Index into `visible`.
-    pub selected: usize,
-    /// First visible row of the tree pane; moves only to keep the selection in view.
-    pub tree_offset: usize,
-    pub focus: Pane,
-    pub detail_selected: usize,
-    pub detail_scroll: usize,
-    pub reader: Option<ReaderState>,
-    /// A compare view (topic, versions, matrix), full screen while open.
-    pub compare: Option<CompareState>,
-    pub overlay: Overlay,
-    jumps: Vec<usize>,
-    jump_pos: usize,
-    pub pending: Vec<Key>,
-    pub status: Option<String>,
-    /// Terminal size, for page sizes and the reader's wrapping.
-    pub size: (u16, u16),
-    pub quit: bool,
-    /// Set by `redraw`: the next frame clears the screen first.
-    pub clear: bool,
     /// The review files of the loaded policies.
     pub reviews: ReviewSet,
     /// Derived from `reviews`: anchors and tree marks.
     pub marks: NoteMarks,
-    /// The note editor popup, when open.
-    pub editor: Option<Editor>,
-    /// Words of a clause being selected for a span note.
-    pub span: Option<SpanSelect>,
-    /// The notes view, when open.
-    pub notes_view: Option<NotesView>,
-    /// Deleted notes, most recent last, for undo.
-    pub removed: Vec<(usize, Note)>,
+    /// The search worker and the last search's hits (`n`/`N`).
+    pub search: Search,
+    /// Terminal size, for page sizes and wrapping.
+    pub size: (u16, u16),
+}
+
+/// One undoable change: the policy and the operation that reverses it.
+struct Undo {
+    policy: usize,
+    op: Op,
+    what: String,
+}
+
+pub struct App {
+    pub shared: Shared,
+    /// The views, the one on top last. Never empty: the first is the browse
+    /// view the workbench opens on.
+    pub stack: Vec<Box<dyn Component>>,
+    /// Views `Ctrl-o` stepped back from, for `Ctrl-i` (most recent last).
+    forward: Vec<Box<dyn Component>>,
+    pub pending: Vec<Key>,
+    pub status: Option<String>,
+    pub quit: bool,
+    /// Set by `redraw`: the next frame clears the screen first.
+    pub clear: bool,
+    /// Changes to notes, most recent last, for undo.
+    undo: Vec<Undo>,
     /// Asks the event loop to run `$EDITOR` on the editor's text.
     pub external_edit: bool,
-    /// The search palette (`/`) and the last search's hits (`n`/`N`).
-    pub palette: Palette,
+    /// Asks the event loop to suspend (`Ctrl-z`).
+    pub suspend: bool,
+    /// Text to put on the clipboard through OSC 52 at the next frame.
+    pub clipboard: Option<String>,
 }
 
 impl App {
     pub fn new(corpus: Corpus, keymap: Keymap, theme: Theme) -> App {
         let tree = Tree::build(&corpus);
-        let mut expanded = vec![false; tree.nodes.len()];
-        // A single policy opens ready to browse; many start as a list.
-        if tree.roots.len() == 1 {
-            expanded[tree.roots[0]] = true;
-        }
         let failed = corpus.failed.len();
         let reviews = ReviewSet::load(&corpus);
         let status = if failed > 0 {
@@ -116,79 +79,95 @@ impl App {
         } else {
             review_problems(&reviews)
         };
-        let mut app = App {
+        let mut shared = Shared {
             corpus,
             tree,
             keymap,
             theme,
-            expanded,
-            visible: Vec::new(),
-            selected: 0,
-            tree_offset: 0,
-            focus: Pane::Tree,
-            detail_selected: 0,
-            detail_scroll: 0,
-            reader: None,
-            compare: None,
-            overlay: Overlay::None,
-            jumps: Vec::new(),
-            jump_pos: 0,
-            pending: Vec::new(),
-            status,
-            size: (80, 24),
-            quit: false,
-            clear: false,
             reviews,
             marks: NoteMarks::default(),
-            editor: None,
-            span: None,
-            notes_view: None,
-            removed: Vec::new(),
-            external_edit: false,
-            palette: Palette::default(),
+            search: Search::default(),
+            size: (80, 24),
         };
-        app.refresh_visible();
-        app.refresh_marks();
-        app
+        shared.refresh_marks();
+        let browse = Browse::new(&shared);
+        App {
+            shared,
+            stack: vec![Box::new(browse)],
+            forward: Vec::new(),
+            pending: Vec::new(),
+            status,
+            quit: false,
+            clear: false,
+            undo: Vec::new(),
+            external_edit: false,
+            suspend: false,
+            clipboard: None,
+        }
     }
 
-    /// Load problems, errors first, for the errors panel.
-    pub fn sorted_diagnostics(&self) -> Vec<&crate::model::Diagnostic> {
-        let mut list: Vec<_> = self.corpus.diagnostics.iter().collect();
-        list.sort_by_key(|d| d.severity);
-        list
+    fn top(&self) -> &dyn Component {
+        self.stack
+            .last()
+            .expect("the stack is never empty")
+            .as_ref()
+    }
+
+    /// The topmost view of type `T`, if one is open.
+    pub fn find<T: Component>(&self) -> Option<&T> {
+        self.stack
+            .iter()
+            .rev()
+            .find_map(|v| v.as_any().downcast_ref::<T>())
+    }
+
+    fn find_mut<T: Component>(&mut self) -> Option<&mut T> {
+        self.stack
+            .iter_mut()
+            .rev()
+            .find_map(|v| v.as_any_mut().downcast_mut::<T>())
+    }
+
+    /// The view on top if it is a `T`.
+    pub fn top_as<T: Component>(&self) -> Option<&T> {
+        self.top().as_any().downcast_ref::<T>()
+    }
+
+    /// The topmost browse view (there is always one, at the bottom).
+    pub fn browse(&self) -> &Browse {
+        self.find::<Browse>().expect("a browse view at the bottom")
+    }
+
+    pub fn browse_mut(&mut self) -> &mut Browse {
+        self.find_mut::<Browse>()
+            .expect("a browse view at the bottom")
+    }
+
+    /// Selects a node in the topmost browse view (no jump recorded).
+    pub fn select_node(&mut self, node: usize) {
+        let App { shared, stack, .. } = self;
+        if let Some(browse) = stack
+            .iter_mut()
+            .rev()
+            .find_map(|v| v.as_any_mut().downcast_mut::<Browse>())
+        {
+            browse.select_node(shared, node);
+        }
+    }
+
+    pub fn selected_node(&self) -> Option<usize> {
+        self.browse().selected_node()
     }
 
     /// The keymap section that applies now.
     pub fn view(&self) -> View {
-        match &self.overlay {
-            Overlay::Help { .. } => return View::Help,
-            Overlay::Errors { .. } => return View::Errors,
-            Overlay::None => {}
-        }
-        if self.palette.open {
-            View::Palette
-        } else if self.editor.is_some() {
-            View::Editor
-        } else if self.compare.is_some() {
-            self.compare_view()
-        } else if self.notes_view.is_some() {
-            View::Notes
-        } else if self.reader.is_some() {
-            View::Reader
-        } else if self.span.is_some() {
-            View::Select
-        } else if self.focus == Pane::Tree {
-            View::Tree
-        } else {
-            View::Detail
-        }
+        self.top().keymap()
     }
 
     /// Feeds one key through the keymap; returns whether anything changed.
     pub fn press(&mut self, key: Key) -> bool {
         let view = self.view();
-        match self.keymap.press(view, &self.pending, key) {
+        match self.shared.keymap.press(view, &self.pending, key) {
             Press::Action(action) => {
                 self.pending.clear();
                 self.apply(action);
@@ -202,9 +181,30 @@ impl App {
                 let had_pending = !self.pending.is_empty();
                 self.pending.clear();
                 // Where text is typed, a key no binding claims types.
-                let typed = matches!(view, View::Editor | View::Palette) && self.type_key(key);
-                typed || had_pending
+                let App { shared, stack, .. } = self;
+                let top = stack.last_mut().expect("the stack is never empty");
+                if !had_pending {
+                    if let Some(effects) = top.key(key, shared) {
+                        self.run_effects(effects);
+                        return true;
+                    }
+                }
+                typed_char(key).is_some_and(|c| self.type_text(c.encode_utf8(&mut [0; 4])))
+                    || had_pending
             }
+        }
+    }
+
+    /// Typed text (an unbound key or a paste) for the view on top.
+    pub fn type_text(&mut self, text: &str) -> bool {
+        let App { shared, stack, .. } = self;
+        let top = stack.last_mut().expect("the stack is never empty");
+        match top.type_text(text, shared) {
+            Some(effects) => {
+                self.run_effects(effects);
+                true
+            }
+            None => false,
         }
     }
 
@@ -212,478 +212,529 @@ impl App {
     /// returns whether the screen needs drawing. Called by the event loop
     /// between inputs, so input never waits for the work.
     pub fn collect_background(&mut self) -> bool {
-        let aligned = self.collect_alignment();
         // The first call comes after the first frame: start indexing then.
         self.start_search();
-        self.palette.collect() || aligned
+        let mut changed = self.shared.search.collect();
+        let mut effects = Vec::new();
+        for view in &mut self.stack {
+            let (c, e) = view.collect(&self.shared);
+            changed |= c;
+            effects.extend(e);
+        }
+        self.run_effects(effects);
+        changed
     }
 
     /// Whether background work is under way, so the loop polls for its
     /// results often instead of sleeping a whole tick.
     pub fn busy(&self) -> bool {
-        self.compare.as_ref().is_some_and(CompareState::busy) || self.palette.pending()
+        self.stack.iter().any(|v| v.busy()) || self.shared.search.pending()
     }
 
-    pub fn selected_node(&self) -> Option<usize> {
-        self.visible.get(self.selected).copied()
-    }
-
-    fn refresh_visible(&mut self) {
-        let current = self.selected_node();
-        self.visible = self.tree.visible(&self.expanded);
-        if let Some(node) = current {
-            if let Some(i) = self.visible.iter().position(|&n| n == node) {
-                self.selected = i;
-            }
-        }
-        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
-    }
-
-    /// Rows of the tree pane, for paging.
-    fn page(&self) -> usize {
-        (usize::from(self.size.1).saturating_sub(4) / 2).max(1)
-    }
-
-    /// Rows inside the tree pane's border, above the status line.
-    pub fn tree_height(&self) -> usize {
-        usize::from(self.size.1).saturating_sub(3).max(1)
-    }
-
-    fn keep_selection_in_view(&mut self) {
-        // A step past the pane's edge scrolls it by just that row: the
-        // terminal scrolls the rows itself (see the backend), so a step
-        // draws only the row let in, and none pays for repainting the
-        // whole pane. A longer move (a page, a search hit, a jump back)
-        // puts the selection mid-pane, to show what is around it.
-        let height = self.tree_height();
-        let mid_pane = self.selected.saturating_sub(height / 2);
-        if self.selected < self.tree_offset {
-            let past = self.tree_offset - self.selected;
-            self.tree_offset = if past <= STEP_SCROLL {
-                self.selected
-            } else {
-                mid_pane
-            };
-        } else if self.selected >= self.tree_offset + height {
-            let past = self.selected + 1 - (self.tree_offset + height);
-            self.tree_offset = if past <= STEP_SCROLL {
-                self.selected + 1 - height
-            } else {
-                mid_pane
-            };
-        }
-        let max_offset = self.visible.len().saturating_sub(height);
-        self.tree_offset = self.tree_offset.min(max_offset);
+    /// Starts the search worker (it builds the index on its own thread) if
+    /// it is not running yet.
+    pub fn start_search(&mut self) {
+        let Shared {
+            corpus,
+            reviews,
+            search,
+            ..
+        } = &mut self.shared;
+        search.start(corpus, reviews);
     }
 
     pub fn apply(&mut self, action: Action) {
-        self.apply_action(action);
-        self.keep_selection_in_view();
-    }
-
-    fn apply_action(&mut self, action: Action) {
         self.status = None;
-        match action {
-            Action::Noop => {}
-            Action::Quit => self.quit = true,
-            Action::Redraw => self.clear = true,
-            Action::Help => {
-                let view = self.view();
-                self.overlay = Overlay::Help { view, scroll: 0 };
+        let effects = match action {
+            Action::Noop => Vec::new(),
+            Action::Quit => self.close_or_quit(),
+            Action::QuitAll => self.quit_all(),
+            Action::Suspend => {
+                self.suspend = true;
+                Vec::new()
             }
-            Action::ShowErrors => {
-                self.overlay = match self.overlay {
-                    Overlay::Errors { .. } => Overlay::None,
-                    _ => Overlay::Errors { selected: 0 },
+            Action::Redraw => {
+                self.clear = true;
+                Vec::new()
+            }
+            Action::Help => vec![Effect::Push(Box::new(HelpView::new(self.view())))],
+            Action::ShowErrors if self.top_as::<ErrorsView>().is_some() => vec![Effect::Pop],
+            Action::ShowErrors => vec![Effect::Push(Box::new(ErrorsView::default()))],
+            Action::ShowNotes if self.top_as::<NotesView>().is_none() => {
+                vec![Effect::Push(Box::new(NotesView::default()))]
+            }
+            Action::ToggleReader if self.top_as::<super::reader::Reader>().is_some() => {
+                vec![Effect::Pop]
+            }
+            Action::Annotate if self.top().keymap() != View::Select => {
+                match self.top().annotation(&self.shared) {
+                    Some((policy, targets, chosen)) => vec![Effect::Annotate {
+                        policy,
+                        targets,
+                        chosen,
+                    }],
+                    None => vec![Effect::Status(String::from("nothing to annotate here"))],
                 }
             }
-            Action::ToggleReader if self.notes_view.is_none() && self.compare.is_none() => {
-                self.span = None;
-                self.toggle_reader()
+            Action::CompareTopic => {
+                let here = self.here();
+                super::compare::open_topic(&self.shared, here)
             }
-            Action::Annotate if self.span.is_none() => self.open_annotate(),
-            Action::SelectSpan if self.notes_view.is_none() => self.start_span_select(),
-            Action::ShowNotes if self.notes_view.is_none() => self.toggle_notes_view(),
-            Action::CompareTopic => self.open_topic_compare(),
-            Action::CompareVersions => self.open_version_compare(),
-            Action::ShowMatrix => self.open_matrix(),
+            Action::CompareVersions => {
+                let here = self.here();
+                super::compare::open_versions(&self.shared, here)
+            }
+            Action::ShowMatrix => super::compare::open_matrix(&self.shared),
             Action::Search => self.open_palette(),
+            Action::GotoId => vec![Effect::Push(Box::new(super::goto::GotoView::new(
+                &self.shared,
+            )))],
             Action::NextHit => self.step_hit(1),
             Action::PrevHit => self.step_hit(-1),
             Action::JumpBack => self.jump_back(),
             Action::JumpForward => self.jump_forward(),
-            Action::NextPane | Action::PrevPane => {
-                if self.reader.is_none()
-                    && self.notes_view.is_none()
-                    && self.span.is_none()
-                    && matches!(self.overlay, Overlay::None)
-                {
-                    self.focus = match self.focus {
-                        Pane::Tree => Pane::Detail,
-                        Pane::Detail => Pane::Tree,
-                    };
+            Action::Undo => vec![Effect::Undo],
+            Action::CopyText | Action::CopyId => match self.top().copy_text(&self.shared) {
+                Some((text, id)) if action == Action::CopyText => {
+                    let what = format!("copied the text of {id}");
+                    vec![Effect::Copy { text, what }]
                 }
-            }
-            _ => match self.view() {
-                View::Editor => self.apply_editor(action),
-                View::Notes => self.apply_notes(action),
-                View::Select => self.apply_select(action),
-                View::Palette => self.apply_palette(action),
-                View::Help => self.apply_help(action),
-                View::Errors => self.apply_errors(action),
-                View::Reader => self.apply_reader(action),
-                View::Compare => self.apply_compare(action),
-                View::Picker => self.apply_picker(action),
-                View::Detail => self.apply_detail(action),
-                View::Tree | View::Global | View::Input => self.apply_tree(action),
+                Some((_, id)) => vec![Effect::Copy {
+                    what: format!("copied \"{id}\""),
+                    text: id,
+                }],
+                None => vec![Effect::Status(String::from("select a clause to copy"))],
             },
-        }
-    }
-
-    fn apply_help(&mut self, action: Action) {
-        if let Overlay::Help { scroll, .. } = &mut self.overlay {
-            match action {
-                Action::Down => *scroll += 1,
-                Action::Up => *scroll = scroll.saturating_sub(1),
-                Action::Back | Action::Cancel => self.overlay = Overlay::None,
-                _ => {}
+            _ => {
+                let App { shared, stack, .. } = self;
+                let top = stack.last_mut().expect("the stack is never empty");
+                top.handle(action, shared)
             }
-        }
-    }
-
-    fn apply_errors(&mut self, action: Action) {
-        let count = self.corpus.diagnostics.len();
-        if let Overlay::Errors { selected } = &mut self.overlay {
-            match action {
-                Action::Down => *selected = (*selected + 1).min(count.saturating_sub(1)),
-                Action::Up => *selected = selected.saturating_sub(1),
-                Action::Back | Action::Cancel => self.overlay = Overlay::None,
-                _ => {}
-            }
-        }
-    }
-
-    fn apply_tree(&mut self, action: Action) {
-        let last = self.visible.len().saturating_sub(1);
-        let before = self.selected;
-        match action {
-            Action::Down => self.selected = (self.selected + 1).min(last),
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = last,
-            Action::PageDown => self.selected = (self.selected + self.page()).min(last),
-            Action::PageUp => self.selected = self.selected.saturating_sub(self.page()),
-            Action::Enter => self.enter_tree(),
-            Action::Back => self.back_tree(),
-            Action::ExpandAll => {
-                self.expanded.iter_mut().for_each(|e| *e = true);
-                self.refresh_visible();
-            }
-            Action::CollapseAll => {
-                let root = self.selected_node().map(|n| {
-                    let mut top = n;
-                    while let Some(p) = self.tree.nodes[top].parent {
-                        top = p;
-                    }
-                    top
-                });
-                self.expanded.iter_mut().for_each(|e| *e = false);
-                self.refresh_visible();
-                if let Some(root) = root {
-                    self.select_node(root);
-                }
-            }
-            _ => {}
-        }
-        if self.selected != before {
-            self.detail_selected = 0;
-            self.detail_scroll = 0;
-        }
-    }
-
-    fn enter_tree(&mut self) {
-        let Some(node) = self.selected_node() else {
-            return;
         };
-        let has_children = self.tree.has_children(node);
-        if has_children && !self.expanded[node] {
-            self.expanded[node] = true;
-            self.refresh_visible();
-        } else if has_children && !matches!(self.tree.nodes[node].kind, NodeKind::Context(_)) {
-            self.selected += 1;
+        self.run_effects(effects);
+    }
+
+    /// The selection of the topmost view that has one.
+    fn here(&self) -> Option<Here> {
+        self.stack.iter().rev().find_map(|v| v.here(&self.shared))
+    }
+
+    /// `q`: closes the view on top, and quits on the last one.
+    fn close_or_quit(&mut self) -> Vec<Effect> {
+        if self.stack.len() > 1 {
+            vec![Effect::Pop]
         } else {
-            self.focus = Pane::Detail;
-            self.detail_selected = 0;
+            vec![Effect::Quit]
         }
     }
 
-    fn back_tree(&mut self) {
-        let Some(node) = self.selected_node() else {
+    /// `Ctrl-c`: quits from anywhere, asking first when a note is being
+    /// written.
+    fn quit_all(&mut self) -> Vec<Effect> {
+        if self.draft().is_some() {
+            if self.top_as::<Confirm>().is_some() {
+                return Vec::new();
+            }
+            let confirm = Confirm::new(
+                "Quit? A note is being written.",
+                vec![
+                    (
+                        'd',
+                        "keep it as a draft and quit",
+                        vec![Effect::Pop, Effect::StoreDraft, Effect::Quit],
+                    ),
+                    ('x', "discard it and quit", vec![Effect::Quit]),
+                    ('n', "stay", vec![Effect::Pop]),
+                ],
+            );
+            return vec![Effect::Push(Box::new(confirm))];
+        }
+        vec![Effect::Quit]
+    }
+
+    fn open_palette(&mut self) -> Vec<Effect> {
+        if self.top_as::<PaletteView>().is_some() {
+            return Vec::new();
+        }
+        self.shared.search.refresh_if_stale();
+        self.start_search();
+        let query = self.shared.search.last_query.clone();
+        let mut effects = vec![Effect::Push(Box::new(PaletteView::new(&query)))];
+        if !query.is_empty() {
+            effects.push(Effect::Search(query));
+        }
+        effects
+    }
+
+    /// `n` (`step` 1) and `N` (-1): the next or previous hit of the last
+    /// search, wrapping around.
+    fn step_hit(&mut self, step: isize) -> Vec<Effect> {
+        let search = &mut self.shared.search;
+        let count = search.last_hits.len();
+        if count == 0 {
+            let key = self
+                .shared
+                .keymap
+                .hint(self.view(), Action::Search)
+                .unwrap_or_default();
+            return vec![Effect::Status(format!("no search yet; {key} searches"))];
+        }
+        let next = match search.hit_cursor {
+            Some(i) => (i as isize + step).rem_euclid(count as isize) as usize,
+            None if step > 0 => 0,
+            None => count - 1,
+        };
+        search.hit_cursor = Some(next);
+        let hit = search.last_hits[next].clone();
+        let status = format!(
+            "hit {} of {} for \"{}\": {} {}",
+            next + 1,
+            count,
+            search.last_query,
+            hit.kind.name(),
+            hit.id
+        );
+        vec![Effect::GotoHit(hit), Effect::Status(status)]
+    }
+
+    /// `Ctrl-o`: back in the top view's own jumps, else to the view below
+    /// (kept for `Ctrl-i`, where it was).
+    fn jump_back(&mut self) -> Vec<Effect> {
+        let App { shared, stack, .. } = self;
+        let top = stack.last_mut().expect("the stack is never empty");
+        if top.jump_back(shared) {
+            return Vec::new();
+        }
+        if self.stack.len() > 1 {
+            let view = self.stack.pop().expect("more than one view");
+            self.forward.push(view);
+            return Vec::new();
+        }
+        vec![Effect::Status(String::from("no earlier jump"))]
+    }
+
+    fn jump_forward(&mut self) -> Vec<Effect> {
+        let App { shared, stack, .. } = self;
+        let top = stack.last_mut().expect("the stack is never empty");
+        if top.jump_forward(shared) {
+            return Vec::new();
+        }
+        match self.forward.pop() {
+            Some(mut view) => {
+                view.resize(&self.shared);
+                self.stack.push(view);
+                Vec::new()
+            }
+            None => vec![Effect::Status(String::from("no later jump"))],
+        }
+    }
+
+    /// Carries out effects in order; an effect may bring more.
+    pub fn run_effects(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            self.run_effect(effect);
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::Push(view) => self.push(view),
+            Effect::Pop => {
+                if self.stack.len() > 1 {
+                    self.stack.pop();
+                }
+            }
+            Effect::Goto(node) => self.goto(node),
+            Effect::GotoNote { policy, id } => self.goto_note(policy, &id),
+            Effect::GotoHit(hit) => self.goto_hit(&hit),
+            Effect::Store {
+                policy,
+                op,
+                done,
+                close_editor,
+            } => {
+                let saved = self.store(policy, op, &done, true).is_some();
+                if saved && close_editor && self.top_as::<Editor>().is_some() {
+                    self.stack.pop();
+                }
+            }
+            Effect::StoreDraft => {
+                if let Some(draft) = self.draft() {
+                    if self.store_draft(draft) && self.top_as::<Editor>().is_some() {
+                        self.stack.pop();
+                    }
+                }
+            }
+            Effect::Undo => self.undo(),
+            Effect::Annotate {
+                policy,
+                targets,
+                chosen,
+            } => {
+                let editor = Editor::new_note(&self.shared, policy, targets, chosen);
+                self.push(Box::new(editor));
+            }
+            Effect::Search(query) => self.shared.search.submit(&query),
+            Effect::RememberHits {
+                hits,
+                query,
+                cursor,
+            } => self.shared.search.remember(hits, query, cursor),
+            Effect::Status(message) => self.status = Some(message),
+            Effect::ExternalEdit => self.external_edit = true,
+            Effect::Action(action) => self.apply_keeping_status(action),
+            Effect::Copy { text, what } => {
+                self.clipboard = Some(text);
+                self.status = Some(what);
+            }
+            Effect::Quit => self.quit = true,
+        }
+    }
+
+    /// An action fed by an effect: it does not clear what the effects
+    /// before it said.
+    fn apply_keeping_status(&mut self, action: Action) {
+        let status = self.status.take();
+        self.apply(action);
+        if self.status.is_none() {
+            self.status = status;
+        }
+    }
+
+    fn push(&mut self, mut view: Box<dyn Component>) {
+        view.resize(&self.shared);
+        self.forward.clear();
+        self.stack.push(view);
+    }
+
+    /// Shows a tree node: in place if the view on top can, else in a
+    /// browse view pushed over it (a copy of the one below, so the tree
+    /// looks as the analyst left it), so `Ctrl-o` comes back.
+    pub fn goto(&mut self, node: usize) {
+        // Popups (palette, help) close first.
+        while self.stack.len() > 1 && self.top().popup() {
+            self.stack.pop();
+        }
+        let App { shared, stack, .. } = self;
+        let top = stack.last_mut().expect("the stack is never empty");
+        if top.show_node(node, shared) {
+            return;
+        }
+        let mut browse = self.browse().fresh_copy();
+        browse.select_node(&self.shared, node);
+        self.push(Box::new(browse));
+    }
+
+    /// Same as [`App::goto`], for tests and the bench: a jump from elsewhere.
+    pub fn jump_to_node(&mut self, node: usize) {
+        self.goto(node);
+    }
+
+    /// Goes to what a note is about (or says it is detached).
+    pub fn goto_note(&mut self, policy: usize, id: &str) {
+        let Some(anchor) = self.shared.anchor_of(policy, id).cloned() else {
             return;
         };
-        if self.expanded[node] && self.tree.has_children(node) {
-            self.expanded[node] = false;
-            self.refresh_visible();
-        } else if let Some(parent) = self.tree.nodes[node].parent {
-            self.select_node(parent);
-        }
-    }
-
-    fn apply_detail(&mut self, action: Action) {
-        let links = self.detail_links().len();
-        let last = links.saturating_sub(1);
-        let half = usize::from(self.size.1 / 2).max(1);
-        match action {
-            Action::Down if links > 0 => {
-                self.detail_selected = (self.detail_selected + 1).min(last)
+        let Some(kind) = anchor_kind(&anchor) else {
+            if let Anchor::Detached { reason } = anchor {
+                self.status = Some(format!("note {id} is detached: {reason}"));
             }
-            Action::Up if links > 0 => {
-                self.detail_selected = self.detail_selected.saturating_sub(1)
-            }
-            Action::Top if links > 0 => self.detail_selected = 0,
-            Action::Bottom if links > 0 => self.detail_selected = last,
-            Action::PageDown if links > 0 => {
-                self.detail_selected = (self.detail_selected + half / 2).min(last)
-            }
-            Action::PageUp if links > 0 => {
-                self.detail_selected = self.detail_selected.saturating_sub(half / 2)
-            }
-            Action::Down => self.detail_scroll += 1,
-            Action::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-            Action::Top => self.detail_scroll = 0,
-            Action::Bottom => self.detail_scroll = usize::MAX / 2,
-            Action::PageDown => self.detail_scroll += half,
-            Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(half),
-            Action::Enter => self.follow_link(),
-            Action::Back => self.focus = Pane::Tree,
-            _ => {}
-        }
-    }
-
-    /// The links the detail pane shows for the selected node, in display order.
-    pub fn detail_links(&self) -> Vec<Link> {
-        self.detail_links_by_flow()
-            .into_iter()
-            .map(|(link, _)| link)
-            .collect()
-    }
-
-    /// The detail pane's links in the order the card shows them, each with
-    /// the flow (0-based) whose evidence it is, for a context's card.
-    pub fn detail_links_by_flow(&self) -> Vec<(Link, Option<usize>)> {
-        let Some(node) = self.selected_node() else {
-            return Vec::new();
+            return;
         };
-        let node = &self.tree.nodes[node];
-        let policy = &self.corpus.policies[node.policy].policy;
-        let clause = |id: &str| Link::Clause(id.to_string());
-        match &node.kind {
-            NodeKind::Context(path) => {
-                let context = policy.context_at(path);
-                let mut links: Vec<_> =
-                    context.evidence.iter().map(|e| (clause(e), None)).collect();
-                for (fi, flow) in context.flows.iter().enumerate() {
-                    links.extend(flow.evidence.iter().map(|e| (clause(e), Some(fi))));
-                }
-                links
+        if let Some(node) = self.shared.tree.find(policy, &kind) {
+            self.goto(node);
+            if let Anchor::Context { flow: Some(f), .. } = anchor {
+                self.status = Some(format!("the note is on flow {}", f + 1));
             }
-            NodeKind::Clause(si, ci) => {
-                contexts_citing(policy, &policy.sections[*si].clauses[*ci].id)
-                    .into_iter()
-                    .map(|path| (Link::Context(path), None))
-                    .collect()
-            }
-            NodeKind::Section(si) => policy.sections[*si]
-                .clauses
-                .iter()
-                .map(|c| (clause(&c.id), None))
-                .collect(),
-            _ => Vec::new(),
         }
     }
 
-    fn follow_link(&mut self) {
-        let links = self.detail_links();
-        let (Some(link), Some(current)) = (links.get(self.detail_selected), self.selected_node())
+    /// Goes to a hit: its node in the tree (a data or recipient label goes
+    /// to the context that uses it), or its note.
+    fn goto_hit(&mut self, hit: &HitRef) {
+        let corpus = &self.shared.corpus;
+        let Some(pi) = corpus
+            .policies
+            .iter()
+            .position(|p| p.policy.id == hit.policy)
         else {
             return;
         };
-        let policy = self.tree.nodes[current].policy;
-        let target = match link {
-            Link::Clause(id) => self.tree.find_clause(&self.corpus, policy, id),
-            Link::Context(path) => self.tree.find_context(policy, path),
-        };
-        if let Some(target) = target {
-            self.jump_to_node(target);
+        if hit.kind == crate::search::Kind::Note {
+            return self.goto_note(pi, &hit.id);
+        }
+        if let Some(node) = self.shared.hit_node(pi, hit) {
+            self.goto(node);
         }
     }
 
-    fn jump_back(&mut self) {
-        let Some(current) = self.selected_node() else {
-            return;
-        };
-        if self.jump_pos == 0 {
-            self.status = Some(String::from("no earlier jump"));
-            return;
-        }
-        if self.jump_pos == self.jumps.len() {
-            self.jumps.push(current);
-        }
-        self.jump_pos -= 1;
-        self.select_node(self.jumps[self.jump_pos]);
-    }
-
-    fn jump_forward(&mut self) {
-        if self.jump_pos + 1 >= self.jumps.len() {
-            self.status = Some(String::from("no later jump"));
-            return;
-        }
-        self.jump_pos += 1;
-        self.select_node(self.jumps[self.jump_pos]);
-    }
-
-    /// Goes to a node from elsewhere (a search hit), keeping the jump list:
-    /// the reader, if open, moves to it when it is a clause of the policy
-    /// being read, and closes otherwise; overlays close.
-    pub fn jump_to_node(&mut self, target: usize) {
-        self.overlay = Overlay::None;
-        if let Some(current) = self.selected_node() {
-            self.jumps.truncate(self.jump_pos);
-            self.jumps.push(current);
-            self.jump_pos = self.jumps.len();
-        }
-        self.select_node(target);
-        if let Some(mut state) = self.reader.take() {
-            let node = &self.tree.nodes[target];
-            if let (NodeKind::Clause(si, ci), true) = (&node.kind, node.policy == state.policy) {
-                state.clause = Some((*si, *ci));
-                self.scroll_reader_to_clause(&mut state);
-                self.reader = Some(state);
-            }
-        }
-    }
-
-    /// Selects a node, expanding its ancestors so it is visible.
-    pub fn select_node(&mut self, node: usize) {
-        for a in self.tree.ancestors(node) {
-            self.expanded[a] = true;
-        }
-        self.visible = self.tree.visible(&self.expanded);
-        if let Some(i) = self.visible.iter().position(|&n| n == node) {
-            self.selected = i;
-        }
-        self.detail_selected = 0;
-        self.detail_scroll = 0;
-    }
-
-    fn toggle_reader(&mut self) {
-        if self.reader.take().is_some() {
-            return;
-        }
-        let Some(node) = self.selected_node() else {
-            return;
-        };
-        let node = &self.tree.nodes[node];
-        let policy = &self.corpus.policies[node.policy].policy;
-        let clause = match &node.kind {
-            NodeKind::Clause(si, ci) => Some((*si, *ci)),
-            NodeKind::Section(si) if !policy.sections[*si].clauses.is_empty() => Some((*si, 0)),
-            NodeKind::Context(path) => {
-                let first = policy.context_at(path).evidence_ids().next();
-                first.and_then(|id| policy.clause_position(id))
-            }
-            _ => policy
-                .sections
-                .iter()
-                .position(|s| !s.clauses.is_empty())
-                .map(|si| (si, 0)),
-        };
-        let mut state = ReaderState {
-            policy: node.policy,
-            clause,
-            scroll: 0,
-        };
-        self.scroll_reader_to_clause(&mut state);
-        self.reader = Some(state);
-    }
-
-    fn reader_width(&self) -> usize {
-        usize::from(self.size.0).saturating_sub(4).max(20)
-    }
-
-    fn reader_height(&self) -> usize {
-        usize::from(self.size.1).saturating_sub(3).max(1)
-    }
-
-    fn scroll_reader_to_clause(&self, state: &mut ReaderState) {
-        let policy = &self.corpus.policies[state.policy].policy;
-        let layout = reader::layout(policy, self.reader_width());
-        if let Some(start) = state.clause.and_then(|c| layout.clause_start(c)) {
-            // Leave two lines of the text before it, for context.
-            state.scroll = start.saturating_sub(2);
-        }
-    }
-
-    fn apply_reader(&mut self, action: Action) {
-        let Some(mut state) = self.reader.clone() else {
-            return;
-        };
-        let policy = &self.corpus.policies[state.policy].policy;
-        let layout = reader::layout(policy, self.reader_width());
-        let max_scroll = layout.lines.len().saturating_sub(self.reader_height());
-        let half = (self.reader_height() / 2).max(1);
-        match action {
-            Action::Down => state.scroll = (state.scroll + 1).min(max_scroll),
-            Action::Up => state.scroll = state.scroll.saturating_sub(1),
-            Action::Top => state.scroll = 0,
-            Action::Bottom => state.scroll = max_scroll,
-            Action::PageDown => state.scroll = (state.scroll + half).min(max_scroll),
-            Action::PageUp => state.scroll = state.scroll.saturating_sub(half),
-            Action::NextClause | Action::PrevClause => {
-                let order: Vec<(usize, usize)> = layout.clause_order();
-                let at = state
-                    .clause
-                    .and_then(|c| order.iter().position(|&o| o == c));
-                let next = match (action, at) {
-                    (Action::NextClause, Some(i)) => order.get(i + 1).or(order.get(i)),
-                    (Action::PrevClause, Some(i)) => order.get(i.saturating_sub(1)),
-                    _ => order.first(),
-                };
-                state.clause = next.copied();
-                if let Some(start) = state.clause.and_then(|c| layout.clause_start(c)) {
-                    let end = layout.clause_end(state.clause.unwrap()).unwrap_or(start);
-                    if start < state.scroll || end >= state.scroll + self.reader_height() {
-                        state.scroll = start.saturating_sub(2).min(max_scroll);
+    /// Applies a change to a review file and says what happened; with
+    /// `record`, the change can be undone. The id of the note, if saved.
+    fn store(&mut self, policy: usize, op: Op, done: &str, record: bool) -> Option<String> {
+        let before = self.shared.reviews.reviews[policy]
+            .file
+            .note(op.note_id())
+            .cloned();
+        let result = self.shared.reviews.apply(policy, &op);
+        self.shared.refresh_marks();
+        let file = self.shared.reviews.reviews[policy]
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Notes are searchable: index them again (on the worker) with the
+        // next search.
+        self.shared.search.reindex();
+        match result {
+            Ok(id) => {
+                self.status = Some(format!("{done} note {id} · saved to {file}"));
+                if record {
+                    if let Some(reverse) = reverse(&op, before, &id) {
+                        self.undo.push(Undo {
+                            policy,
+                            op: reverse,
+                            what: format!("{done} note {id}"),
+                        });
                     }
                 }
+                Some(id)
             }
-            Action::Enter => {
-                let target = state.clause.and_then(|(si, ci)| {
-                    let id = &policy.sections[si].clauses[ci].id;
-                    self.tree.find_clause(&self.corpus, state.policy, id)
-                });
-                self.reader = None;
-                if let Some(target) = target {
-                    self.select_node(target);
-                }
-                return;
+            Err(error) => {
+                let recovery = match &error {
+                    crate::review::StoreError::Unparsable {
+                        recovery: Some(recovery),
+                        ..
+                    } => format!(
+                        "{file} does not parse (see `qualm check`); the note is kept in {}",
+                        recovery.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                    crate::review::StoreError::Locked {
+                        draft: Some(draft), ..
+                    } => format!(
+                        "{file} is locked by another qualm; the change waits in {} and is applied by the next save",
+                        draft.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                    other => format!("NOT SAVED: {}", other.to_string().replace('\n', " · ")),
+                };
+                self.status = Some(recovery);
+                None
             }
-            Action::Back | Action::Cancel => {
-                self.reader = None;
-                return;
-            }
-            _ => {}
         }
-        self.reader = Some(state);
+    }
+
+    fn undo(&mut self) {
+        let Some(undo) = self.undo.pop() else {
+            self.status = Some(String::from("nothing to undo"));
+            return;
+        };
+        if self.store(undo.policy, undo.op, "undid", false).is_some() {
+            self.status = Some(format!("undid: {}", undo.what));
+        }
+    }
+
+    /// On SIGHUP or SIGTERM: a note being written is saved as a draft
+    /// (status `draft`) rather than lost with the connection.
+    pub fn save_draft(&mut self) {
+        if let Some(draft) = self.draft() {
+            if self.store_draft(draft) {
+                self.stack.retain(|v| !v.as_any().is::<Editor>());
+            }
+        }
+    }
+
+    /// Writes a draft taken with [`App::draft`]; whether it was saved.
+    pub fn store_draft(&mut self, draft: Draft) -> bool {
+        self.store(draft.policy, Op::Add(draft.note), "drafted", true)
+            .is_some()
+    }
+
+    /// The note being written (in the topmost editor), as the draft note
+    /// that would keep it.
+    pub fn draft(&self) -> Option<Draft> {
+        self.stack.iter().rev().find_map(|v| v.draft(&self.shared))
+    }
+
+    /// Text back from `$EDITOR`, for the editor on top.
+    pub fn finish_external_edit(&mut self, text: Option<String>) {
+        self.external_edit = false;
+        if let (Some(text), Some(editor)) = (text, self.find_mut::<Editor>()) {
+            editor.external_text(text);
+        }
+    }
+
+    /// The text the editor on top holds, for `$EDITOR`.
+    pub fn editor_text(&self) -> String {
+        self.find::<Editor>().map(|e| e.text()).unwrap_or_default()
     }
 
     pub fn resize(&mut self, width: u16, height: u16) {
-        self.size = (width, height);
-        self.keep_selection_in_view();
-        if let Some(mut state) = self.reader.clone() {
-            self.scroll_reader_to_clause(&mut state);
-            self.reader = Some(state);
+        self.shared.size = (width, height);
+        let App { shared, stack, .. } = self;
+        for view in stack.iter_mut() {
+            view.resize(shared);
         }
+    }
+}
+
+/// The change that undoes `op`, given the note as it was before.
+fn reverse(op: &Op, before: Option<Note>, id: &str) -> Option<Op> {
+    match (op, before) {
+        (Op::Add(_), _) | (Op::Restore(_), None) => Some(Op::Remove { id: id.to_string() }),
+        (Op::Remove { .. }, Some(note)) => Some(Op::Restore(note)),
+        (Op::Edit { .. }, Some(note)) => Some(Op::Edit {
+            id: note.id.clone(),
+            kind: Some(note.kind.clone()),
+            severity: Some(note.severity),
+            status: Some(note.status),
+            body: Some(note.body.clone()),
+            updated: now(),
+            // An undo puts back what this session had: no merge with it.
+            base: None,
+        }),
+        _ => None,
+    }
+}
+
+/// The character a key types, if it types one.
+fn typed_char(key: Key) -> Option<char> {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
+impl Shared {
+    /// Load problems, errors first, for the errors panel.
+    pub fn sorted_diagnostics(&self) -> Vec<&crate::model::Diagnostic> {
+        let mut list: Vec<_> = self.corpus.diagnostics.iter().collect();
+        list.sort_by_key(|d| d.severity);
+        list
+    }
+
+    /// The tree node a search hit points at.
+    pub fn hit_node(&self, pi: usize, hit: &HitRef) -> Option<usize> {
+        use crate::search::Kind;
+        let policy = &self.corpus.policies[pi].policy;
+        match hit.kind {
+            Kind::Note => None,
+            Kind::Policy => self.tree.find(pi, &NodeKind::Policy),
+            Kind::Clause => self.tree.find_clause(&self.corpus, pi, &hit.id),
+            Kind::Context | Kind::Data | Kind::Recipient => policy
+                .context_path(&hit.id)
+                .and_then(|p| self.tree.find_context(pi, &p)),
+        }
+    }
+
+    /// The most severe open note on a node, for its mark.
+    pub fn mark(&self, node: usize) -> Option<Severity> {
+        self.marks.nodes.get(&node).copied()
     }
 }
 

@@ -7,12 +7,19 @@
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use crate::compare::{self, Alignment, By, Column, Matrix, Op, PracticeDiff, Status, Subject};
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+use crate::any_component;
 use crate::keymap::View;
 use crate::model::{Category, Policy};
 
 use super::action::Action;
-use super::app::App;
+use super::app::Shared;
+use super::component::{Component, Here};
+use super::effect::Effect;
 use super::text::{truncate, width, wrap};
+use super::widgets::filter::Filter;
 
 /// Below this many columns per policy, topic columns stack.
 pub const MIN_COLUMN: usize = 28;
@@ -114,6 +121,29 @@ pub struct Picker {
     pub title: String,
     pub items: Vec<PickerItem>,
     pub selected: usize,
+    /// Typed with `/`: only matching items are shown, best first.
+    pub filter: Filter,
+}
+
+impl Picker {
+    /// The items shown, in the order shown (indices into `items`).
+    pub fn shown(&self) -> Vec<usize> {
+        self.filter
+            .order(self.items.iter().map(|i| i.label.as_str()))
+    }
+
+    /// Moves the cursor `by` rows among the shown items.
+    fn step(&mut self, by: isize) {
+        let shown = self.shown();
+        let at = shown.iter().position(|&i| i == self.selected);
+        let next = match at {
+            Some(at) => (at as isize + by).clamp(0, shown.len() as isize - 1) as usize,
+            None => 0,
+        };
+        if let Some(&item) = shown.get(next) {
+            self.selected = item;
+        }
+    }
 }
 
 /// A run of text in a compare layout and what it is.
@@ -256,7 +286,7 @@ pub fn topic_geometry(size: (u16, u16), columns: usize) -> (bool, usize, usize) 
 /// The lines of one topic column (or, stacked, of all of them in turn).
 /// Items number the clauses across columns: column * 100_000 + clause.
 pub fn topic_lines(
-    app: &App,
+    app: &Shared,
     t: &TopicView,
     columns: &[usize],
     text_width: usize,
@@ -531,57 +561,98 @@ fn keep_in_view(scroll: &mut usize, start: usize, end: usize, height: usize) {
     }
 }
 
-impl App {
-    /// Which keymap section applies in a compare view.
-    pub fn compare_view(&self) -> View {
-        match &self.compare {
-            Some(c) if c.picker.is_some() => View::Picker,
-            _ => View::Compare,
+fn all_policies(shared: &Shared) -> Vec<usize> {
+    (0..shared.corpus.policies.len()).collect()
+}
+
+/// `C`: the topic of the selected clause (else retention) across every
+/// policy.
+pub fn open_topic(shared: &Shared, here: Option<Here>) -> Vec<Effect> {
+    let topic = here
+        .and_then(|h| {
+            let (si, ci) = h.clause?;
+            let p = &shared.corpus.policies[h.policy].policy;
+            p.sections[si].clauses[ci]
+                .topics
+                .first()
+                .map(|t| t.to_string())
+        })
+        .unwrap_or_else(|| String::from("data-retention"));
+    let subject =
+        compare::resolve(&shared.corpus.vocabulary, &topic).unwrap_or(Subject::Topic(topic));
+    let view = CompareState::topic(shared, subject, all_policies(shared));
+    vec![Effect::Push(Box::new(view))]
+}
+
+/// `V`: the selected policy against its other version, or a picker to
+/// choose two.
+pub fn open_versions(shared: &Shared, here: Option<Here>) -> Vec<Effect> {
+    let pair = here.map(|h| h.policy).and_then(|p| {
+        compare::superseded(&shared.corpus, p)
+            .map(|older| (older, p))
+            .or_else(|| compare::superseded_by(&shared.corpus, p).map(|newer| (p, newer)))
+    });
+    match pair {
+        Some((left, right)) => vec![Effect::Push(Box::new(CompareState::versions(
+            shared, left, right,
+        )))],
+        None => {
+            // No version pair: an empty version view waits behind the
+            // picker ("choose two policies").
+            let mut view = CompareState {
+                mode: Mode::Versions(VersionView::empty()),
+                picker: None,
+            };
+            view.open_picker(shared, PickerPurpose::TwoVersions);
+            vec![
+                Effect::Push(Box::new(view)),
+                Effect::Status(String::from(
+                    "this policy supersedes no other: mark two policies to compare",
+                )),
+            ]
         }
     }
+}
 
-    fn all_policies(&self) -> Vec<usize> {
-        (0..self.corpus.policies.len()).collect()
+/// `M`: data categories against every policy.
+pub fn open_matrix(shared: &Shared) -> Vec<Effect> {
+    let view = CompareState {
+        mode: Mode::Matrix(build_matrix(shared, By::Data, all_policies(shared))),
+        picker: None,
+    };
+    vec![Effect::Push(Box::new(view))]
+}
+
+fn build_matrix(shared: &Shared, by: By, policies: Vec<usize>) -> MatrixView {
+    let list: Vec<&Policy> = policies
+        .iter()
+        .map(|&i| &shared.corpus.policies[i].policy)
+        .collect();
+    let matrix = compare::matrix(&list, &shared.corpus.vocabulary, by);
+    MatrixView {
+        by,
+        policies,
+        matrix,
+        row: 0,
+        col: 0,
+        scroll: 0,
+        evidence: None,
     }
+}
 
-    /// The policy of the tree selection.
-    fn selected_policy(&self) -> Option<usize> {
-        self.selected_node().map(|n| self.tree.nodes[n].policy)
-    }
-
-    pub fn open_topic_compare(&mut self) {
-        // The topic of the selected clause, else retention.
-        let topic = self
-            .selected_node()
-            .and_then(|n| match &self.tree.nodes[n].kind {
-                super::tree::NodeKind::Clause(si, ci) => {
-                    let p = &self.corpus.policies[self.tree.nodes[n].policy].policy;
-                    p.sections[*si].clauses[*ci]
-                        .topics
-                        .first()
-                        .map(|t| t.to_string())
-                }
-                _ => None,
-            })
-            .unwrap_or_else(|| String::from("data-retention"));
-        let subject =
-            compare::resolve(&self.corpus.vocabulary, &topic).unwrap_or(Subject::Topic(topic));
-        let policies = self.all_policies();
-        self.show_topic(subject, policies);
-    }
-
-    /// Opens (or refreshes) the topic view for `subject` over `policies`.
-    pub fn show_topic(&mut self, subject: Subject, policies: Vec<usize>) {
+impl CompareState {
+    /// The topic view for `subject` over `policies`.
+    pub fn topic(shared: &Shared, subject: Subject, policies: Vec<usize>) -> CompareState {
         let list: Vec<&Policy> = policies
             .iter()
-            .map(|&i| &self.corpus.policies[i].policy)
+            .map(|&i| &shared.corpus.policies[i].policy)
             .collect();
-        let columns = compare::compare_topic(&list, &self.corpus.vocabulary, &subject);
+        let columns = compare::compare_topic(&list, &shared.corpus.vocabulary, &subject);
         let column = columns
             .iter()
             .position(|c| !c.clauses.is_empty())
             .unwrap_or(0);
-        self.compare = Some(CompareState {
+        CompareState {
             mode: Mode::Topic(TopicView {
                 subject,
                 policies,
@@ -591,49 +662,21 @@ impl App {
                 scroll: 0,
             }),
             picker: None,
-        });
-    }
-
-    pub fn open_version_compare(&mut self) {
-        let pair = self.selected_policy().and_then(|p| {
-            compare::superseded(&self.corpus, p)
-                .map(|older| (older, p))
-                .or_else(|| compare::superseded_by(&self.corpus, p).map(|newer| (p, newer)))
-        });
-        match pair {
-            Some((left, right)) => self.show_versions(left, right),
-            None => {
-                // No version pair: an empty version view waits behind the
-                // picker ("choose two policies").
-                if !matches!(
-                    self.compare.as_ref().map(|c| &c.mode),
-                    Some(Mode::Versions(_))
-                ) {
-                    self.compare = Some(CompareState {
-                        mode: Mode::Versions(VersionView::empty()),
-                        picker: None,
-                    });
-                }
-                self.open_picker(PickerPurpose::TwoVersions);
-                self.status = Some(String::from(
-                    "this policy supersedes no other: mark two policies to compare",
-                ));
-            }
         }
     }
 
-    /// Starts aligning two policies on a background thread.
-    pub fn show_versions(&mut self, left: usize, right: usize) {
+    /// Two versions, aligned on a background thread.
+    pub fn versions(shared: &Shared, left: usize, right: usize) -> CompareState {
         let (tx, rx) = mpsc::channel();
-        let l = self.corpus.policies[left].policy.clone();
-        let r = self.corpus.policies[right].policy.clone();
-        let vocabulary = self.corpus.vocabulary.clone();
+        let l = shared.corpus.policies[left].policy.clone();
+        let r = shared.corpus.policies[right].policy.clone();
+        let vocabulary = shared.corpus.vocabulary.clone();
         std::thread::spawn(move || {
             let alignment = compare::align_policies(&l, &r);
             let practices = compare::practice_diff(&l, &r, &vocabulary);
             let _ = tx.send(Box::new((alignment, practices)));
         });
-        self.compare = Some(CompareState {
+        CompareState {
             mode: Mode::Versions(VersionView {
                 left,
                 right,
@@ -645,72 +688,19 @@ impl App {
                 practice_scroll: 0,
             }),
             picker: None,
-        });
-    }
-
-    /// Takes a finished alignment; whether the screen changed.
-    pub(super) fn collect_alignment(&mut self) -> bool {
-        let Some(CompareState {
-            mode: Mode::Versions(v),
-            ..
-        }) = &mut self.compare
-        else {
-            return false;
-        };
-        let Some(rx) = &v.pending else {
-            return false;
-        };
-        match rx.try_recv() {
-            Ok(result) => {
-                v.result = Some(result);
-                v.pending = None;
-                true
-            }
-            Err(TryRecvError::Empty) => false,
-            Err(TryRecvError::Disconnected) => {
-                v.pending = None;
-                self.status = Some(String::from("the alignment failed"));
-                true
-            }
         }
     }
 
-    pub fn open_matrix(&mut self) {
-        let m = self.build_matrix(By::Data, self.all_policies());
-        self.compare = Some(CompareState {
-            mode: Mode::Matrix(m),
-            picker: None,
-        });
-    }
-
-    fn build_matrix(&self, by: By, policies: Vec<usize>) -> MatrixView {
-        let list: Vec<&Policy> = policies
-            .iter()
-            .map(|&i| &self.corpus.policies[i].policy)
-            .collect();
-        let matrix = compare::matrix(&list, &self.corpus.vocabulary, by);
-        MatrixView {
-            by,
-            policies,
-            matrix,
-            row: 0,
-            col: 0,
-            scroll: 0,
-            evidence: None,
-        }
-    }
-
-    fn open_picker(&mut self, purpose: PickerPurpose) {
-        let shown: Vec<usize> = match self.compare.as_ref().map(|c| &c.mode) {
-            Some(Mode::Topic(t)) => t.policies.clone(),
-            Some(Mode::Matrix(m)) => m.policies.clone(),
-            Some(Mode::Versions(v)) => vec![v.left, v.right],
-            None => Vec::new(),
+    fn open_picker(&mut self, shared: &Shared, purpose: PickerPurpose) {
+        let shown: Vec<usize> = match &self.mode {
+            Mode::Topic(t) => t.policies.clone(),
+            Mode::Matrix(m) => m.policies.clone(),
+            Mode::Versions(v) => vec![v.left, v.right],
         };
         let (title, items) = match purpose {
             PickerPurpose::Topic => {
-                let current = match self.compare.as_ref().map(|c| &c.mode) {
-                    Some(Mode::Topic(t)) => t.subject.key(),
+                let current = match &self.mode {
+                    Mode::Topic(t) => t.subject.key(),
                     _ => String::new(),
                 };
                 let mut items = Vec::new();
@@ -720,7 +710,7 @@ impl App {
                     (Category::Recipients, "recipient"),
                     (Category::Purposes, "purpose"),
                 ] {
-                    for term in self.corpus.vocabulary.terms(category) {
+                    for term in shared.corpus.vocabulary.terms(category) {
                         let key = format!("{kind}:{}", term.id);
                         items.push(PickerItem {
                             marked: key == current,
@@ -732,7 +722,7 @@ impl App {
                 (String::from("Choose a topic or term"), items)
             }
             PickerPurpose::Policies | PickerPurpose::TwoVersions => {
-                let items = self
+                let items = shared
                     .corpus
                     .policies
                     .iter()
@@ -757,31 +747,31 @@ impl App {
             }
         };
         let selected = items.iter().position(|i| i.marked).unwrap_or(0);
-        let picker = Picker {
+        self.picker = Some(Picker {
             purpose,
             title,
             items,
             selected,
-        };
-        if let Some(c) = &mut self.compare {
-            c.picker = Some(picker);
-        }
+            filter: Filter::default(),
+        });
     }
 
-    pub(super) fn apply_picker(&mut self, action: Action) {
-        let Some(state) = &mut self.compare else {
-            return;
+    fn apply_picker(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
+        let Some(picker) = &mut self.picker else {
+            return Vec::new();
         };
-        let Some(picker) = &mut state.picker else {
-            return;
-        };
-        let last = picker.items.len().saturating_sub(1);
-        let page = (usize::from(self.size.1) / 2).max(1);
+        let page = (usize::from(shared.size.1) / 2).max(1) as isize;
+        if picker.filter.editing {
+            picker.filter.handle(action);
+            picker.step(0);
+            return Vec::new();
+        }
         match action {
-            Action::Down => picker.selected = (picker.selected + 1).min(last),
-            Action::Up => picker.selected = picker.selected.saturating_sub(1),
-            Action::PageDown => picker.selected = (picker.selected + page).min(last),
-            Action::PageUp => picker.selected = picker.selected.saturating_sub(page),
+            Action::Filter => picker.filter.editing = true,
+            Action::Down => picker.step(1),
+            Action::Up => picker.step(-1),
+            Action::PageDown => picker.step(page),
+            Action::PageUp => picker.step(-page),
             Action::ToggleMark => {
                 if picker.purpose == PickerPurpose::Topic {
                     for item in &mut picker.items {
@@ -792,15 +782,19 @@ impl App {
                     item.marked = !item.marked;
                 }
             }
-            Action::Cancel | Action::Back => state.picker = None,
-            Action::Submit | Action::Enter => self.accept_picker(),
+            Action::Cancel | Action::Back if picker.filter.active() => {
+                picker.filter = Filter::default()
+            }
+            Action::Cancel | Action::Back => self.picker = None,
+            Action::Submit | Action::Enter => return self.accept_picker(shared),
             _ => {}
         }
+        Vec::new()
     }
 
-    fn accept_picker(&mut self) {
-        let Some(picker) = self.compare.as_mut().and_then(|c| c.picker.take()) else {
-            return;
+    fn accept_picker(&mut self, shared: &Shared) -> Vec<Effect> {
+        let Some(picker) = self.picker.take() else {
+            return Vec::new();
         };
         let marked: Vec<&PickerItem> = picker.items.iter().filter(|i| i.marked).collect();
         match picker.purpose {
@@ -810,34 +804,30 @@ impl App {
                     .get(picker.selected)
                     .map(|i| i.key.clone())
                     .unwrap_or_default();
-                let Ok(subject) = compare::resolve(&self.corpus.vocabulary, &key) else {
-                    return;
+                let Ok(subject) = compare::resolve(&shared.corpus.vocabulary, &key) else {
+                    return Vec::new();
                 };
-                let policies = match self.compare.as_ref().map(|c| &c.mode) {
-                    Some(Mode::Topic(t)) => t.policies.clone(),
-                    Some(Mode::Matrix(m)) => m.policies.clone(),
-                    _ => self.all_policies(),
+                let policies = match &self.mode {
+                    Mode::Topic(t) => t.policies.clone(),
+                    Mode::Matrix(m) => m.policies.clone(),
+                    _ => all_policies(shared),
                 };
-                self.show_topic(subject, policies);
+                *self = CompareState::topic(shared, subject, policies);
             }
             PickerPurpose::Policies => {
                 let chosen: Vec<usize> = marked.iter().filter_map(|i| i.key.parse().ok()).collect();
                 if chosen.is_empty() {
-                    self.status = Some(String::from("mark at least one policy"));
-                    self.compare.as_mut().expect("open").picker = Some(picker);
-                    return;
+                    self.picker = Some(picker);
+                    return vec![Effect::Status(String::from("mark at least one policy"))];
                 }
-                match self.compare.as_ref().map(|c| &c.mode) {
-                    Some(Mode::Topic(t)) => {
+                match &self.mode {
+                    Mode::Topic(t) => {
                         let subject = t.subject.clone();
-                        self.show_topic(subject, chosen);
+                        *self = CompareState::topic(shared, subject, chosen);
                     }
-                    Some(Mode::Matrix(m)) => {
+                    Mode::Matrix(m) => {
                         let by = m.by;
-                        let view = self.build_matrix(by, chosen);
-                        if let Some(c) = &mut self.compare {
-                            c.mode = Mode::Matrix(view);
-                        }
+                        self.mode = Mode::Matrix(build_matrix(shared, by, chosen));
                     }
                     _ => {}
                 }
@@ -846,92 +836,24 @@ impl App {
                 let mut chosen: Vec<usize> =
                     marked.iter().filter_map(|i| i.key.parse().ok()).collect();
                 if chosen.len() != 2 {
-                    self.status = Some(format!(
-                        "mark exactly two policies ({} marked)",
-                        chosen.len()
-                    ));
-                    self.compare.as_mut().expect("open").picker = Some(picker);
-                    return;
+                    let message = format!("mark exactly two policies ({} marked)", chosen.len());
+                    self.picker = Some(picker);
+                    return vec![Effect::Status(message)];
                 }
                 // Older on the left: by date label, ISO dates sort.
-                chosen.sort_by_key(|&i| self.corpus.policies[i].policy.date_label().to_string());
-                self.show_versions(chosen[0], chosen[1]);
+                chosen.sort_by_key(|&i| shared.corpus.policies[i].policy.date_label().to_string());
+                *self = CompareState::versions(shared, chosen[0], chosen[1]);
             }
         }
+        Vec::new()
     }
 
-    pub(super) fn apply_compare(&mut self, action: Action) {
-        let size = self.size;
-        let Some(state) = self.compare.as_mut() else {
-            return;
-        };
-        let is_versions = matches!(state.mode, Mode::Versions(_));
-        match action {
-            Action::ChooseTopic => return self.open_picker(PickerPurpose::Topic),
-            Action::ChoosePolicies if is_versions => {
-                return self.open_picker(PickerPurpose::TwoVersions)
-            }
-            Action::ChoosePolicies => return self.open_picker(PickerPurpose::Policies),
-            _ => {}
-        }
-        let under_cursor = state.clause_under_cursor();
-        let mut show = None;
-        match &mut state.mode {
-            Mode::Topic(_) => match action {
-                Action::Back | Action::Cancel => self.compare = None,
-                Action::Enter => show = under_cursor,
-                _ => self.move_topic(action, size),
-            },
-            Mode::Versions(v) => match action {
-                Action::Back | Action::Cancel => self.compare = None,
-                Action::Enter => show = under_cursor,
-                _ => move_versions(v, action, size),
-            },
-            Mode::Matrix(m) => match action {
-                Action::Back | Action::Cancel if m.evidence.is_some() => m.evidence = None,
-                Action::Back | Action::Cancel => self.compare = None,
-                Action::Enter if m.evidence.is_some() => show = under_cursor,
-                Action::Enter => {
-                    let cell = m.matrix.rows.get(m.row).and_then(|r| r.cells.get(m.col));
-                    if cell.is_some_and(|c| !c.evidence.is_empty()) {
-                        m.evidence = Some(0);
-                    } else {
-                        self.status = Some(String::from("no evidence: the policy is silent here"));
-                    }
-                }
-                Action::ToggleBy => {
-                    let by = match m.by {
-                        By::Data => By::Recipients,
-                        By::Recipients => By::Data,
-                    };
-                    let policies = m.policies.clone();
-                    let view = self.build_matrix(by, policies);
-                    if let Some(c) = &mut self.compare {
-                        c.mode = Mode::Matrix(view);
-                    }
-                }
-                _ => move_matrix(m, action, size),
-            },
-        }
-        if let Some((policy, id)) = show {
-            if let Some(node) = self.tree.find_clause(&self.corpus, policy, &id) {
-                self.compare = None;
-                self.focus = super::app::Pane::Tree;
-                self.select_node(node);
-            }
-        }
-    }
-
-    fn move_topic(&mut self, action: Action, size: (u16, u16)) {
-        let Some(CompareState {
-            mode: Mode::Topic(t),
-            ..
-        }) = &self.compare
-        else {
+    fn move_topic(&mut self, action: Action, shared: &Shared) {
+        let Mode::Topic(t) = &mut self.mode else {
             return;
         };
         let n = t.columns.len();
-        let (stacked, text_width, height) = topic_geometry(size, n);
+        let (stacked, text_width, height) = topic_geometry(shared.size, n);
         let count = |c: usize| t.columns.get(c).map_or(0, |c| c.clauses.len());
         let (mut column, mut selected) = (t.column, t.selected);
         let half = (height / 2).max(1);
@@ -971,7 +893,7 @@ impl App {
         } else {
             vec![column]
         };
-        let lines = topic_lines(self, t, &shown, text_width, stacked);
+        let lines = topic_lines(shared, t, &shown, text_width, stacked);
         let item = column * 100_000 + selected;
         let start = lines.iter().position(|l| l.item == Some(item));
         let end = lines.iter().rposition(|l| l.item == Some(item));
@@ -979,16 +901,183 @@ impl App {
         if let (Some(start), Some(end)) = (start, end) {
             keep_in_view(&mut scroll, start, end, height);
         }
-        if let Some(CompareState {
-            mode: Mode::Topic(t),
-            ..
-        }) = &mut self.compare
-        {
-            t.column = column;
-            t.selected = selected;
-            t.scroll = scroll;
+        t.column = column;
+        t.selected = selected;
+        t.scroll = scroll;
+    }
+}
+
+impl Component for CompareState {
+    fn keymap(&self) -> View {
+        if self.picker.as_ref().is_some_and(|p| p.filter.editing) {
+            View::Input
+        } else if self.picker.is_some() {
+            View::Picker
+        } else {
+            View::Compare
         }
     }
+
+    fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
+        if self.picker.is_some() {
+            return self.apply_picker(action, shared);
+        }
+        let size = shared.size;
+        let is_versions = matches!(self.mode, Mode::Versions(_));
+        match action {
+            Action::ChooseTopic => {
+                self.open_picker(shared, PickerPurpose::Topic);
+                return Vec::new();
+            }
+            Action::ChoosePolicies if is_versions => {
+                self.open_picker(shared, PickerPurpose::TwoVersions);
+                return Vec::new();
+            }
+            Action::ChoosePolicies => {
+                self.open_picker(shared, PickerPurpose::Policies);
+                return Vec::new();
+            }
+            _ => {}
+        }
+        let under_cursor = self.clause_under_cursor();
+        let mut show = None;
+        match &mut self.mode {
+            Mode::Topic(_) => match action {
+                Action::Back | Action::Cancel => return vec![Effect::Pop],
+                Action::Enter => show = under_cursor,
+                _ => self.move_topic(action, shared),
+            },
+            Mode::Versions(v) => match action {
+                Action::Back | Action::Cancel => return vec![Effect::Pop],
+                Action::Enter => show = under_cursor,
+                _ => move_versions(v, action, size),
+            },
+            Mode::Matrix(m) => match action {
+                Action::Back | Action::Cancel if m.evidence.is_some() => m.evidence = None,
+                Action::Back | Action::Cancel => return vec![Effect::Pop],
+                Action::Enter if m.evidence.is_some() => show = under_cursor,
+                Action::Enter => {
+                    let cell = m.matrix.rows.get(m.row).and_then(|r| r.cells.get(m.col));
+                    if cell.is_some_and(|c| !c.evidence.is_empty()) {
+                        m.evidence = Some(0);
+                    } else {
+                        return vec![Effect::Status(String::from(
+                            "no evidence: the policy is silent here",
+                        ))];
+                    }
+                }
+                Action::TermCard => {
+                    let Some(row) = m.matrix.rows.get(m.row) else {
+                        return Vec::new();
+                    };
+                    let category = match m.by {
+                        By::Data => Category::Data,
+                        By::Recipients => Category::Recipients,
+                    };
+                    let card = super::card::TermCard::new(shared, category, &row.term);
+                    return vec![Effect::Push(Box::new(card))];
+                }
+                Action::ToggleBy => {
+                    let by = match m.by {
+                        By::Data => By::Recipients,
+                        By::Recipients => By::Data,
+                    };
+                    let policies = m.policies.clone();
+                    self.mode = Mode::Matrix(build_matrix(shared, by, policies));
+                }
+                _ => move_matrix(m, action, size),
+            },
+        }
+        // Evidence opens in a browse view over this one: `Ctrl-o` or `q`
+        // comes back here, where it was.
+        show.and_then(|(policy, id)| shared.tree.find_clause(&shared.corpus, policy, &id))
+            .map(|node| vec![Effect::Goto(node)])
+            .unwrap_or_default()
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {
+        super::view::compare::render(frame, shared, self, area);
+    }
+
+    fn commands(&self) -> &'static [(Action, &'static str)] {
+        if self.picker.as_ref().is_some_and(|p| p.filter.editing) {
+            return &[(Action::Submit, "keep filter"), (Action::Cancel, "drop it")];
+        }
+        if self.picker.is_some() {
+            return &[
+                (Action::Filter, "filter"),
+                (Action::ToggleMark, "mark"),
+                (Action::Submit, "accept"),
+                (Action::Cancel, "cancel"),
+            ];
+        }
+        super::view::compare::hints(self)
+    }
+
+    fn title(&self, shared: &Shared) -> String {
+        super::view::compare::location(shared, self)
+    }
+
+    fn here(&self, shared: &Shared) -> Option<Here> {
+        let (policy, id) = self.clause_under_cursor()?;
+        let clause = shared.corpus.policies[policy].policy.clause_position(&id);
+        Some(Here { policy, clause })
+    }
+
+    fn annotation(&self, _shared: &Shared) -> Option<(usize, Vec<crate::review::Target>, usize)> {
+        let (policy, clause) = self.clause_under_cursor()?;
+        Some((policy, vec![crate::review::Target::clause(&clause)], 0))
+    }
+
+    fn copy_text(&self, shared: &Shared) -> Option<(String, String)> {
+        let (policy, id) = self.clause_under_cursor()?;
+        let p = &shared.corpus.policies[policy].policy;
+        let (si, ci) = p.clause_position(&id)?;
+        Some((
+            p.sections[si].clauses[ci].text.to_string(),
+            format!("{} {id}", p.id),
+        ))
+    }
+
+    fn type_text(&mut self, text: &str, _shared: &Shared) -> Option<Vec<Effect>> {
+        let picker = self.picker.as_mut().filter(|p| p.filter.editing)?;
+        picker.filter.type_text(text);
+        // The best match is under the cursor.
+        if let Some(&first) = picker.shown().first() {
+            picker.selected = first;
+        }
+        Some(Vec::new())
+    }
+
+    fn collect(&mut self, _shared: &Shared) -> (bool, Vec<Effect>) {
+        let Mode::Versions(v) = &mut self.mode else {
+            return (false, Vec::new());
+        };
+        let Some(rx) = &v.pending else {
+            return (false, Vec::new());
+        };
+        match rx.try_recv() {
+            Ok(result) => {
+                v.result = Some(result);
+                v.pending = None;
+                (true, Vec::new())
+            }
+            Err(TryRecvError::Empty) => (false, Vec::new()),
+            Err(TryRecvError::Disconnected) => {
+                v.pending = None;
+                (
+                    true,
+                    vec![Effect::Status(String::from("the alignment failed"))],
+                )
+            }
+        }
+    }
+
+    fn busy(&self) -> bool {
+        CompareState::busy(self)
+    }
+
+    any_component!();
 }
 
 fn move_versions(v: &mut VersionView, action: Action, size: (u16, u16)) {

@@ -1,22 +1,32 @@
 //! The interactive workbench: a tree of policies, contexts, sections and
 //! clauses beside the detail of the selection, a reader, help from the live
-//! keymap. Input becomes actions (`app`), actions change state in one
-//! place, views draw from state (`view`).
+//! keymap. Input becomes actions; the view on top of the stack turns an
+//! action into changes of its own state and effects, which the app
+//! carries out in one place (`app`); views draw from state (`view`).
 
 pub mod action;
 pub mod app;
 pub mod backend;
+pub mod browse;
+pub mod card;
+pub mod clipboard;
 pub mod compare;
+pub mod component;
+pub mod effect;
+pub mod goto;
 pub mod notes;
 pub mod palette;
+pub mod popups;
 pub mod reader;
+pub mod state;
 pub mod terminal;
 pub mod text;
 pub mod theme;
 pub mod tree;
 pub mod view;
+pub mod widgets;
 
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -43,6 +53,10 @@ pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
     terminal::install_panic_hook();
     terminal::enter()?;
     let mut app = App::new(corpus, keymap, theme);
+    let state_file = state::path_for(&app.shared);
+    if let Some(path) = &state_file {
+        state::restore_from(&mut app, path);
+    }
     let draft: SharedDraft = Arc::new(Mutex::new(None));
     let done = Arc::new(AtomicBool::new(false));
     let watchdog = terminal::watchdog(Arc::clone(&stop), Arc::clone(&done), Arc::clone(&draft));
@@ -58,6 +72,11 @@ pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
     done.store(true, Ordering::SeqCst);
     let _ = watchdog.join();
     terminal::restore();
+    // Where the analyst was, for the next time this folder opens; a state
+    // directory that cannot be written only loses that convenience.
+    if let Some(path) = &state_file {
+        let _ = state::save_to(&app, path);
+    }
     result
 }
 
@@ -83,8 +102,28 @@ fn event_loop(app: &mut App, stop: &AtomicBool, draft: &SharedDraft) -> io::Resu
             execute!(term.backend_mut().writer_mut(), EndSynchronizedUpdate)?;
             dirty = false;
         }
+        if let Some(text) = app.clipboard.take() {
+            // OSC 52: the terminal (even at the far end of SSH) sets its
+            // clipboard; terminals that do not know it ignore it.
+            let writer = term.backend_mut().writer_mut();
+            write!(
+                writer,
+                "\x1b]52;c;{}\x07",
+                clipboard::base64(text.as_bytes())
+            )?;
+            writer.flush()?;
+        }
+        if std::mem::take(&mut app.suspend) {
+            terminal::restore();
+            // Stops here until the shell's `fg`; SIGTSTP's default action.
+            let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP);
+            terminal::enter()?;
+            term.clear()?;
+            dirty = true;
+            continue;
+        }
         if app.external_edit {
-            let text = external_editor(app.editor.as_ref().map_or("", |e| e.body.text.as_str()));
+            let text = external_editor(&app.editor_text());
             app.finish_external_edit(text);
             term.clear()?;
             dirty = true;

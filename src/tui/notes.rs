@@ -7,112 +7,24 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+use crate::any_component;
 use crate::keymap::{Key, View};
 use crate::model::Category;
 use crate::review::author::{author, now};
 use crate::review::{resolve, Anchor, Note, Op, Reply, Severity, Status, Target};
 
 use super::action::Action;
-use super::app::{App, Pane};
+use super::app::Shared;
+use super::component::{Component, Here};
+use super::effect::Effect;
+use super::popups::Confirm;
 use super::tree::NodeKind;
-
-/// A small text buffer with a cursor (a byte offset on a char boundary).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TextBuffer {
-    pub text: String,
-    pub cursor: usize,
-}
-
-impl TextBuffer {
-    pub fn new(text: &str) -> TextBuffer {
-        TextBuffer {
-            text: text.to_string(),
-            cursor: text.len(),
-        }
-    }
-
-    pub fn insert(&mut self, text: &str) {
-        // Pasted text keeps its line breaks but loses control characters,
-        // which would otherwise reach the terminal when the note is shown.
-        let clean: String = text
-            .replace("\r\n", "\n")
-            .chars()
-            .map(|c| if c == '\r' { '\n' } else { c })
-            .filter(|&c| c == '\n' || !crate::model::sanitize::is_unsafe_char(c))
-            .map(|c| if c == '\t' { ' ' } else { c })
-            .collect();
-        self.text.insert_str(self.cursor, &clean);
-        self.cursor += clean.len();
-    }
-
-    pub fn delete_back(&mut self) {
-        if let Some(c) = self.text[..self.cursor].chars().next_back() {
-            self.cursor -= c.len_utf8();
-            self.text.remove(self.cursor);
-        }
-    }
-
-    pub fn delete_forward(&mut self) {
-        if self.cursor < self.text.len() {
-            self.text.remove(self.cursor);
-        }
-    }
-
-    pub fn left(&mut self) {
-        if let Some(c) = self.text[..self.cursor].chars().next_back() {
-            self.cursor -= c.len_utf8();
-        }
-    }
-
-    pub fn right(&mut self) {
-        if let Some(c) = self.text[self.cursor..].chars().next() {
-            self.cursor += c.len_utf8();
-        }
-    }
-
-    fn line_start_of(&self, at: usize) -> usize {
-        self.text[..at].rfind('\n').map_or(0, |i| i + 1)
-    }
-
-    fn line_end_of(&self, at: usize) -> usize {
-        self.text[at..]
-            .find('\n')
-            .map_or(self.text.len(), |i| at + i)
-    }
-
-    pub fn line_start(&mut self) {
-        self.cursor = self.line_start_of(self.cursor);
-    }
-
-    pub fn line_end(&mut self) {
-        self.cursor = self.line_end_of(self.cursor);
-    }
-
-    /// Moves to the same column (in characters) of the line above or below.
-    pub fn vertical(&mut self, down: bool) {
-        let start = self.line_start_of(self.cursor);
-        let column = self.text[start..self.cursor].chars().count();
-        let target_start = if down {
-            let end = self.line_end_of(self.cursor);
-            if end == self.text.len() {
-                return;
-            }
-            end + 1
-        } else {
-            if start == 0 {
-                return;
-            }
-            self.line_start_of(start - 1)
-        };
-        let target_end = self.line_end_of(target_start);
-        let line = &self.text[target_start..target_end];
-        let offset = line
-            .char_indices()
-            .nth(column)
-            .map_or(line.len(), |(i, _)| i);
-        self.cursor = target_start + offset;
-    }
-}
+use super::widgets::filter::Filter;
+use super::widgets::text_field::TextField;
+use ratatui_textarea::CursorMove;
 
 /// What the editor popup is writing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +51,7 @@ pub enum EditorField {
     Body,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Editor {
     pub policy: usize,
     pub purpose: EditorPurpose,
@@ -147,21 +59,24 @@ pub struct Editor {
     /// Index into the vocabulary's concern kinds.
     pub kind: usize,
     pub severity: Severity,
-    pub body: TextBuffer,
+    pub body: TextField,
+    /// The text the editor opened with, to tell whether any was typed.
+    pub original: String,
 }
 
 impl Editor {
-    /// The fields this editor shows, in Tab order.
+    /// The fields this editor shows, in Tab order (the screen's).
     pub fn fields(&self) -> Vec<EditorField> {
         match &self.purpose {
+            // In the order they are on screen; the text has focus first.
             EditorPurpose::New { targets, .. } if targets.len() > 1 => vec![
-                EditorField::Body,
+                EditorField::Target,
                 EditorField::Kind,
                 EditorField::Severity,
-                EditorField::Target,
+                EditorField::Body,
             ],
             EditorPurpose::New { .. } | EditorPurpose::Edit { .. } => {
-                vec![EditorField::Body, EditorField::Kind, EditorField::Severity]
+                vec![EditorField::Kind, EditorField::Severity, EditorField::Body]
             }
             EditorPurpose::Reply { .. } => vec![EditorField::Body],
         }
@@ -284,6 +199,8 @@ pub struct NotesView {
     pub selected: usize,
     pub filter: NoteFilter,
     pub sort: NoteSort,
+    /// Typed with `/`: notes whose words match.
+    pub typed: Filter,
 }
 
 /// Where notes are, derived from the review files after every change: the
@@ -306,24 +223,7 @@ fn cycle<T: Clone + PartialEq>(current: &Option<T>, values: &[T]) -> Option<T> {
     }
 }
 
-impl App {
-    /// The notes view's rows: (policy index, note), filtered and sorted.
-    pub fn listed_notes(&self) -> Vec<(usize, &Note)> {
-        let filter = self.notes_view.as_ref().map(|v| &v.filter);
-        let mut notes: Vec<(usize, &Note)> = self
-            .reviews
-            .all_notes()
-            .filter(|(pi, n)| filter.is_none_or(|f| f.keeps(*pi, n)))
-            .collect();
-        match self.notes_view.as_ref().map(|v| v.sort).unwrap_or_default() {
-            NoteSort::Folder => {}
-            NoteSort::Severity => notes.sort_by_key(|(_, n)| std::cmp::Reverse(n.severity)),
-            NoteSort::Newest => notes.sort_by(|a, b| b.1.created.cmp(&a.1.created)),
-            NoteSort::Status => notes.sort_by_key(|(_, n)| n.status),
-        }
-        notes
-    }
-
+impl Shared {
     /// The anchor of a note, as last derived.
     pub fn anchor_of(&self, policy: usize, id: &str) -> Option<&Anchor> {
         let review = self.reviews.reviews.get(policy)?;
@@ -406,57 +306,6 @@ impl App {
         self.marks = marks;
     }
 
-    /// What `annotate` would annotate now: the policy, the targets to
-    /// choose from, and which one is preselected.
-    fn annotation_targets(&self) -> Option<(usize, Vec<Target>, usize)> {
-        if let Some(compare) = &self.compare {
-            let (policy, clause) = compare.clause_under_cursor()?;
-            return Some((policy, vec![Target::clause(&clause)], 0));
-        }
-        if let Some(span) = &self.span {
-            let policy = &self.corpus.policies[span.policy].policy;
-            let clause = &policy.sections[span.clause.0].clauses[span.clause.1];
-            let target = Target::span(&clause.id, &clause.text, span.range());
-            return Some((span.policy, vec![target], 0));
-        }
-        if let Some(reader) = &self.reader {
-            let policy = &self.corpus.policies[reader.policy].policy;
-            let (si, ci) = reader.clause?;
-            let id = &policy.sections[si].clauses[ci].id;
-            return Some((reader.policy, vec![Target::clause(id)], 0));
-        }
-        let node = &self.tree.nodes[self.selected_node()?];
-        let policy = &self.corpus.policies[node.policy].policy;
-        let targets = match &node.kind {
-            NodeKind::Policy | NodeKind::ContextGroup | NodeKind::SectionGroup => {
-                vec![Target::policy(&policy.id)]
-            }
-            NodeKind::Section(si) => vec![Target::section(&policy.sections[*si].id)],
-            NodeKind::Clause(si, ci) => vec![Target::clause(&policy.sections[*si].clauses[*ci].id)],
-            NodeKind::Context(path) => {
-                let context = policy.context_at(path);
-                let mut targets = vec![Target::context(&context.id)];
-                targets.extend((1..=context.flows.len()).map(|n| Target::flow(&context.id, n)));
-                // From the detail pane, the flow whose evidence is selected.
-                let chosen = if self.focus == Pane::Detail {
-                    self.detail_flow().map_or(0, |f| f + 1)
-                } else {
-                    0
-                };
-                return Some((node.policy, targets, chosen));
-            }
-        };
-        Some((node.policy, targets, 0))
-    }
-
-    /// The flow (0-based) of the detail link under the cursor, for a context.
-    fn detail_flow(&self) -> Option<usize> {
-        self.detail_links_by_flow()
-            .into_iter()
-            .nth(self.detail_selected)?
-            .1
-    }
-
     fn concern_index(&self, kind: &str) -> usize {
         self.corpus
             .vocabulary
@@ -473,234 +322,6 @@ impl App {
             .iter()
             .map(|t| t.id.as_str())
             .collect()
-    }
-
-    pub fn open_annotate(&mut self) {
-        let Some((policy, targets, target)) = self.annotation_targets() else {
-            self.status = Some(String::from("nothing to annotate here"));
-            return;
-        };
-        self.editor = Some(Editor {
-            policy,
-            purpose: EditorPurpose::New { targets, target },
-            field: EditorField::Body,
-            kind: self.concern_index("vague-language"),
-            severity: Severity::Medium,
-            body: TextBuffer::default(),
-        });
-        self.span = None;
-    }
-
-    /// The note under the notes view's cursor.
-    pub fn selected_listed_note(&self) -> Option<(usize, Note)> {
-        let view = self.notes_view.as_ref()?;
-        self.listed_notes()
-            .get(view.selected)
-            .map(|(pi, n)| (*pi, (*n).clone()))
-    }
-
-    /// Applies a change to a review file and says what happened.
-    fn store(&mut self, policy: usize, op: &Op, done: &str) -> Option<String> {
-        let result = self.reviews.apply(policy, op);
-        self.refresh_marks();
-        let file = self.reviews.reviews[policy]
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // Notes are searchable: index them again (on the worker) with the
-        // next search.
-        self.palette.reindex();
-        match result {
-            Ok(id) => {
-                self.status = Some(format!("{done} note {id} · saved to {file}"));
-                Some(id)
-            }
-            Err(error) => {
-                let recovery = match &error {
-                    crate::review::StoreError::Unparsable {
-                        recovery: Some(recovery),
-                        ..
-                    } => format!(
-                        "{file} does not parse (see `qualm check`); the note is kept in {}",
-                        recovery.file_name().unwrap_or_default().to_string_lossy()
-                    ),
-                    other => format!("NOT SAVED: {other}"),
-                };
-                self.status = Some(recovery);
-                None
-            }
-        }
-    }
-
-    pub fn apply_editor(&mut self, action: Action) {
-        let Some(editor) = self.editor.as_mut() else {
-            return;
-        };
-        let fields = editor.fields();
-        let at = fields.iter().position(|f| *f == editor.field).unwrap_or(0);
-        let kinds = self
-            .corpus
-            .vocabulary
-            .terms(Category::Concerns)
-            .len()
-            .max(1);
-        match (action, editor.field) {
-            (Action::Cancel | Action::Back, _) => {
-                self.editor = None;
-                self.status = Some(String::from("note discarded"));
-            }
-            (Action::Submit, _)
-            | (Action::Newline, EditorField::Kind | EditorField::Severity | EditorField::Target) => {
-                self.submit_editor()
-            }
-            (Action::NextField, _) => editor.field = fields[(at + 1) % fields.len()],
-            (Action::PrevField, _) => editor.field = fields[(at + fields.len() - 1) % fields.len()],
-            (Action::ExternalEditor, EditorField::Body) => self.external_edit = true,
-            (Action::Newline, EditorField::Body) => editor.body.insert("\n"),
-            (Action::DeleteBack, EditorField::Body) => editor.body.delete_back(),
-            (Action::DeleteForward, EditorField::Body) => editor.body.delete_forward(),
-            (Action::Left, EditorField::Body) => editor.body.left(),
-            (Action::Right, EditorField::Body) => editor.body.right(),
-            (Action::Up, EditorField::Body) => editor.body.vertical(false),
-            (Action::Down, EditorField::Body) => editor.body.vertical(true),
-            (Action::LineStart, EditorField::Body) => editor.body.line_start(),
-            (Action::LineEnd, EditorField::Body) => editor.body.line_end(),
-            (Action::Left | Action::Up, EditorField::Kind) => {
-                editor.kind = (editor.kind + kinds - 1) % kinds
-            }
-            (Action::Right | Action::Down, EditorField::Kind) => {
-                editor.kind = (editor.kind + 1) % kinds
-            }
-            (Action::Left | Action::Down, EditorField::Severity) => {
-                editor.severity = editor.severity.prev()
-            }
-            (Action::Right | Action::Up, EditorField::Severity) => {
-                editor.severity = editor.severity.next()
-            }
-            (Action::Left | Action::Right | Action::Up | Action::Down, EditorField::Target) => {
-                if let EditorPurpose::New { targets, target } = &mut editor.purpose {
-                    let n = targets.len();
-                    *target = if matches!(action, Action::Left | Action::Up) {
-                        (*target + n - 1) % n
-                    } else {
-                        (*target + 1) % n
-                    };
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Typed text (a key no binding claims, or a paste) into the editor.
-    pub fn type_text(&mut self, text: &str) -> bool {
-        if self.palette.open {
-            // A pasted line searches as typed; line breaks end it.
-            for c in text.chars().take_while(|c| *c != '\n' && *c != '\r') {
-                if !c.is_control() {
-                    self.palette_type(c);
-                }
-            }
-            return true;
-        }
-        match self.editor.as_mut() {
-            Some(editor) if editor.field == EditorField::Body => {
-                editor.body.insert(text);
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// A key the editor or the palette does not bind: a printable
-    /// character types into it.
-    pub fn type_key(&mut self, key: Key) -> bool {
-        use crossterm::event::{KeyCode, KeyModifiers};
-        match key.code {
-            KeyCode::Char(c)
-                if !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                self.type_text(c.encode_utf8(&mut [0; 4]))
-            }
-            _ => false,
-        }
-    }
-
-    /// Text back from `$EDITOR`.
-    pub fn finish_external_edit(&mut self, text: Option<String>) {
-        self.external_edit = false;
-        if let (Some(editor), Some(text)) = (self.editor.as_mut(), text) {
-            editor.body = TextBuffer::new(text.trim_end());
-        }
-    }
-
-    /// The concern id the editor's kind field shows.
-    fn editor_kind(&self, editor: &Editor) -> String {
-        self.concern_ids()
-            .get(editor.kind)
-            .copied()
-            .unwrap_or("other")
-            .to_string()
-    }
-
-    fn submit_editor(&mut self) {
-        let Some(editor) = self.editor.take() else {
-            return;
-        };
-        let kind = self.editor_kind(&editor);
-        let body = editor.body.text.trim_end().to_string();
-        let time = now();
-        let (op, done) = match editor.purpose {
-            EditorPurpose::New { targets, target } => {
-                let note = self.new_note(
-                    editor.policy,
-                    targets[target].clone(),
-                    kind,
-                    editor.severity,
-                    body,
-                    Status::Open,
-                );
-                (Op::Add(note), "added")
-            }
-            EditorPurpose::Edit { id } => {
-                // Field-level against the note as this session shows it.
-                let seen = self.reviews.reviews[editor.policy].file.note(&id).cloned();
-                let op = match seen {
-                    Some(seen) => Op::edit_from(
-                        &seen,
-                        Some(kind),
-                        Some(editor.severity),
-                        None,
-                        Some(body),
-                        time,
-                    ),
-                    None => Op::Edit {
-                        id,
-                        kind: Some(kind),
-                        severity: Some(editor.severity),
-                        status: None,
-                        body: Some(body),
-                        updated: time,
-                        base: None,
-                    },
-                };
-                (op, "saved")
-            }
-            EditorPurpose::Reply { id } => (
-                Op::Reply {
-                    id,
-                    reply: Reply {
-                        author: author(None),
-                        created: time,
-                        body,
-                    },
-                },
-                "replied to",
-            ),
-        };
-        self.store(editor.policy, &op, done);
     }
 
     fn new_note(
@@ -730,174 +351,358 @@ impl App {
             fingerprint: None,
         }
     }
+}
 
-    /// On SIGHUP or SIGTERM: a note being written is saved as a draft
-    /// (status `draft`) rather than lost with the connection. An unsaved
-    /// edit or reply becomes a draft note on the same target, saying so.
-    pub fn save_draft(&mut self) {
-        if let Some(draft) = self.draft() {
-            self.editor = None;
-            self.store_draft(draft);
+impl Editor {
+    fn open(
+        shared: &Shared,
+        policy: usize,
+        purpose: EditorPurpose,
+        kind: &str,
+        severity: Severity,
+        body: &str,
+    ) -> Editor {
+        Editor {
+            policy,
+            purpose,
+            field: EditorField::Body,
+            kind: shared.concern_index(kind),
+            severity,
+            body: TextField::new(body),
+            original: body.to_string(),
         }
     }
 
-    /// Writes a draft taken with [`App::draft`].
-    pub fn store_draft(&mut self, draft: Draft) {
-        self.store(draft.policy, &Op::Add(draft.note), "drafted");
+    /// A new note on one of `targets` (`chosen` preselected).
+    pub fn new_note(shared: &Shared, policy: usize, targets: Vec<Target>, chosen: usize) -> Editor {
+        let purpose = EditorPurpose::New {
+            targets,
+            target: chosen,
+        };
+        Editor::open(
+            shared,
+            policy,
+            purpose,
+            "vague-language",
+            Severity::Medium,
+            "",
+        )
     }
 
-    /// The note being written, as the draft note that would keep it.
-    pub fn draft(&self) -> Option<Draft> {
-        let editor = self.editor.as_ref()?;
-        let body = editor.body.text.trim_end().to_string();
+    /// The text being written.
+    pub fn text(&self) -> String {
+        self.body.text()
+    }
+
+    /// Whether closing now would lose typed text.
+    pub fn unsaved(&self) -> bool {
+        {
+            let text = self.body.text();
+            !text.trim().is_empty() && text.trim_end() != self.original.trim_end()
+        }
+    }
+
+    /// The concern id the editor's kind field shows.
+    fn kind_id(&self, shared: &Shared) -> String {
+        shared
+            .concern_ids()
+            .get(self.kind)
+            .copied()
+            .unwrap_or("other")
+            .to_string()
+    }
+
+    fn submit(&self, shared: &Shared) -> Vec<Effect> {
+        let kind = self.kind_id(shared);
+        let body = self.body.text().trim_end().to_string();
+        let time = now();
+        let (op, done) = match &self.purpose {
+            EditorPurpose::New { targets, target } => {
+                let note = shared.new_note(
+                    self.policy,
+                    targets[*target].clone(),
+                    kind,
+                    self.severity,
+                    body,
+                    Status::Open,
+                );
+                (Op::Add(note), "added")
+            }
+            EditorPurpose::Edit { id } => {
+                // Only the fields this edit changed are written, against
+                // the note as this session saw it (a concurrent `qualm note
+                // set` of another field is kept).
+                let seen = shared.reviews.reviews[self.policy].file.note(id);
+                let op = match seen {
+                    Some(seen) => Op::edit_from(
+                        seen,
+                        Some(kind),
+                        Some(self.severity),
+                        None,
+                        Some(body),
+                        time,
+                    ),
+                    None => Op::Edit {
+                        id: id.clone(),
+                        kind: Some(kind),
+                        severity: Some(self.severity),
+                        status: None,
+                        body: Some(body),
+                        updated: time,
+                        base: None,
+                    },
+                };
+                (op, "saved")
+            }
+            EditorPurpose::Reply { id } => (
+                Op::Reply {
+                    id: id.clone(),
+                    reply: Reply {
+                        author: author(None),
+                        created: time,
+                        body,
+                    },
+                },
+                "replied to",
+            ),
+        };
+        vec![Effect::Store {
+            policy: self.policy,
+            op,
+            done: done.to_string(),
+            close_editor: true,
+        }]
+    }
+
+    /// `Esc`: closes at once when nothing would be lost, else asks.
+    fn cancel(&self) -> Vec<Effect> {
+        if !self.unsaved() {
+            return vec![Effect::Pop, Effect::Status(String::from("note discarded"))];
+        }
+        let confirm = Confirm::new(
+            "The note has unsaved text.",
+            vec![
+                (
+                    's',
+                    "save it",
+                    vec![Effect::Pop, Effect::Action(Action::Submit)],
+                ),
+                (
+                    'd',
+                    "keep it as a draft note",
+                    vec![Effect::Pop, Effect::StoreDraft],
+                ),
+                (
+                    'x',
+                    "discard it",
+                    vec![
+                        Effect::Pop,
+                        Effect::Pop,
+                        Effect::Status(String::from("note discarded")),
+                    ],
+                ),
+                ('e', "keep editing", vec![Effect::Pop]),
+            ],
+        );
+        vec![Effect::Push(Box::new(confirm))]
+    }
+}
+
+impl Component for Editor {
+    fn keymap(&self) -> View {
+        View::Editor
+    }
+
+    fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
+        let fields = self.fields();
+        let at = fields.iter().position(|f| *f == self.field).unwrap_or(0);
+        let kinds = shared
+            .corpus
+            .vocabulary
+            .terms(Category::Concerns)
+            .len()
+            .max(1);
+        match (action, self.field) {
+            (Action::Cancel | Action::Back, _) => return self.cancel(),
+            (Action::Submit, _)
+            | (Action::Newline, EditorField::Kind | EditorField::Severity | EditorField::Target) => {
+                return self.submit(shared)
+            }
+            (Action::SaveDraft, _) => return vec![Effect::StoreDraft],
+            (Action::NextField, _) => self.field = fields[(at + 1) % fields.len()],
+            (Action::PrevField, _) => self.field = fields[(at + fields.len() - 1) % fields.len()],
+            (Action::ExternalEditor, EditorField::Body) => return vec![Effect::ExternalEdit],
+            (Action::Newline, EditorField::Body) => self.body.newline(),
+            (Action::DeleteBack, EditorField::Body) => self.body.delete_back(),
+            (Action::DeleteForward, EditorField::Body) => self.body.delete_forward(),
+            (Action::Left, EditorField::Body) => self.body.step(CursorMove::Back),
+            (Action::Right, EditorField::Body) => self.body.step(CursorMove::Forward),
+            (Action::Up, EditorField::Body) => self.body.step(CursorMove::Up),
+            (Action::Down, EditorField::Body) => self.body.step(CursorMove::Down),
+            (Action::LineStart, EditorField::Body) => self.body.step(CursorMove::Head),
+            (Action::LineEnd, EditorField::Body) => self.body.step(CursorMove::End),
+            (Action::Left | Action::Up, EditorField::Kind) => {
+                self.kind = (self.kind + kinds - 1) % kinds
+            }
+            (Action::Right | Action::Down, EditorField::Kind) => {
+                self.kind = (self.kind + 1) % kinds
+            }
+            (Action::Left | Action::Down, EditorField::Severity) => {
+                self.severity = self.severity.prev()
+            }
+            (Action::Right | Action::Up, EditorField::Severity) => {
+                self.severity = self.severity.next()
+            }
+            (Action::Left | Action::Right | Action::Up | Action::Down, EditorField::Target) => {
+                if let EditorPurpose::New { targets, target } = &mut self.purpose {
+                    let n = targets.len();
+                    *target = if matches!(action, Action::Left | Action::Up) {
+                        (*target + n - 1) % n
+                    } else {
+                        (*target + 1) % n
+                    };
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn type_text(&mut self, text: &str, _shared: &Shared) -> Option<Vec<Effect>> {
+        if self.field != EditorField::Body {
+            return None;
+        }
+        self.body.insert(text);
+        Some(Vec::new())
+    }
+
+    fn key(&mut self, key: Key, _shared: &Shared) -> Option<Vec<Effect>> {
+        if self.field != EditorField::Body {
+            return None;
+        }
+        self.body.key(key).then(Vec::new)
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {
+        super::view::notes::editor(frame, shared, self, area);
+    }
+
+    fn commands(&self) -> &'static [(Action, &'static str)] {
+        &[
+            (Action::Submit, "save"),
+            (Action::NextField, "field"),
+            (Action::Cancel, "cancel"),
+        ]
+    }
+
+    fn title(&self, shared: &Shared) -> String {
+        let policy = &shared.corpus.policies[self.policy].policy.id;
+        match &self.purpose {
+            EditorPurpose::New { .. } => format!("new note on {policy}"),
+            EditorPurpose::Edit { id } => format!("editing note {id}"),
+            EditorPurpose::Reply { id } => format!("replying to note {id}"),
+        }
+    }
+
+    fn popup(&self) -> bool {
+        true
+    }
+
+    /// The note being written, as the draft note that would keep it. An
+    /// unsaved edit or reply becomes a draft note on the same target,
+    /// saying so.
+    fn draft(&self, shared: &Shared) -> Option<Draft> {
+        let body = self.body.text().trim_end().to_string();
         if body.is_empty() {
             return None;
         }
-        let kind = self.editor_kind(editor);
-        let (target, body) = match &editor.purpose {
+        let kind = self.kind_id(shared);
+        let (target, body) = match &self.purpose {
             EditorPurpose::New { targets, target } => (targets[*target].clone(), body),
             EditorPurpose::Edit { id } | EditorPurpose::Reply { id } => {
-                let what = if matches!(editor.purpose, EditorPurpose::Edit { .. }) {
+                let what = if matches!(self.purpose, EditorPurpose::Edit { .. }) {
                     "edit of"
                 } else {
                     "reply to"
                 };
-                let target = self.reviews.reviews[editor.policy]
+                let target = shared.reviews.reviews[self.policy]
                     .file
                     .note(id)
                     .map(|n| n.target.clone())
                     .unwrap_or_else(|| {
-                        Target::policy(&self.corpus.policies[editor.policy].policy.id)
+                        Target::policy(&shared.corpus.policies[self.policy].policy.id)
                     });
                 (target, format!("(unsaved {what} note {id})\n{body}"))
             }
         };
-        let note = self.new_note(
-            editor.policy,
+        let note = shared.new_note(
+            self.policy,
             target,
             kind,
-            editor.severity,
+            self.severity,
             body,
             Status::Draft,
         );
-        let review = &self.reviews.reviews[editor.policy];
+        let review = &shared.reviews.reviews[self.policy];
         Some(Draft {
-            policy: editor.policy,
+            policy: self.policy,
             policy_id: review.policy.clone(),
             path: review.path.clone(),
             note,
         })
     }
 
-    pub fn start_span_select(&mut self) {
-        let clause = if let Some(reader) = &self.reader {
-            reader.clause.map(|c| (reader.policy, c))
-        } else {
-            self.selected_node()
-                .and_then(|n| match self.tree.nodes[n].kind {
-                    NodeKind::Clause(si, ci) => Some((self.tree.nodes[n].policy, (si, ci))),
-                    _ => None,
-                })
-        };
-        let Some((policy, (si, ci))) = clause else {
-            self.status = Some(String::from("select a clause first"));
-            return;
-        };
-        let text = &self.corpus.policies[policy].policy.sections[si].clauses[ci].text;
-        let words = word_ranges(text);
-        if words.is_empty() {
-            return;
-        }
-        if self.reader.take().is_some() {
-            // Select in the detail pane, where the clause is shown whole.
-            let id = self.corpus.policies[policy].policy.sections[si].clauses[ci]
-                .id
-                .clone();
-            if let Some(node) = self.tree.find_clause(&self.corpus, policy, &id) {
-                self.select_node(node);
-            }
-        }
-        self.focus = Pane::Detail;
-        self.span = Some(SpanSelect {
-            policy,
-            clause: (si, ci),
-            words,
-            anchor: None,
-            cursor: 0,
-        });
+    fn external_text(&mut self, text: String) {
+        self.body = TextField::new(text.trim_end());
     }
 
-    pub fn apply_select(&mut self, action: Action) {
-        let Some(span) = self.span.as_mut() else {
-            return;
-        };
-        match action {
-            Action::NextWord => span.cursor = (span.cursor + 1).min(span.words.len() - 1),
-            Action::PrevWord => span.cursor = span.cursor.saturating_sub(1),
-            Action::Mark => {
-                span.anchor = match span.anchor {
-                    Some(_) => None,
-                    None => Some(span.cursor),
-                }
-            }
-            Action::Annotate => self.open_annotate(),
-            Action::Back | Action::Cancel => self.span = None,
-            _ => {}
+    any_component!();
+}
+
+impl NotesView {
+    /// The rows: (policy index, note), filtered and sorted.
+    pub fn listed_notes<'a>(&self, shared: &'a Shared) -> Vec<(usize, &'a Note)> {
+        let mut notes: Vec<(usize, &Note)> = shared
+            .reviews
+            .all_notes()
+            .filter(|(pi, n)| self.filter.keeps(*pi, n))
+            .filter(|(pi, n)| {
+                let policy = &shared.corpus.policies[*pi].policy.id;
+                let row = format!(
+                    "{policy} {} {} {} {} {} {}",
+                    n.kind,
+                    n.severity,
+                    n.status,
+                    n.author,
+                    n.target.key(),
+                    n.body
+                );
+                self.typed.keeps(&row)
+            })
+            .collect();
+        match self.sort {
+            NoteSort::Folder => {}
+            NoteSort::Severity => notes.sort_by_key(|(_, n)| std::cmp::Reverse(n.severity)),
+            NoteSort::Newest => notes.sort_by(|a, b| b.1.created.cmp(&a.1.created)),
+            NoteSort::Status => notes.sort_by_key(|(_, n)| n.status),
         }
+        notes
     }
 
-    pub fn toggle_notes_view(&mut self) {
-        self.notes_view = match self.notes_view {
-            Some(_) => None,
-            None => Some(NotesView::default()),
-        };
+    /// The note under the cursor.
+    pub fn selected_note(&self, shared: &Shared) -> Option<(usize, Note)> {
+        self.listed_notes(shared)
+            .get(self.selected)
+            .map(|(pi, n)| (*pi, (*n).clone()))
     }
 
-    pub fn apply_notes(&mut self, action: Action) {
-        let count = self.listed_notes().len();
-        let half = (usize::from(self.size.1) / 4).max(1);
-        let selected = self.selected_listed_note();
-        let Some(view) = self.notes_view.as_mut() else {
-            return;
-        };
-        let last = count.saturating_sub(1);
-        match action {
-            Action::Down => view.selected = (view.selected + 1).min(last),
-            Action::Up => view.selected = view.selected.saturating_sub(1),
-            Action::Top => view.selected = 0,
-            Action::Bottom => view.selected = last,
-            Action::PageDown => view.selected = (view.selected + half).min(last),
-            Action::PageUp => view.selected = view.selected.saturating_sub(half),
-            Action::Back | Action::Cancel | Action::ShowNotes => self.notes_view = None,
-            Action::CycleSort => view.sort = view.sort.next(),
-            Action::ClearFilters => view.filter = NoteFilter::default(),
-            Action::FilterKind
-            | Action::FilterSeverity
-            | Action::FilterStatus
-            | Action::FilterAuthor
-            | Action::FilterPolicy => {
-                self.cycle_filter(action);
-            }
-            Action::Undo => self.undo_delete(),
-            _ => {
-                if let Some((policy, note)) = selected {
-                    self.apply_to_note(action, policy, note);
-                }
-            }
-        }
-        let last = self.listed_notes().len().saturating_sub(1);
-        if let Some(view) = self.notes_view.as_mut() {
-            view.selected = view.selected.min(last);
-        }
-    }
-
-    fn cycle_filter(&mut self, action: Action) {
+    fn cycle_filter(&mut self, action: Action, shared: &Shared) {
         // Values offered are those present in the notes, so a filter never
         // lands on an empty list.
         let mut kinds: Vec<String> = Vec::new();
         let mut authors: Vec<String> = Vec::new();
         let mut policies: Vec<usize> = Vec::new();
-        for (pi, note) in self.reviews.all_notes() {
+        for (pi, note) in shared.reviews.all_notes() {
             if !kinds.contains(&note.kind) {
                 kinds.push(note.kind.clone());
             }
@@ -908,10 +713,7 @@ impl App {
                 policies.push(pi);
             }
         }
-        let Some(view) = self.notes_view.as_mut() else {
-            return;
-        };
-        let filter = &mut view.filter;
+        let filter = &mut self.filter;
         let by = &mut filter.note;
         match action {
             Action::FilterKind => by.kind = cycle(&by.kind, &kinds),
@@ -921,104 +723,211 @@ impl App {
             Action::FilterPolicy => filter.policy = cycle(&filter.policy, &policies),
             _ => {}
         }
-        view.selected = 0;
+        self.selected = 0;
     }
 
-    fn apply_to_note(&mut self, action: Action, policy: usize, note: Note) {
+    fn apply_to_note(
+        &self,
+        action: Action,
+        shared: &Shared,
+        policy: usize,
+        note: Note,
+    ) -> Vec<Effect> {
         let edit = |status: Option<Status>, severity: Option<Severity>| {
             Op::edit_from(&note, None, severity, status, None, now())
         };
+        let store = |op: Op, done: String| {
+            vec![Effect::Store {
+                policy,
+                op,
+                done,
+                close_editor: false,
+            }]
+        };
         match action {
-            Action::Enter => self.jump_to_note(policy, &note.id),
-            Action::CycleStatus => {
-                let next = match note.status {
-                    Status::Draft => Status::Open,
-                    Status::Dismissed => Status::Open,
-                    other => other.next(),
+            Action::Enter => vec![Effect::GotoNote {
+                policy,
+                id: note.id.clone(),
+            }],
+            Action::CycleStatus | Action::CycleStatusBack => {
+                let next = match (action, note.status) {
+                    (Action::CycleStatus, Status::Draft | Status::Dismissed) => Status::Open,
+                    (Action::CycleStatus, other) => other.next(),
+                    (_, Status::Draft | Status::Open) => Status::Dismissed,
+                    (_, other) => other.prev(),
                 };
-                self.store(policy, &edit(Some(next), None), &format!("marked {next}:"));
+                store(edit(Some(next), None), format!("marked {next}:"))
             }
-            Action::SeverityUp if note.severity != Severity::Critical => {
-                self.store(policy, &edit(None, Some(note.severity.next())), "raised");
-            }
-            Action::SeverityDown if note.severity != Severity::Info => {
-                self.store(policy, &edit(None, Some(note.severity.prev())), "lowered");
-            }
+            Action::SeverityUp if note.severity != Severity::Critical => store(
+                edit(None, Some(note.severity.next())),
+                String::from("raised"),
+            ),
+            Action::SeverityDown if note.severity != Severity::Info => store(
+                edit(None, Some(note.severity.prev())),
+                String::from("lowered"),
+            ),
             Action::DeleteNote => {
-                let remove = Op::Remove {
-                    id: note.id.clone(),
-                };
-                let Some(id) = self.store(policy, &remove, "deleted") else {
-                    return;
-                };
-                let key = self
+                let key = shared
                     .keymap
                     .hint(View::Notes, Action::Undo)
                     .unwrap_or_default();
-                self.status = Some(format!("deleted note {id} · {key} brings it back"));
-                self.removed.push((policy, note));
+                let mut effects = store(
+                    Op::Remove {
+                        id: note.id.clone(),
+                    },
+                    String::from("deleted"),
+                );
+                effects.push(Effect::Status(format!(
+                    "deleted note {} · {key} brings it back",
+                    note.id
+                )));
+                effects
             }
             Action::EditNote => {
-                self.editor = Some(Editor {
+                let purpose = EditorPurpose::Edit {
+                    id: note.id.clone(),
+                };
+                let editor = Editor::open(
+                    shared,
                     policy,
-                    purpose: EditorPurpose::Edit {
-                        id: note.id.clone(),
-                    },
-                    field: EditorField::Body,
-                    kind: self.concern_index(&note.kind),
-                    severity: note.severity,
-                    body: TextBuffer::new(&note.body),
-                });
+                    purpose,
+                    &note.kind,
+                    note.severity,
+                    &note.body,
+                );
+                vec![Effect::Push(Box::new(editor))]
             }
             Action::ReplyNote => {
-                self.editor = Some(Editor {
-                    policy,
-                    purpose: EditorPurpose::Reply {
-                        id: note.id.clone(),
-                    },
-                    field: EditorField::Body,
-                    kind: self.concern_index(&note.kind),
-                    severity: note.severity,
-                    body: TextBuffer::default(),
-                });
+                let purpose = EditorPurpose::Reply {
+                    id: note.id.clone(),
+                };
+                let editor = Editor::open(shared, policy, purpose, &note.kind, note.severity, "");
+                vec![Effect::Push(Box::new(editor))]
             }
-            _ => {}
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Component for NotesView {
+    fn keymap(&self) -> View {
+        if self.typed.editing {
+            View::Input
+        } else {
+            View::Notes
         }
     }
 
-    fn undo_delete(&mut self) {
-        match self.removed.pop() {
-            Some((policy, note)) => {
-                self.store(policy, &Op::Restore(note), "restored");
-            }
-            None => self.status = Some(String::from("nothing to undo")),
+    fn type_text(&mut self, text: &str, _shared: &Shared) -> Option<Vec<Effect>> {
+        if !self.typed.editing {
+            return None;
         }
+        self.typed.type_text(text);
+        self.selected = 0;
+        Some(Vec::new())
     }
 
-    /// Selects what a note is about in the tree (or says it is detached).
-    pub fn jump_to_note(&mut self, policy: usize, id: &str) {
-        let Some(anchor) = self.anchor_of(policy, id).cloned() else {
-            return;
-        };
-        let kind = match anchor_kind(&anchor) {
-            Some(kind) => kind,
-            None => {
-                if let Anchor::Detached { reason } = anchor {
-                    self.status = Some(format!("note {id} is detached: {reason}"));
-                }
-                return;
-            }
-        };
-        if let Some(node) = self.tree.find(policy, &kind) {
-            self.notes_view = None;
-            self.reader = None;
-            self.select_node(node);
-            self.focus = Pane::Tree;
-            if let Anchor::Context { flow: Some(f), .. } = anchor {
-                self.status = Some(format!("the note is on flow {}", f + 1));
-            }
+    fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
+        if self.typed.editing {
+            self.typed.handle(action);
+            self.selected = 0;
+            return Vec::new();
         }
+        let count = self.listed_notes(shared).len();
+        let half = (usize::from(shared.size.1) / 4).max(1);
+        let last = count.saturating_sub(1);
+        let effects = match action {
+            Action::Down => {
+                self.selected = (self.selected + 1).min(last);
+                Vec::new()
+            }
+            Action::Up => {
+                self.selected = self.selected.saturating_sub(1);
+                Vec::new()
+            }
+            Action::Top => {
+                self.selected = 0;
+                Vec::new()
+            }
+            Action::Bottom => {
+                self.selected = last;
+                Vec::new()
+            }
+            Action::PageDown => {
+                self.selected = (self.selected + half).min(last);
+                Vec::new()
+            }
+            Action::PageUp => {
+                self.selected = self.selected.saturating_sub(half);
+                Vec::new()
+            }
+            Action::Filter => {
+                self.typed.editing = true;
+                Vec::new()
+            }
+            Action::Back | Action::Cancel if self.typed.active() => {
+                self.typed = Filter::default();
+                Vec::new()
+            }
+            Action::Back | Action::Cancel | Action::ShowNotes => vec![Effect::Pop],
+            Action::CycleSort => {
+                self.sort = self.sort.next();
+                Vec::new()
+            }
+            Action::ClearFilters => {
+                self.filter = NoteFilter::default();
+                Vec::new()
+            }
+            Action::FilterKind
+            | Action::FilterSeverity
+            | Action::FilterStatus
+            | Action::FilterAuthor
+            | Action::FilterPolicy => {
+                self.cycle_filter(action, shared);
+                Vec::new()
+            }
+            _ => match self.selected_note(shared) {
+                Some((policy, note)) => self.apply_to_note(action, shared, policy, note),
+                None => Vec::new(),
+            },
+        };
+        let last = self.listed_notes(shared).len().saturating_sub(1);
+        self.selected = self.selected.min(last);
+        effects
     }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {
+        super::view::notes::list(frame, shared, self, area);
+    }
+
+    fn commands(&self) -> &'static [(Action, &'static str)] {
+        &[
+            (Action::Enter, "go to"),
+            (Action::EditNote, "edit"),
+            (Action::CycleStatus, "status"),
+            (Action::Help, "help"),
+        ]
+    }
+
+    fn title(&self, _shared: &Shared) -> String {
+        String::from("notes")
+    }
+
+    fn here(&self, shared: &Shared) -> Option<Here> {
+        let (policy, note) = self.selected_note(shared)?;
+        let clause = match shared.anchor_of(policy, &note.id)? {
+            Anchor::Clause { position, .. } => Some(*position),
+            _ => None,
+        };
+        Some(Here { policy, clause })
+    }
+
+    /// Notes are not annotated from the list: `R` replies.
+    fn annotation(&self, _shared: &Shared) -> Option<(usize, Vec<Target>, usize)> {
+        None
+    }
+
+    any_component!();
 }
 
 /// The tree node kind an anchor belongs to.
@@ -1035,23 +944,6 @@ pub fn anchor_kind(anchor: &Anchor) -> Option<NodeKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_text_buffer_edits_by_characters_and_lines() {
-        let mut b = TextBuffer::new("héllo\nwörld");
-        b.vertical(false);
-        assert_eq!(&b.text[b.cursor..], "\nwörld");
-        b.delete_back();
-        assert_eq!(b.text, "héll\nwörld");
-        b.line_start();
-        b.right();
-        b.right();
-        b.vertical(true);
-        b.insert("X");
-        assert_eq!(b.text, "héll\nwöXrld");
-        b.insert("a\r\nb\x1b[31m");
-        assert_eq!(b.text, "héll\nwöXa\nb[31mrld");
-    }
 
     #[test]
     fn words_are_runs_of_non_space() {

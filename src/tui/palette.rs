@@ -5,10 +5,19 @@
 
 use std::time::{Duration, Instant};
 
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+use crate::any_component;
+use crate::keymap::View;
+use crate::model::Corpus;
+use crate::review::ReviewSet;
 use crate::search::{Items, Kind, Results, Searcher, PALETTE_HITS_PER_KIND};
 
-use super::app::App;
-use super::tree::NodeKind;
+use super::action::Action;
+use super::app::Shared;
+use super::component::Component;
+use super::effect::Effect;
 
 /// What a hit points at, enough to jump there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,14 +27,11 @@ pub struct HitRef {
     pub id: String,
 }
 
+/// The search worker and what `n`/`N` step through: shared by every view.
 #[derive(Default)]
-pub struct Palette {
-    pub open: bool,
-    pub query: String,
-    /// Index of the selected hit among all shown hits (headers not counted).
-    pub selected: usize,
+pub struct Search {
     /// The newest results delivered; they may be for an earlier query while
-    /// the current one is pending (the view says so).
+    /// the current one is pending (the palette says so).
     pub results: Option<Results>,
     searcher: Option<Searcher>,
     /// The notes changed since the index was built: build it again when
@@ -39,11 +45,28 @@ pub struct Palette {
     pub hit_cursor: Option<usize>,
 }
 
-impl Palette {
+impl Search {
+    /// Starts the worker (it builds the index on its own thread) if it is
+    /// not running yet. The event loop calls this after the first frame, so
+    /// the index is usually ready by the time `/` is pressed.
+    pub fn start(&mut self, corpus: &Corpus, reviews: &ReviewSet) {
+        if self.searcher.is_none() {
+            let items = Items::from_corpus_with_notes(corpus, reviews);
+            self.searcher = Some(Searcher::spawn(items, PALETTE_HITS_PER_KIND));
+        }
+    }
+
     /// Marks the index out of date, after a note was added or changed, so
     /// the next search finds notes as they are now.
     pub fn reindex(&mut self) {
         self.stale = true;
+    }
+
+    /// Drops an out-of-date index, so the next start builds it again.
+    pub fn refresh_if_stale(&mut self) {
+        if std::mem::take(&mut self.stale) {
+            self.searcher = None;
+        }
     }
 
     /// Every shown hit in display order (group by group).
@@ -78,9 +101,9 @@ impl Palette {
         self.searcher.as_ref().is_some_and(|s| !s.ready())
     }
 
-    fn submit(&mut self) {
+    pub fn submit(&mut self, query: &str) {
         if let Some(searcher) = &mut self.searcher {
-            searcher.submit(&self.query);
+            searcher.submit(query);
         }
     }
 
@@ -90,7 +113,6 @@ impl Palette {
             return false;
         };
         self.results = Some(results);
-        self.selected = self.selected.min(self.hit_count().saturating_sub(1));
         true
     }
 
@@ -105,144 +127,115 @@ impl Palette {
                 }
             }
         }
-        self.selected = self.selected.min(self.hit_count().saturating_sub(1));
         !self.pending()
+    }
+
+    /// Keeps a search's hits for `n`/`N`.
+    pub fn remember(&mut self, hits: Vec<HitRef>, query: String, cursor: Option<usize>) {
+        if !hits.is_empty() {
+            self.last_hits = hits;
+            self.last_query = query;
+            self.hit_cursor = cursor;
+        }
     }
 }
 
-impl App {
-    /// Starts the search worker (it builds the index on its own thread) if
-    /// it is not running yet. The event loop calls this after the first
-    /// frame, so the index is usually ready by the time `/` is pressed.
-    pub fn start_search(&mut self) {
-        if self.palette.searcher.is_none() {
-            let items = Items::from_corpus_with_notes(&self.corpus, &self.reviews);
-            self.palette.searcher = Some(Searcher::spawn(items, PALETTE_HITS_PER_KIND));
+/// The palette view: the query being typed and the selected hit.
+#[derive(Debug, Clone, Default)]
+pub struct PaletteView {
+    pub query: String,
+    /// Index of the selected hit among all shown hits (headers not counted).
+    pub selected: usize,
+}
+
+impl PaletteView {
+    /// Opens on the last search's query, so `/` then `Enter` repeats it.
+    pub fn new(query: &str) -> PaletteView {
+        PaletteView {
+            query: query.to_string(),
+            selected: 0,
         }
     }
 
-    pub(super) fn open_palette(&mut self) {
-        if std::mem::take(&mut self.palette.stale) {
-            self.palette.searcher = None;
-        }
-        self.start_search();
-        self.palette.open = true;
-        self.palette.selected = 0;
-        if !self.palette.query.is_empty() {
-            self.palette.submit();
-        }
+    fn close(&self, shared: &Shared, cursor: Option<usize>) -> Vec<Effect> {
+        vec![
+            Effect::Pop,
+            Effect::RememberHits {
+                hits: shared.search.hits(),
+                query: self.query.clone(),
+                cursor,
+            },
+        ]
+    }
+}
+
+impl Component for PaletteView {
+    fn keymap(&self) -> View {
+        View::Palette
     }
 
-    /// A character typed into the palette.
-    pub fn palette_type(&mut self, c: char) {
-        self.palette.query.push(c);
-        self.palette.selected = 0;
-        self.palette.submit();
-    }
-
-    pub(super) fn apply_palette(&mut self, action: super::action::Action) {
-        use super::action::Action;
-        let last = self.palette.hit_count().saturating_sub(1);
-        let page = usize::from(self.size.1 / 2).max(1);
-        let p = &mut self.palette;
+    fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
+        let last = shared.search.hit_count().saturating_sub(1);
+        let page = usize::from(shared.size.1 / 2).max(1);
+        self.selected = self.selected.min(last);
         match action {
-            Action::Down => p.selected = (p.selected + 1).min(last),
-            Action::Up => p.selected = p.selected.saturating_sub(1),
-            Action::PageDown => p.selected = (p.selected + page).min(last),
-            Action::PageUp => p.selected = p.selected.saturating_sub(page),
-            Action::Top => p.selected = 0,
-            Action::Bottom => p.selected = last,
-            Action::DeleteBack if p.query.pop().is_some() => {
-                p.selected = 0;
-                p.submit();
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::PageDown => self.selected = (self.selected + page).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(page),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            Action::DeleteBack if self.query.pop().is_some() => {
+                self.selected = 0;
+                return vec![Effect::Search(self.query.clone())];
             }
             Action::ClearInput => {
-                p.query.clear();
-                p.selected = 0;
-                p.submit();
+                self.query.clear();
+                self.selected = 0;
+                return vec![Effect::Search(String::new())];
             }
-            Action::Cancel | Action::Back => {
-                self.remember_hits(None);
-                self.palette.open = false;
-            }
+            Action::Cancel | Action::Back => return self.close(shared, None),
             Action::Enter | Action::Submit => {
-                let selected = self.palette.selected;
-                let hits = self.palette.hits();
-                self.remember_hits(Some(selected));
-                self.palette.open = false;
-                if let Some(hit) = hits.get(selected) {
-                    self.show_hit(hit);
-                }
+                let hits = shared.search.hits();
+                let mut effects = self.close(shared, Some(self.selected));
+                effects.extend(hits.get(self.selected).cloned().map(Effect::GotoHit));
+                return effects;
             }
             _ => {}
         }
+        Vec::new()
     }
 
-    /// Keeps the shown hits for `n`/`N`.
-    fn remember_hits(&mut self, cursor: Option<usize>) {
-        let hits = self.palette.hits();
-        if !hits.is_empty() {
-            self.palette.last_hits = hits;
-            self.palette.last_query = self.palette.query.clone();
-            self.palette.hit_cursor = cursor;
-        }
-    }
-
-    /// `n` (`step` 1) and `N` (-1): the next or previous hit of the last
-    /// search, wrapping around.
-    pub(super) fn step_hit(&mut self, step: isize) {
-        let count = self.palette.last_hits.len();
-        if count == 0 {
-            let key = self
-                .keymap
-                .hint(self.view(), super::action::Action::Search)
-                .unwrap_or_default();
-            self.status = Some(format!("no search yet; {key} searches"));
-            return;
-        }
-        let next = match self.palette.hit_cursor {
-            Some(i) => (i as isize + step).rem_euclid(count as isize) as usize,
-            None if step > 0 => 0,
-            None => count - 1,
-        };
-        self.palette.hit_cursor = Some(next);
-        let hit = self.palette.last_hits[next].clone();
-        self.show_hit(&hit);
-        self.status = Some(format!(
-            "hit {} of {} for \"{}\": {} {}",
-            next + 1,
-            count,
-            self.palette.last_query,
-            hit.kind.name(),
-            hit.id
-        ));
-    }
-
-    /// Goes to a hit: its node in the tree (a data or recipient label goes
-    /// to the context that uses it), or its note.
-    fn show_hit(&mut self, hit: &HitRef) {
-        let Some(pi) = self
-            .corpus
-            .policies
-            .iter()
-            .position(|p| p.policy.id == hit.policy)
-        else {
-            return;
-        };
-        let policy = &self.corpus.policies[pi].policy;
-        let node = match hit.kind {
-            Kind::Note => {
-                self.jump_to_note(pi, &hit.id);
-                return;
+    /// A typed or pasted line searches as typed; line breaks end it.
+    fn type_text(&mut self, text: &str, _shared: &Shared) -> Option<Vec<Effect>> {
+        for c in text.chars().take_while(|c| *c != '\n' && *c != '\r') {
+            if !c.is_control() {
+                self.query.push(c);
             }
-            Kind::Policy => self.tree.find(pi, &NodeKind::Policy),
-            Kind::Clause => self.tree.find_clause(&self.corpus, pi, &hit.id),
-            Kind::Context | Kind::Data | Kind::Recipient => policy
-                .context_path(&hit.id)
-                .and_then(|p| self.tree.find_context(pi, &p)),
-        };
-        if let Some(node) = node {
-            self.jump_to_node(node);
         }
+        self.selected = 0;
+        Some(vec![Effect::Search(self.query.clone())])
     }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {
+        super::view::palette::render(frame, shared, self, area);
+    }
+
+    fn commands(&self) -> &'static [(Action, &'static str)] {
+        &[
+            (Action::Enter, "jump"),
+            (Action::Down, "next"),
+            (Action::Cancel, "close"),
+        ]
+    }
+
+    fn title(&self, _shared: &Shared) -> String {
+        format!("search \"{}\"", self.query)
+    }
+
+    fn popup(&self) -> bool {
+        true
+    }
+
+    any_component!();
 }

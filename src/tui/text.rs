@@ -30,6 +30,43 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
+/// Cuts `text` to `max` columns in the middle, keeping its start and its
+/// end (`sources/qu…ys-2020.txt`): for paths, URLs and ids, whose end is
+/// what tells two of them apart and which must not break over rows.
+pub fn truncate_middle(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    if max < 5 {
+        return truncate(text, max);
+    }
+    let tail_room = (max - 1) / 2;
+    let head_room = max - 1 - tail_room;
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > tail_room {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > head_room {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out.extend(tail.into_iter().rev());
+    out
+}
+
 /// Greedy word wrap to `max` columns; each `\n` starts a new line and words
 /// longer than a line are broken.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
@@ -94,6 +131,16 @@ fn words_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_middle_ellipsis_keeps_both_ends() {
+        assert_eq!(
+            truncate_middle("sources/qualer-2020.txt", 15),
+            "sources…020.txt"
+        );
+        assert_eq!(width(&truncate_middle("sources/qualer-2020.txt", 15)), 15);
+        assert_eq!(truncate_middle("short", 15), "short");
+    }
 
     #[test]
     fn wraps_by_display_width() {

@@ -42,6 +42,8 @@ impl Session {
         cmd.env_remove("NO_COLOR");
         // Keep a user's own keymap out of the tests.
         cmd.env("XDG_CONFIG_HOME", "/nonexistent-qualm-test-config");
+        // Nor where a previous run left off (a path no one can create).
+        cmd.env("XDG_STATE_HOME", "/dev/null/qualm-test-state");
         for (k, v) in envs {
             cmd.env(k, v);
         }
@@ -133,6 +135,14 @@ impl Session {
     /// The program's process id (to send it a signal).
     pub fn pid(&self) -> Option<u32> {
         self.child.process_id()
+    }
+
+    /// Sends a key that changes the screen and waits for the frame it
+    /// causes (however loaded the machine), then for output to stop.
+    pub fn press(&mut self, bytes: &[u8]) {
+        self.send(bytes);
+        self.pump_until_output(Duration::from_secs(10));
+        self.settle(Duration::from_millis(30));
     }
 
     /// Waits for the program to exit; None if it is still running.

@@ -24,15 +24,19 @@ pub fn open(folder: &Path, color: bool) -> App {
 /// accepts, as the cursor would.
 pub fn select(app: &mut App, policy: &str, kind: impl Fn(&model::Policy, &NodeKind) -> bool) {
     let pi = app
+        .shared
         .corpus
         .policies
         .iter()
         .position(|p| p.policy.id == policy)
         .unwrap_or_else(|| panic!("no policy {policy}"));
-    let node = (0..app.tree.nodes.len())
+    let node = (0..app.shared.tree.nodes.len())
         .find(|&n| {
-            app.tree.nodes[n].policy == pi
-                && kind(&app.corpus.policies[pi].policy, &app.tree.nodes[n].kind)
+            app.shared.tree.nodes[n].policy == pi
+                && kind(
+                    &app.shared.corpus.policies[pi].policy,
+                    &app.shared.tree.nodes[n].kind,
+                )
         })
         .unwrap_or_else(|| panic!("no such node in {policy}"));
     app.select_node(node);

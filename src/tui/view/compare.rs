@@ -12,7 +12,7 @@ use ratatui::Frame;
 use super::centered;
 use crate::compare::Tone;
 use crate::tui::action::Action;
-use crate::tui::app::App;
+use crate::tui::app::Shared as App;
 use crate::tui::compare::{
     matrix_geometry, practice_lines, topic_geometry, topic_lines, version_geometry, version_lines,
     wrap_runs, CLine, CompareState, Mark, MatrixView, Mode, Picker, Side, TopicView, VersionView,
@@ -32,8 +32,8 @@ pub fn render(frame: &mut Frame, app: &App, state: &CompareState, area: Rect) {
 }
 
 /// The keys the status line offers in a compare view.
-pub fn hints(app: &App) -> &'static [(Action, &'static str)] {
-    match app.compare.as_ref().map(|c| &c.mode) {
+pub fn hints(state: &CompareState) -> &'static [(Action, &'static str)] {
+    match Some(&state.mode) {
         Some(Mode::Matrix(m)) if m.evidence.is_some() => &[
             (Action::Enter, "show in tree"),
             (Action::Back, "close"),
@@ -41,6 +41,7 @@ pub fn hints(app: &App) -> &'static [(Action, &'static str)] {
         ],
         Some(Mode::Matrix(_)) => &[
             (Action::Enter, "evidence"),
+            (Action::TermCard, "card"),
             (Action::ToggleBy, "data/recipients"),
             (Action::Back, "back"),
             (Action::Help, "help"),
@@ -424,36 +425,47 @@ fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker, area: Rect) {
         .unwrap_or(10)
         .max(width(&picker.title))
         + 8;
+    let shown = picker.shown();
+    // The popup keeps its size while the filter narrows the list.
     let popup = centered(
         area,
         (longest as u16).min(area.width.saturating_sub(4)),
         (picker.items.len() as u16 + 2).min(area.height.saturating_sub(2)),
     );
     let height = usize::from(popup.height).saturating_sub(2);
-    let offset = (picker.selected + 1).saturating_sub(height);
-    let room = usize::from(popup.width).saturating_sub(8);
-    let lines: Vec<Line> = picker
-        .items
+    let at = shown
         .iter()
-        .enumerate()
+        .position(|&i| i == picker.selected)
+        .unwrap_or(0);
+    let offset = (at + 1).saturating_sub(height);
+    let room = usize::from(popup.width).saturating_sub(8);
+    let mut lines: Vec<Line> = shown
+        .iter()
         .skip(offset)
         .take(height)
-        .map(|(k, item)| {
+        .map(|&k| {
+            let item = &picker.items[k];
             let mark = if item.marked { "[x] " } else { "[ ] " };
-            let cursor = if k == picker.selected { ">" } else { " " };
-            let line = Line::from(vec![
-                Span::styled(cursor, app.theme.key()),
-                Span::raw(mark),
-                Span::raw(truncate(&item.label, room)),
-            ]);
-            if k == picker.selected {
+            let selected = k == picker.selected;
+            let cursor = if selected { ">" } else { " " };
+            let mut spans = vec![Span::styled(cursor, app.theme.key()), Span::raw(mark)];
+            spans.extend(picker.filter.spans(
+                &truncate(&item.label, room),
+                Style::default(),
+                app.theme.matched(),
+            ));
+            let line = Line::from(spans);
+            if selected {
                 line.style(app.theme.selected())
             } else {
                 line
             }
         })
         .collect();
-    let block = Block::bordered()
+    if shown.is_empty() {
+        lines.push(Line::styled("  nothing matches", app.theme.dim()));
+    }
+    let mut block = Block::bordered()
         .border_style(app.theme.border(true))
         .title(Span::styled(
             truncate(
@@ -462,6 +474,10 @@ fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker, area: Rect) {
             ),
             app.theme.title(),
         ));
+    if let Some(prompt) = picker.filter.prompt() {
+        let count = format!(" {prompt} · {} of {} ", shown.len(), picker.items.len());
+        block = block.title_bottom(Span::styled(count, app.theme.key()));
+    }
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

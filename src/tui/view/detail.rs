@@ -13,8 +13,9 @@ use ratatui::Frame;
 
 use crate::model::{Flow, Policy, RetentionClass};
 use crate::review::{Note, Status};
-use crate::tui::app::{App, Pane};
-use crate::tui::text::{truncate, width, wrap, wrap_ranges};
+use crate::tui::app::Shared as App;
+use crate::tui::browse::{Browse, Pane};
+use crate::tui::text::{truncate, truncate_middle, width, wrap, wrap_ranges};
 use crate::tui::theme::Theme;
 use crate::tui::tree::{cited_clauses, contexts_citing, NodeKind};
 
@@ -145,8 +146,8 @@ impl<'t> Card<'t> {
     }
 }
 
-pub fn render(frame: &mut Frame, app: &App, area: Rect) {
-    let focused = app.focus == Pane::Detail;
+pub fn render(frame: &mut Frame, app: &App, b: &Browse, area: Rect) {
+    let focused = b.focus == Pane::Detail;
     let block = Block::bordered().border_style(app.theme.border(focused));
     let inner = block.inner(area);
     let width = usize::from(inner.width.saturating_sub(1)).max(10);
@@ -161,24 +162,22 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         lines: Vec::new(),
         links: Vec::new(),
     };
-    let title = build(app, &mut card);
+    let title = build(app, b, &mut card);
     // The card draws its links and `App::detail_links` follows them; both
     // list them in the same order, and every test that draws checks it.
     debug_assert_eq!(
         card.links.len(),
-        app.detail_links().len(),
+        b.detail_links(app).len(),
         "the card's links and App::detail_links disagree"
     );
     let height = usize::from(inner.height);
-    let offset = match card.links.get(app.detail_selected) {
-        Some(&line) if !card.links.is_empty() && app.focus == Pane::Detail => {
+    let offset = match card.links.get(b.detail_selected) {
+        Some(&line) if !card.links.is_empty() && b.focus == Pane::Detail => {
             line.saturating_sub(height.saturating_sub(2))
         }
-        _ => app
-            .detail_scroll
-            .min(card.lines.len().saturating_sub(height)),
+        _ => b.detail_scroll.min(card.lines.len().saturating_sub(height)),
     };
-    if let Some(&line) = card.links.get(app.detail_selected) {
+    if let Some(&line) = card.links.get(b.detail_selected) {
         let l = std::mem::take(&mut card.lines[line]);
         let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
         let text = text.replacen("  ", "> ", 1);
@@ -194,8 +193,8 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 /// Fills the card for the selected node; returns the pane title.
-fn build(app: &App, card: &mut Card) -> String {
-    let Some(node) = app.selected_node() else {
+fn build(app: &App, b: &Browse, card: &mut Card) -> String {
+    let Some(node) = b.selected_node() else {
         card.text("No policies loaded.", app.theme.dim());
         return String::from("Detail");
     };
@@ -301,7 +300,7 @@ fn build(app: &App, card: &mut Card) -> String {
                 .into_iter()
                 .map(|(range, severity)| (range, app.theme.span(severity)))
                 .collect();
-            if let Some(span) = app.span.as_ref().filter(|s| s.clause == (*si, *ci)) {
+            if let Some(span) = b.span.as_ref().filter(|s| s.clause == (*si, *ci)) {
                 marks.push((span.range(), app.theme.selecting()));
             }
             card.marked_text(&clause.text, app.theme.base(), &marks);
@@ -427,10 +426,11 @@ fn overview(app: &App, card: &mut Card, pi: usize) {
         card.field("Superseded by", &later.join(", "), theme.base());
     }
     if let Some(source) = policy.url.as_deref().or(policy.source.as_deref()) {
-        // At most two rows: an archive URL wrapped over five rows of a
-        // narrow card pushed what the policy leaves unspecified off screen.
+        // One row, cut in the middle: an archive URL wrapped over five rows
+        // of a narrow card pushed what the policy leaves unspecified off
+        // screen, and a path broken mid-word reads as two.
         let room = card.width.saturating_sub(card.label_width + 2);
-        card.field("Source", &truncate(source, 2 * room), theme.dim());
+        card.field("Source", &truncate_middle(source, room), theme.dim());
     }
     let contexts = policy.contexts_flat();
     let flows: Vec<&Flow> = contexts.iter().flat_map(|(_, c)| &c.flows).collect();

@@ -1,22 +1,25 @@
 //! Drawing: every function here takes the state by shared reference and
-//! paints a frame; nothing in a view changes state.
+//! paints a frame; nothing in a view changes state. Each view's `draw`
+//! calls into the module here that paints it.
 
-mod compare;
-mod detail;
-mod notes;
-mod overlay;
-mod palette;
-mod reader;
+pub mod compare;
+pub mod detail;
+pub mod notes;
+pub mod overlay;
+pub mod palette;
+pub mod reader;
 mod status;
-mod tree;
+pub mod tree;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::text::{truncate, width};
 use ratatui::Frame;
 
-use super::app::{App, Overlay};
+use super::app::App;
 
 /// Below this, qualm shows a message instead of a squeezed layout.
 pub const MIN_WIDTH: u16 = 50;
@@ -32,36 +35,76 @@ pub fn render(frame: &mut Frame, app: &App) {
                 area.width, area.height
             )),
         ];
-        frame.render_widget(Paragraph::new(message).style(app.theme.warning()), area);
+        frame.render_widget(
+            Paragraph::new(message).style(app.shared.theme.warning()),
+            area,
+        );
         return;
     }
     let [main, status_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    if let Some(state) = &app.compare {
-        compare::render(frame, app, state, main);
-    } else if let Some(view) = &app.notes_view {
-        notes::list(frame, app, view, main);
-    } else if let Some(state) = &app.reader {
-        reader::render(frame, app, state, main);
-    } else {
-        let tree_width = (main.width / 2).clamp(28, 48);
-        let [tree_area, detail_area] =
-            Layout::horizontal([Constraint::Length(tree_width), Constraint::Min(10)]).areas(main);
-        tree::render(frame, app, tree_area);
-        detail::render(frame, app, detail_area);
+    // The topmost full view, then the popups over it, bottom up.
+    let base = app.stack.iter().rposition(|v| !v.popup()).unwrap_or(0);
+    for view in &app.stack[base..] {
+        view.draw(frame, main, &app.shared);
     }
     status::render(frame, app, status_area);
-    if let Some(editor) = &app.editor {
-        notes::editor(frame, app, editor, main);
+    if !app.pending.is_empty() {
+        which_key(frame, app, main);
     }
-    match &app.overlay {
-        Overlay::None => {}
-        Overlay::Help { view, scroll } => overlay::help(frame, app, *view, *scroll, main),
-        Overlay::Errors { selected } => overlay::errors(frame, app, *selected, main),
+}
+
+/// After a chord's first keys, the keys that can complete it (which-key),
+/// in a small popup above the status line's right end.
+fn which_key(frame: &mut Frame, app: &App, area: Rect) {
+    let shared = &app.shared;
+    let view = app.view();
+    let rows: Vec<(String, String)> = shared
+        .keymap
+        .completions(view, &app.pending)
+        .into_iter()
+        .map(|b| {
+            let rest: Vec<String> = b.keys[app.pending.len()..]
+                .iter()
+                .map(|k| k.to_string())
+                .collect();
+            (rest.join(" "), b.desc.clone())
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
     }
-    if app.palette.open {
-        palette::render(frame, app, main);
-    }
+    let keys_width = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(1);
+    let desc_width = rows.iter().map(|(_, d)| width(d)).max().unwrap_or(1);
+    let w = (keys_width + desc_width + 5).min(usize::from(area.width)) as u16;
+    let h = (rows.len() + 2).min(usize::from(area.height)) as u16;
+    let popup = Rect {
+        x: area.x + area.width.saturating_sub(w),
+        y: area.y + area.height.saturating_sub(h),
+        width: w,
+        height: h,
+    };
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(keys, desc)| {
+            Line::from(vec![
+                Span::styled(format!(" {keys:<keys_width$} "), shared.theme.key()),
+                Span::raw(truncate(
+                    &desc,
+                    usize::from(w).saturating_sub(keys_width + 4),
+                )),
+            ])
+        })
+        .collect();
+    let pending: Vec<String> = app.pending.iter().map(|k| k.to_string()).collect();
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} … ", pending.join(" ")),
+            shared.theme.title(),
+        ))
+        .border_style(shared.theme.border(true));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
 /// One wrapped line of `text` (its words, drawn one space apart) with the
@@ -103,7 +146,7 @@ fn marked_words(
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {

@@ -5,7 +5,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
-use unicode_width::UnicodeWidthChar;
 
 use super::centered;
 use crate::keymap::View;
@@ -13,12 +12,12 @@ use crate::model::Category;
 use crate::review::report::target_words;
 use crate::review::{resolve, Anchor};
 use crate::tui::action::Action;
-use crate::tui::app::App;
+use crate::tui::app::Shared as App;
 use crate::tui::notes::{Editor, EditorField, EditorPurpose, NotesView};
 use crate::tui::text::{truncate, width, wrap};
 
 pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
-    let notes = app.listed_notes();
+    let notes = view.listed_notes(app);
     let total = app.reviews.all_notes().count();
     let mut filters: Vec<String> = Vec::new();
     let f = &view.filter.note;
@@ -36,6 +35,9 @@ pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
     }
     if let Some(pi) = view.filter.policy {
         filters.push(format!("policy={}", app.corpus.policies[pi].policy.id));
+    }
+    if let Some(prompt) = view.typed.prompt() {
+        filters.push(prompt);
     }
     let filters = if filters.is_empty() {
         String::from("all")
@@ -257,65 +259,24 @@ pub fn editor(frame: &mut Frame, app: &App, editor: &Editor, area: Rect) {
     let hints = hints(app);
     let head = lines.len();
     let body_height = usize::from(inner.height).saturating_sub(head + 1).max(1);
-    let (body, cursor_row) = body_lines(app, editor, room.saturating_sub(2));
-    let scroll = cursor_row.saturating_sub(body_height.saturating_sub(1));
-    for line in body.into_iter().skip(scroll).take(body_height) {
-        let mut spans = vec![Span::raw("  ")];
-        spans.extend(line.spans);
-        lines.push(Line::from(spans));
-    }
     while lines.len() < head + body_height {
         lines.push(Line::default());
     }
     lines.push(Line::styled(truncate(&hints, room), app.theme.key()));
     frame.render_widget(Paragraph::new(lines), inner);
-}
-
-/// The body text hard-wrapped to `room` columns, with the cursor drawn as
-/// a reversed cell when the body has focus; and the cursor's row.
-fn body_lines(app: &App, editor: &Editor, room: usize) -> (Vec<Line<'static>>, usize) {
-    let text = &editor.body.text;
+    let body_area = Rect {
+        x: inner.x + 2,
+        y: inner.y + head as u16,
+        width: inner.width.saturating_sub(2),
+        height: body_height as u16,
+    };
     let focused = editor.field == EditorField::Body;
-    let cursor_style = app.theme.selecting();
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    let mut cursor_row = 0;
-    let mut offset = 0;
-    for logical in text.split('\n') {
-        let mut line = String::new();
-        let mut spans: Vec<Span<'static>> = Vec::new();
-        let mut used = 0;
-        let flush =
-            |line: &mut String, spans: &mut Vec<Span<'static>>, lines: &mut Vec<Line<'static>>| {
-                spans.push(Span::raw(std::mem::take(line)));
-                lines.push(Line::from(std::mem::take(spans)));
-            };
-        for (i, c) in logical.char_indices() {
-            let w = c.width().unwrap_or(0);
-            if used + w > room {
-                flush(&mut line, &mut spans, &mut lines);
-                used = 0;
-            }
-            if focused && offset + i == editor.body.cursor {
-                spans.push(Span::raw(std::mem::take(&mut line)));
-                spans.push(Span::styled(c.to_string(), cursor_style));
-                cursor_row = lines.len();
-            } else {
-                line.push(c);
-            }
-            used += w;
-        }
-        if focused && offset + logical.len() == editor.body.cursor {
-            spans.push(Span::raw(std::mem::take(&mut line)));
-            spans.push(Span::styled(" ", cursor_style));
-            cursor_row = lines.len();
-        }
-        flush(&mut line, &mut spans, &mut lines);
-        offset += logical.len() + 1;
+    let cursor = focused.then(|| app.theme.selecting());
+    if editor.body.text().is_empty() && !focused {
+        frame.render_widget(Line::styled("(empty)", app.theme.dim()), body_area);
+    } else {
+        editor.body.draw(frame, body_area, app.theme.base(), cursor);
     }
-    if text.is_empty() && !focused {
-        lines = vec![Line::styled("(empty)", app.theme.dim())];
-    }
-    (lines, cursor_row)
 }
 
 fn hints(app: &App) -> String {

@@ -9,10 +9,13 @@ use ratatui::Frame;
 use super::centered;
 use crate::keymap::View;
 use crate::model::Severity;
-use crate::tui::app::App;
+use crate::tui::app::Shared as App;
+use crate::tui::popups::HelpView;
 use crate::tui::text::{truncate, wrap};
+use ratatui::style::Style;
 
-pub fn help(frame: &mut Frame, app: &App, view: View, scroll: usize, area: Rect) {
+pub fn help(frame: &mut Frame, app: &App, state: &HelpView, area: Rect) {
+    let (view, scroll, filter) = (state.view, state.scroll, &state.filter);
     let mut lines = Vec::new();
     for section in [view, View::Global] {
         lines.push(Line::styled(
@@ -44,10 +47,12 @@ pub fn help(frame: &mut Frame, app: &App, view: View, scroll: usize, area: Rect)
             }
         }
         for (keys, desc) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<22}"), app.theme.key()),
-                Span::raw(desc.to_string()),
-            ]));
+            if !filter.keeps(desc) {
+                continue;
+            }
+            let mut spans = vec![Span::styled(format!("  {keys:<22}"), app.theme.key())];
+            spans.extend(filter.spans(desc, Style::default(), app.theme.matched()));
+            lines.push(Line::from(spans));
         }
         lines.push(Line::default());
     }
@@ -56,7 +61,10 @@ pub fn help(frame: &mut Frame, app: &App, view: View, scroll: usize, area: Rect)
     let scroll = scroll.min(lines.len().saturating_sub(inner_height));
     let block = Block::bordered()
         .title(Span::styled(
-            format!(" Help · {} (from keymap.toml) ", view.name()),
+            match filter.prompt() {
+                Some(prompt) => format!(" Help · {} · {prompt} ", view.name()),
+                None => format!(" Help · {} (from keymap.toml) ", view.name()),
+            },
             app.theme.title(),
         ))
         .border_style(app.theme.border(true));

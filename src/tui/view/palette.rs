@@ -11,11 +11,14 @@ use unicode_width::UnicodeWidthChar;
 
 use super::centered;
 use crate::search::highlight;
-use crate::tui::app::App;
+use crate::tui::app::Shared as App;
+use crate::tui::palette::PaletteView;
 use crate::tui::text::{truncate, width};
 
-pub fn render(frame: &mut Frame, app: &App, area: Rect) {
-    let palette = &app.palette;
+pub fn render(frame: &mut Frame, app: &App, view: &PaletteView, area: Rect) {
+    let palette = &app.search;
+    // Results for a shorter list may come in after the cursor moved.
+    let selected = view.selected.min(palette.hit_count().saturating_sub(1));
     let theme = app.theme;
     let popup = centered(area, area.width.min(110), area.height);
     let inner = usize::from(popup.width.saturating_sub(2));
@@ -27,13 +30,13 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         String::from("searching…")
     } else {
         match &palette.results {
-            Some(r) if !palette.query.trim().is_empty() => {
+            Some(r) if !view.query.trim().is_empty() => {
                 format!("{} hit{}", r.total, if r.total == 1 { "" } else { "s" })
             }
             _ => String::new(),
         }
     };
-    let prompt = format!("/ {}", palette.query);
+    let prompt = format!("/ {}", view.query);
     let room = inner.saturating_sub(width(&state) + 2);
     let prompt = truncate_left(&prompt, room);
     let pad = inner.saturating_sub(width(&prompt) + 1 + width(&state));
@@ -52,7 +55,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let query = palette
         .results
         .as_ref()
-        .map_or(palette.query.as_str(), |r| r.query.as_str());
+        .map_or(view.query.as_str(), |r| r.query.as_str());
     let mut n = 0;
     for group in palette.results.iter().flat_map(|r| &r.groups) {
         let more = if group.total > group.hits.len() {
@@ -68,12 +71,15 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             ),
         ));
         for found in &group.hits {
-            body.push((Some(n), hit_line(app, n, &found.item, query, inner)));
+            body.push((
+                Some(n),
+                hit_line(app, n, selected, &found.item, query, inner),
+            ));
             n += 1;
         }
     }
     if body.is_empty() {
-        let message = if palette.query.trim().is_empty() {
+        let message = if view.query.trim().is_empty() {
             "Type to search policies, contexts, clauses, data, recipients and notes."
         } else if palette.pending() || palette.indexing() {
             ""
@@ -85,7 +91,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     // Scroll so the selected hit is visible, with its header when it can be.
     let at = body
         .iter()
-        .position(|(i, _)| *i == Some(palette.selected))
+        .position(|(i, _)| *i == Some(selected))
         .unwrap_or(0);
     let offset = if at < rows { 0 } else { at + 1 - rows };
     lines.extend(body.into_iter().skip(offset).take(rows).map(|(_, l)| l));
@@ -102,12 +108,13 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
 fn hit_line<'a>(
     app: &App,
     n: usize,
+    selected: usize,
     item: &'a crate::search::SearchItem,
     query: &str,
     inner: usize,
 ) -> Line<'a> {
     let theme = app.theme;
-    let selected = n == app.palette.selected;
+    let selected = n == selected;
     let place = if item.id == item.policy {
         item.policy.clone()
     } else {

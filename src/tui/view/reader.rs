@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
-use crate::tui::app::{App, ReaderState};
-use crate::tui::reader::{layout, LineKind};
+use crate::tui::app::Shared as App;
+use crate::tui::reader::{layout, LineKind, Reader as ReaderState};
 
 pub fn render(frame: &mut Frame, app: &App, state: &ReaderState, area: Rect) {
     let policy = &app.corpus.policies[state.policy].policy;

@@ -5,31 +5,35 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
-use crate::tui::app::{App, Pane};
+use crate::tui::app::Shared as App;
+use crate::tui::browse::{Browse, Pane};
 use crate::tui::text::{truncate, width};
 use crate::tui::tree::NodeKind;
 
-pub fn render(frame: &mut Frame, app: &App, area: Rect) {
-    let focused = app.focus == Pane::Tree && app.reader.is_none();
-    let title = format!(" Policies ({}) ", app.corpus.policies.len());
+pub fn render(frame: &mut Frame, app: &App, b: &Browse, area: Rect) {
+    let focused = b.focus == Pane::Tree;
+    let title = match b.filter.prompt() {
+        Some(prompt) => format!(" Policies ({}) · {prompt} ", app.corpus.policies.len()),
+        None => format!(" Policies ({}) ", app.corpus.policies.len()),
+    };
     let block = Block::bordered()
         .title(Span::styled(title, app.theme.title()))
         .border_style(app.theme.border(focused));
     let inner = block.inner(area);
     let row_width = usize::from(inner.width);
-    let lines: Vec<Line> = app
+    let lines: Vec<Line> = b
         .visible
         .iter()
         .enumerate()
-        .skip(app.tree_offset)
+        .skip(b.tree_offset)
         .take(usize::from(inner.height))
         .map(|(row, &node)| {
-            let selected = row == app.selected;
+            let selected = row == b.selected;
             let (label, note) = node_label(app, node);
             let n = &app.tree.nodes[node];
             let marker = if !app.tree.has_children(node) {
                 "  "
-            } else if app.expanded[node] {
+            } else if b.expanded[node] || b.filter.active() {
                 "▾ "
             } else {
                 "▸ "
@@ -71,7 +75,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 /// A node's label and a dimmed note beside it.
-fn node_label(app: &App, node: usize) -> (String, String) {
+pub fn node_label(app: &App, node: usize) -> (String, String) {
     let n = &app.tree.nodes[node];
     let policy = &app.corpus.policies[n.policy].policy;
     match &n.kind {

@@ -1,0 +1,165 @@
+//! Where the analyst was, kept between sessions: reopening the same folder
+//! restores the selection, the open rows, the tree's filter, and the notes
+//! view (with its row and filters) if it was open. Kept under
+//! `$XDG_STATE_HOME/qualm` (else `~/.local/state/qualm`), one file per
+//! folder. Nodes are kept by id, so a changed model restores what still
+//! exists and skips the rest; a missing or broken file restores nothing.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::app::{App, Shared};
+use super::browse::Browse;
+use super::component::Component;
+use super::notes::NotesView;
+use super::tree::NodeKind;
+use super::widgets::filter::Filter;
+
+#[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Saved {
+    /// The selected node, as `policy kind:id`.
+    pub selected: Option<String>,
+    /// Open nodes, the same way.
+    pub expanded: Vec<String>,
+    pub tree_filter: String,
+    /// Set when the notes view was open: its row and typed filter.
+    pub notes: Option<SavedNotes>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SavedNotes {
+    pub selected: usize,
+    pub filter: String,
+}
+
+/// The state file for the folder the corpus was loaded from.
+pub fn path_for(shared: &Shared) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    let mut folders: Vec<PathBuf> = shared
+        .corpus
+        .policies
+        .iter()
+        .filter_map(|p| {
+            p.path
+                .parent()
+                .map(|d| d.canonicalize().unwrap_or(d.to_path_buf()))
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    let mut hasher = DefaultHasher::new();
+    folders.hash(&mut hasher);
+    Some(
+        base.join("qualm")
+            .join(format!("{:016x}.json", hasher.finish())),
+    )
+}
+
+/// A node as `policy kind:id`, stable across sessions.
+fn node_key(shared: &Shared, node: usize) -> Option<String> {
+    let n = &shared.tree.nodes[node];
+    let policy = &shared.corpus.policies[n.policy].policy;
+    let what = match &n.kind {
+        NodeKind::Policy => String::from("policy"),
+        NodeKind::ContextGroup => String::from("contexts"),
+        NodeKind::SectionGroup => String::from("sections"),
+        NodeKind::Section(si) => format!("section:{}", policy.sections[*si].id),
+        NodeKind::Clause(si, ci) => format!("clause:{}", policy.sections[*si].clauses[*ci].id),
+        NodeKind::Context(path) => format!("context:{}", policy.context_at(path).id),
+    };
+    Some(format!("{} {what}", policy.id))
+}
+
+fn node_of(shared: &Shared, key: &str) -> Option<usize> {
+    (0..shared.tree.nodes.len()).find(|&n| node_key(shared, n).as_deref() == Some(key))
+}
+
+/// What to keep of the app as it is now.
+pub fn capture(app: &App) -> Saved {
+    let shared = &app.shared;
+    let browse = app.stack[0]
+        .as_any()
+        .downcast_ref::<Browse>()
+        .unwrap_or_else(|| app.browse());
+    Saved {
+        selected: browse.selected_node().and_then(|n| node_key(shared, n)),
+        expanded: browse
+            .expanded
+            .iter()
+            .enumerate()
+            .filter(|(_, open)| **open)
+            .filter_map(|(n, _)| node_key(shared, n))
+            .collect(),
+        tree_filter: browse.filter.query.clone(),
+        notes: app.top_as::<NotesView>().map(|v| SavedNotes {
+            selected: v.selected,
+            filter: v.typed.query.clone(),
+        }),
+    }
+}
+
+/// Puts the app back where `saved` says, as far as the nodes still exist.
+pub fn apply(app: &mut App, saved: &Saved) {
+    let keys: std::collections::HashSet<&str> = saved.expanded.iter().map(String::as_str).collect();
+    let opened: Vec<usize> = (0..app.shared.tree.nodes.len())
+        .filter(|&n| node_key(&app.shared, n).is_some_and(|k| keys.contains(k.as_str())))
+        .collect();
+    let selected = saved
+        .selected
+        .as_deref()
+        .and_then(|k| node_of(&app.shared, k));
+    let App { shared, stack, .. } = app;
+    if let Some(browse) = stack[0].as_any_mut().downcast_mut::<Browse>() {
+        for node in opened {
+            browse.expanded[node] = true;
+        }
+        browse.filter = Filter {
+            query: saved.tree_filter.clone(),
+            editing: false,
+        };
+        match selected {
+            Some(node) => browse.select_node(shared, node),
+            None => {
+                let first = browse.selected_node().unwrap_or(0);
+                browse.select_node(shared, first);
+            }
+        }
+        browse.resize(shared);
+    }
+    if let Some(notes) = &saved.notes {
+        let mut view = NotesView::default();
+        view.typed.query = notes.filter.clone();
+        view.selected = notes
+            .selected
+            .min(view.listed_notes(&app.shared).len().saturating_sub(1));
+        app.stack.push(Box::new(view));
+    }
+}
+
+pub fn save_to(app: &App, path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let text = serde_json::to_string_pretty(&capture(app)).map_err(std::io::Error::other)?;
+    std::fs::write(path, text)
+}
+
+/// Restores from `path`; whether a state was found and applied.
+pub fn restore_from(app: &mut App, path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    match serde_json::from_str::<Saved>(&text) {
+        Ok(saved) => {
+            apply(app, &saved);
+            true
+        }
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,4 @@
+//! Reusable pieces of views.
+
+pub mod filter;
+pub mod text_field;
