@@ -509,3 +509,49 @@ fn the_recipient_card_says_what_salesforce_gets() {
     press(&mut app, "q M b c");
     assert!(app.top_as::<qualm::tui::card::TermCard>().is_some());
 }
+
+#[test]
+fn the_findings_view_records_and_dismisses_and_opens_evidence() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    press(&mut app, "F");
+    assert!(app.find::<qualm::tui::findings::FindingsView>().is_some());
+    // High and above: the medium "older than 12 months" finding names
+    // today's date, which a snapshot must not.
+    for _ in 0..3 {
+        press(&mut app, "f");
+        press(&mut app, "v");
+    }
+    for (w, h) in [(80, 24), (120, 40)] {
+        let terminal = draw(&mut app, w, h);
+        insta::assert_snapshot!(format!("findings_{w}x{h}"), terminal.backend());
+    }
+    // Down to Safe Harbor (qualys-2015's critical finding is listed first:
+    // most severe first), record it, then dismiss the next one.
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("outdated-mechanism"), "{shown}");
+    press(&mut app, "a");
+    let qualys = dir.path().join("qualys-2015.review.yaml");
+    let text = std::fs::read_to_string(&qualys).unwrap();
+    assert!(text.contains("rule: outdated-mechanism"), "{text}");
+    assert!(text.contains("fingerprint: qualm/v1:"));
+    press(&mut app, "a");
+    assert_eq!(
+        std::fs::read_to_string(&qualys).unwrap(),
+        text,
+        "recording twice adds nothing"
+    );
+    press(&mut app, "d");
+    let text = std::fs::read_to_string(&qualys).unwrap();
+    assert!(text.contains("status: dismissed"), "{text}");
+    assert!(screen(&mut app, 120, 40).contains("[dismissed]"));
+    // Enter opens the clause the finding rests on, over the view.
+    press(&mut app, "<Enter>");
+    let node = app.selected_node().unwrap();
+    assert!(matches!(
+        app.shared.tree.nodes[node].kind,
+        NodeKind::Clause(..)
+    ));
+    press(&mut app, "<C-o>");
+    assert!(app.find::<qualm::tui::findings::FindingsView>().is_some());
+}

@@ -42,10 +42,11 @@ pub enum View {
     Picker,
     /// The search palette: typed characters go into its query.
     Palette,
+    Findings,
 }
 
 impl View {
-    pub const ALL: [View; 13] = [
+    pub const ALL: [View; 14] = [
         View::Global,
         View::Tree,
         View::Detail,
@@ -59,6 +60,7 @@ impl View {
         View::Compare,
         View::Picker,
         View::Palette,
+        View::Findings,
     ];
 
     /// The section name in keymap.toml.
@@ -77,6 +79,7 @@ impl View {
             View::Compare => "compare",
             View::Picker => "picker",
             View::Palette => "palette",
+            View::Findings => "findings",
         }
     }
 
@@ -101,6 +104,7 @@ impl View {
             View::Help => &[View::Help, View::Global],
             View::Errors => &[View::Errors, View::Global],
             View::Compare => &[View::Compare, View::Global],
+            View::Findings => &[View::Findings, View::Global],
             // Like input: a picker's keys never fall through to quit.
             View::Picker => &[View::Picker],
         }

@@ -114,6 +114,9 @@ actions! {
     Filter = "filter": "filter the list as you type",
     GotoId = "goto_id": "go to an id (with completion)",
     TermCard = "term_card": "what a recipient (or term) gets, policy by policy",
+    ShowFindings = "show_findings": "findings of the rules (what qualm lint finds)",
+    RecordFinding = "record_finding": "record the finding as a note",
+    DismissFinding = "dismiss_finding": "dismiss the finding (it never counts again)",
 }
 
 impl fmt::Display for Action {

@@ -35,6 +35,30 @@ pub struct Shared {
     pub search: Search,
     /// Terminal size, for page sizes and wrapping.
     pub size: (u16, u16),
+    /// What `qualm lint` finds, computed when first asked for and again
+    /// after the review files change (statuses follow the notes).
+    pub findings: std::cell::OnceCell<crate::findings::Report>,
+}
+
+impl Shared {
+    /// The findings of the folder, with the statuses of their notes.
+    pub fn findings(&self) -> &crate::findings::Report {
+        self.findings.get_or_init(|| {
+            let folder = self
+                .corpus
+                .policies
+                .first()
+                .and_then(|p| p.path.parent().map(std::path::Path::to_path_buf));
+            let checklists = crate::findings::checklist::Checklists::for_folder(folder.as_deref())
+                .unwrap_or_else(|_| crate::findings::checklist::Checklists::builtin());
+            crate::findings::run(
+                &self.corpus,
+                Some(&self.reviews),
+                &checklists,
+                &crate::findings::Options::default(),
+            )
+        })
+    }
 }
 
 /// One undoable change: the policy and the operation that reverses it.
@@ -88,6 +112,7 @@ impl App {
             marks: NoteMarks::default(),
             search: Search::default(),
             size: (80, 24),
+            findings: std::cell::OnceCell::new(),
         };
         shared.refresh_marks();
         let browse = Browse::new(&shared);
@@ -262,6 +287,10 @@ impl App {
             Action::ShowErrors => vec![Effect::Push(Box::new(ErrorsView::default()))],
             Action::ShowNotes if self.top_as::<NotesView>().is_none() => {
                 vec![Effect::Push(Box::new(NotesView::default()))]
+            }
+            Action::ShowFindings if self.top_as::<super::findings::FindingsView>().is_none() => {
+                let view = super::findings::FindingsView::open(&self.shared, None);
+                vec![Effect::Push(Box::new(view))]
             }
             Action::ToggleReader if self.top_as::<super::reader::Reader>().is_some() => {
                 vec![Effect::Pop]

@@ -13,6 +13,7 @@ pub mod clipboard;
 pub mod compare;
 pub mod component;
 pub mod effect;
+pub mod findings;
 pub mod goto;
 pub mod notes;
 pub mod palette;

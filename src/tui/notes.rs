@@ -276,6 +276,8 @@ impl Shared {
 
     /// Recomputes anchors and tree marks from the review files.
     pub fn refresh_marks(&mut self) {
+        // Findings take their statuses from the notes.
+        self.findings = std::cell::OnceCell::new();
         let mut marks = NoteMarks::default();
         for (pi, review) in self.reviews.reviews.iter().enumerate() {
             let policy = &self.corpus.policies[pi].policy;

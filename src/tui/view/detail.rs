@@ -325,21 +325,42 @@ fn build(app: &App, b: &Browse, card: &mut Card) -> String {
 
 fn flow_card(app: &App, card: &mut Card, policy: &Policy, flow: &Flow, index: usize, count: usize) {
     let theme = app.theme;
-    let head = format!("Flow {} of {count}", index + 1);
-    const NEGATIVE: &str = "✗ NEGATIVE: the policy says this does NOT happen";
-    if !flow.does && width(&head) + 2 + width(NEGATIVE) <= card.width {
-        card.lines.push(Line::from(vec![
-            Span::styled(head, theme.heading()),
-            Span::raw("  "),
-            Span::styled(NEGATIVE, theme.negative()),
-        ]));
-    } else {
-        card.text(&head, theme.heading());
-        // On a narrow card the warning gets lines of its own rather than
-        // being cut off at the pane's edge.
-        if !flow.does {
-            card.text(NEGATIVE, theme.negative());
+    let head = format!("Flow {} of {count} · {}", index + 1, flow.action().as_str());
+    // A negative says what is denied, how far and with which words, so
+    // "not sold" never reads as "not shared", nor "not knowingly" as "not".
+    let negative = (!flow.does).then(|| {
+        let mut text = format!("✗ NOT {}", flow.action().done().to_uppercase());
+        if let Some(qualifier) = &flow.qualifier {
+            text.push_str(&format!(" ({qualifier})"));
         }
+        text.push_str(match flow.scope() {
+            Some(crate::model::Scope::Policy) => " · policy-wide",
+            _ => " · in this context",
+        });
+        text
+    });
+    match &negative {
+        Some(warning) if width(&head) + 2 + width(warning) <= card.width => {
+            card.lines.push(Line::from(vec![
+                Span::styled(head, theme.heading()),
+                Span::raw("  "),
+                Span::styled(warning.clone(), theme.negative()),
+            ]));
+        }
+        _ => {
+            card.text(&head, theme.heading());
+            // On a narrow card the warning gets lines of its own rather
+            // than being cut off at the pane's edge.
+            if let Some(warning) = &negative {
+                card.text(warning, theme.negative());
+            }
+        }
+    }
+    if flow.suggested {
+        card.text(
+            "◌ SUGGESTED by import from the text; not confirmed by an analyst",
+            theme.dim(),
+        );
     }
     card.list_field("Data", &flow.data, "unspecified");
     card.list_field("Purposes", &flow.purposes, "unspecified");
@@ -360,6 +381,17 @@ fn flow_card(app: &App, card: &mut Card, policy: &Policy, flow: &Flow, index: us
     match &flow.if_withheld {
         Some(text) => card.field("If withheld", text, theme.base()),
         None => card.field("If withheld", "not stated", theme.dim()),
+    }
+    if let Some(choice) = &flow.choice {
+        let mut text = choice.kind.as_str().to_string();
+        if let Some(how) = &choice.how {
+            text.push_str(&format!(": {how}"));
+        }
+        if !choice.evidence.is_empty() {
+            let ids: Vec<&str> = choice.evidence.iter().map(|e| &**e).collect();
+            text.push_str(&format!(" ({})", ids.join(", ")));
+        }
+        card.field("Choice", &text, theme.base());
     }
     if flow.evidence.is_empty() {
         card.field("Evidence", "none", theme.unspecified());
@@ -452,6 +484,44 @@ fn overview(app: &App, card: &mut Card, pi: usize) {
             &format!("{negative} statement(s) of what is not done"),
             theme.negative(),
         );
+    }
+    let suggested = flows.iter().filter(|f| f.suggested).count();
+    if suggested > 0 {
+        card.field(
+            "Suggested",
+            &format!("{suggested} flow(s) drafted by import, to confirm"),
+            theme.dim(),
+        );
+    }
+    // What `qualm lint` makes of it: the grade, how it was earned, and
+    // how complete each legal checklist is (F lists the findings).
+    let report = app.findings();
+    if let Some(result) = report.policies.iter().find(|r| r.id == policy.id) {
+        let (good, bad, blocker) = crate::findings::grade::tally(&result.points);
+        let open = report
+            .findings
+            .iter()
+            .filter(|f| f.policy == policy.id && f.status == Status::Open)
+            .count();
+        card.field(
+            "Grade",
+            &format!(
+                "{} ({good} good, {bad} bad, {blocker} blocker; {open} open finding(s))",
+                result.grade
+            ),
+            theme.base(),
+        );
+        let lists: Vec<String> = result
+            .checklists
+            .iter()
+            .map(|l| {
+                let (present, applicable) = l.completeness();
+                format!("{} {present}/{applicable}", l.name)
+            })
+            .collect();
+        if !lists.is_empty() {
+            card.field("Checklists", &lists.join("; "), theme.base());
+        }
     }
     card.blank();
     card.text("Left unspecified", theme.label());
