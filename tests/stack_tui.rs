@@ -555,3 +555,30 @@ fn the_findings_view_records_and_dismisses_and_opens_evidence() {
     press(&mut app, "<C-o>");
     assert!(app.find::<qualm::tui::findings::FindingsView>().is_some());
 }
+
+#[test]
+fn a_note_written_elsewhere_shows_within_a_second_keeping_the_place() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    select_clause(&mut app, "collect.demo");
+    let node = app.selected_node();
+    press(&mut app, "A");
+    let before = app.shared.reviews.all_notes().count();
+    // Another analyst (here: the store, as `qualm note add` uses it) adds
+    // a note to the same review file.
+    let path = dir.path().join("quali-2024.review.yaml");
+    let mut note = review(dir.path()).notes[0].clone();
+    note.id = String::new();
+    note.body = String::from("written in another session");
+    qualm::review::store::apply(&path, "quali-2024", &qualm::review::Op::Add(note), None).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(app.collect_background(), "the change is noticed");
+    assert_eq!(app.shared.reviews.all_notes().count(), before + 1);
+    assert!(
+        app.find::<NotesView>().is_some(),
+        "the notes view stays open"
+    );
+    assert!(screen(&mut app, 120, 40).contains("written in another session"));
+    press(&mut app, "<Esc>");
+    assert_eq!(app.selected_node(), node, "the tree keeps its place");
+}

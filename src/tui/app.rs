@@ -88,6 +88,8 @@ pub struct App {
     pub suspend: bool,
     /// Text to put on the clipboard through OSC 52 at the next frame.
     pub clipboard: Option<String>,
+    /// When review files were last checked for outside changes.
+    checked_disk: std::time::Instant,
 }
 
 impl App {
@@ -128,6 +130,7 @@ impl App {
             external_edit: false,
             suspend: false,
             clipboard: None,
+            checked_disk: std::time::Instant::now(),
         }
     }
 
@@ -240,6 +243,7 @@ impl App {
         // The first call comes after the first frame: start indexing then.
         self.start_search();
         let mut changed = self.shared.search.collect();
+        changed |= self.reload_changed_reviews();
         let mut effects = Vec::new();
         for view in &mut self.stack {
             let (c, e) = view.collect(&self.shared);
@@ -248,6 +252,34 @@ impl App {
         }
         self.run_effects(effects);
         changed
+    }
+
+    /// Review files another analyst (or `qualm note`, or a git pull)
+    /// changed: read again, at most once a second, keeping every view
+    /// where it is. True when any was.
+    fn reload_changed_reviews(&mut self) -> bool {
+        if self.checked_disk.elapsed() < std::time::Duration::from_secs(1) {
+            return false;
+        }
+        self.checked_disk = std::time::Instant::now();
+        let changed = self.shared.reviews.changed_on_disk();
+        if changed.is_empty() {
+            return false;
+        }
+        for &pi in &changed {
+            self.shared.reviews.reload(pi);
+        }
+        self.shared.refresh_marks();
+        self.shared.search.reindex();
+        let names: Vec<&str> = changed
+            .iter()
+            .map(|&pi| self.shared.corpus.policies[pi].policy.id.as_str())
+            .collect();
+        self.status = Some(format!(
+            "notes of {} changed on disk; shown as they are now",
+            names.join(", ")
+        ));
+        true
     }
 
     /// Whether background work is under way, so the loop polls for its
