@@ -208,3 +208,70 @@ fn help_lists_the_compare_keys() {
     assert!(screen.contains("compare keys"), "{screen}");
     assert!(screen.contains("matrix by data / recipients"), "{screen}");
 }
+
+/// A small edit of a long policy: quali-2024 against a copy with one
+/// clause reworded and one removed.
+fn small_edit() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("sources")).unwrap();
+    let model = std::fs::read_to_string("policies/quali-2024.yaml").unwrap();
+    std::fs::write(dir.path().join("quali-2024.yaml"), &model).unwrap();
+    let edited = model
+        .replace(
+            "id: quali-2024\n",
+            "id: quali-2025\n  supersedes: quali-2024\n",
+        )
+        .replace(
+            "text: When you schedule a demo\n",
+            "text: When you book a demo with our sales team\n",
+        );
+    assert_ne!(edited, model);
+    std::fs::write(dir.path().join("quali-2025.yaml"), edited).unwrap();
+    let mut app = workbench::open(dir.path(), true);
+    app.resize(160, 48);
+    show_versions(&mut app, "quali-2024", "quali-2025");
+    settle(&mut app);
+    (dir, app)
+}
+
+fn versions_view(app: &App) -> &qualm::tui::compare::VersionView {
+    match &app.find::<CompareState>().unwrap().mode {
+        Mode::Versions(v) => v,
+        _ => panic!("not the versions view"),
+    }
+}
+
+#[test]
+fn versions_step_through_changes_hide_unchanged_and_head_each_section() {
+    let (_dir, mut app) = small_edit();
+    let screen = format!("{:?}", draw(&mut app, 160, 48).backend());
+    assert!(screen.contains("§ "), "section headings:\n{screen}");
+    // ]c goes straight to the one change, [c back to nothing before it.
+    press(&mut app, "]");
+    press(&mut app, "c");
+    let v = versions_view(&app);
+    let (a, _) = &**v.result.as_ref().unwrap();
+    assert_eq!(a.pairs[v.selected].status, qualm::compare::Status::Reworded);
+    assert_eq!(a.right_id(&a.pairs[v.selected]), Some("collect.demo"));
+    // Only changes: the unchanged clauses go, the section headings stay,
+    // and each says what its section holds.
+    press(&mut app, "o");
+    assert!(versions_view(&app).hide_unchanged);
+    for (w, h) in SIZES {
+        app.resize(w, h);
+        let terminal = draw(&mut app, w, h);
+        let text = format!("{:?}", terminal.backend());
+        assert!(text.contains("1 reworded"), "{text}");
+        assert!(text.contains("unchanged (hidden)"), "{text}");
+        insta::assert_snapshot!(format!("versions_only_changes_{w}x{h}"), terminal.backend());
+    }
+    // The pair header is drawn whole in each pane at 160 columns.
+    app.resize(160, 48);
+    let text = format!("{:?}", draw(&mut app, 160, 48).backend());
+    assert_eq!(
+        text.matches("~ collect.demo → collect.demo · reworded")
+            .count(),
+        2,
+        "{text}"
+    );
+}

@@ -69,6 +69,8 @@ pub struct VersionView {
     pub side: Side,
     pub scroll: usize,
     pub practice_scroll: usize,
+    /// Show only the pairs that changed (section headings stay).
+    pub hide_unchanged: bool,
 }
 
 impl VersionView {
@@ -83,6 +85,7 @@ impl VersionView {
             side: Side::Right,
             scroll: 0,
             practice_scroll: 0,
+            hide_unchanged: false,
         }
     }
 
@@ -448,26 +451,87 @@ pub fn pair_runs(a: &Alignment, k: usize, side: Option<Side>) -> Vec<(String, Ma
 
 /// The clause lines of the version view: (left or unified lines, right
 /// lines when side by side), the same height per pair.
-pub fn version_lines(a: &Alignment, size: (u16, u16)) -> (Vec<CLine>, Vec<CLine>) {
+/// Whether a pair is shown: with `hide_unchanged`, only those that
+/// changed (a clause moved unchanged still counts as a change).
+pub fn pair_shown(a: &Alignment, k: usize, hide_unchanged: bool) -> bool {
+    let p = &a.pairs[k];
+    !hide_unchanged || p.status != Status::Unchanged || p.moved
+}
+
+/// The section a pair sits in: its new clause's, else its old one's.
+fn pair_section(a: &Alignment, k: usize) -> &str {
+    let p = &a.pairs[k];
+    p.right
+        .map(|r| a.right[r].heading.as_str())
+        .or_else(|| p.left.map(|l| a.left[l].heading.as_str()))
+        .unwrap_or("")
+}
+
+/// "§ 3. Sharing · 2 reworded, 1 added": the heading over a run of pairs
+/// of one section, with what changed in it.
+fn section_heading(a: &Alignment, start: usize) -> String {
+    let heading = pair_section(a, start);
+    let run = (start..a.pairs.len()).take_while(|&k| pair_section(a, k) == heading);
+    let mut counts = [0usize; 4];
+    for k in run {
+        let i = match a.pairs[k].status {
+            Status::Unchanged => 0,
+            Status::Reworded => 1,
+            Status::Added => 2,
+            Status::Removed => 3,
+        };
+        counts[i] += 1;
+    }
+    let parts: Vec<String> = [
+        (counts[1], "reworded"),
+        (counts[2], "added"),
+        (counts[3], "removed"),
+        (counts[0], "unchanged"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    let heading = if heading.is_empty() {
+        "(no heading)"
+    } else {
+        heading
+    };
+    format!("§ {heading} · {}", parts.join(", "))
+}
+
+pub fn version_lines(
+    a: &Alignment,
+    size: (u16, u16),
+    hide_unchanged: bool,
+) -> (Vec<CLine>, Vec<CLine>) {
     let (_, side_by_side, text, _, _) = version_geometry(size);
     let (mut left, mut right) = (Vec::new(), Vec::new());
+    let mut section: Option<&str> = None;
     for k in 0..a.pairs.len() {
+        // A section's heading and summary open its run, shown or not, so
+        // hiding unchanged clauses still says what each section holds.
+        if section != Some(pair_section(a, k)) {
+            section = Some(pair_section(a, k));
+            let heading = wrap_runs(&[(section_heading(a, k), Mark::Heading)], text, None);
+            if side_by_side {
+                right.extend(heading.iter().cloned());
+            }
+            left.extend(heading);
+        }
+        if !pair_shown(a, k, hide_unchanged) {
+            continue;
+        }
+        // The header (ids, similarity, "moved") is wrapped to one pane and
+        // drawn whole in each, so neither cuts it off.
         let (header, mark) = pair_header(a, k);
-        let head = wrap_runs(
-            &[(header, mark)],
-            text * if side_by_side { 2 } else { 1 },
-            Some(k),
-        );
+        let head = wrap_runs(&[(header, mark)], text, Some(k));
         if side_by_side {
             let l = wrap_runs(&pair_runs(a, k, Some(Side::Left)), text, Some(k));
             let r = wrap_runs(&pair_runs(a, k, Some(Side::Right)), text, Some(k));
             let height = l.len().max(r.len());
-            left.extend(head.iter().cloned());
-            right.extend(head.iter().map(|_| CLine {
-                runs: Vec::new(),
-                item: Some(k),
-            }));
             for (side, mut lines) in [(&mut left, l), (&mut right, r)] {
+                side.extend(head.iter().cloned());
                 while lines.len() < height {
                     lines.push(CLine {
                         runs: Vec::new(),
@@ -686,6 +750,7 @@ impl CompareState {
                 side: Side::Right,
                 scroll: 0,
                 practice_scroll: 0,
+                hide_unchanged: false,
             }),
             picker: None,
         }
@@ -1117,17 +1182,62 @@ fn move_versions(v: &mut VersionView, action: Action, size: (u16, u16)) {
             }
         }
         _ if v.side == Side::Practices => {}
-        Action::Down => v.selected = (v.selected + 1).min(last),
-        Action::Up => v.selected = v.selected.saturating_sub(1),
-        Action::Top => v.selected = 0,
-        Action::Bottom => v.selected = last,
-        Action::PageDown => v.selected = (v.selected + half / 4 + 1).min(last),
-        Action::PageUp => v.selected = v.selected.saturating_sub(half / 4 + 1),
+        Action::ToggleUnchanged => v.hide_unchanged = !v.hide_unchanged,
         _ => {}
     }
+    let hide = v.hide_unchanged;
+    let shown = |k: usize| pair_shown(a, k, hide);
+    let changed = |k: usize| a.pairs[k].status != Status::Unchanged || a.pairs[k].moved;
+    let next = |from: usize, want: &dyn Fn(usize) -> bool| (from + 1..=last).find(|&k| want(k));
+    let prev = |from: usize, want: &dyn Fn(usize) -> bool| (0..from).rev().find(|&k| want(k));
+    let step = |from: usize, n: usize, down: bool| {
+        let mut at = from;
+        for _ in 0..n {
+            let found = if down {
+                next(at, &shown)
+            } else {
+                prev(at, &shown)
+            };
+            match found {
+                Some(k) => at = k,
+                None => break,
+            }
+        }
+        at
+    };
+    if v.side != Side::Practices {
+        v.selected = match action {
+            Action::Down => step(v.selected, 1, true),
+            Action::Up => step(v.selected, 1, false),
+            Action::Top => (0..=last).find(|&k| shown(k)).unwrap_or(0),
+            Action::Bottom => (0..=last).rev().find(|&k| shown(k)).unwrap_or(last),
+            Action::PageDown => step(v.selected, half / 4 + 1, true),
+            Action::PageUp => step(v.selected, half / 4 + 1, false),
+            Action::NextChange => next(v.selected, &changed).unwrap_or(v.selected),
+            Action::PrevChange => prev(v.selected, &changed).unwrap_or(v.selected),
+            _ => v.selected,
+        };
+        // Hiding what the cursor is on moves it to the next change.
+        if !shown(v.selected) {
+            v.selected = next(v.selected, &shown)
+                .or_else(|| prev(v.selected, &shown))
+                .unwrap_or(v.selected);
+        }
+    }
     let _ = beside;
-    let (lines, _) = version_lines(a, size);
-    let start = lines.iter().position(|l| l.item == Some(v.selected));
+    let (lines, _) = version_lines(a, size, hide);
+    // The section heading right above the pair scrolls into view with it.
+    let start = lines
+        .iter()
+        .position(|l| l.item == Some(v.selected))
+        .map(|at| {
+            let heading = lines[..at]
+                .iter()
+                .rev()
+                .take_while(|l| l.item.is_none() && !l.runs.is_empty())
+                .count();
+            at - heading
+        });
     let end = lines.iter().rposition(|l| l.item == Some(v.selected));
     if let (Some(start), Some(end)) = (start, end) {
         keep_in_view(&mut v.scroll, start, end, height);

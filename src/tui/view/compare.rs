@@ -179,10 +179,11 @@ fn versions(frame: &mut Frame, app: &App, v: &VersionView, area: Rect) {
     let left = &app.corpus.policies[v.left].policy;
     let right = &app.corpus.policies[v.right].policy;
     let title = format!(
-        " {} → {} · {} unchanged, {} reworded, {} moved, {} added, {} removed ",
+        " {} → {} · {} unchanged{}, {} reworded, {} moved, {} added, {} removed ",
         left.id,
         right.id,
         a.count(crate::compare::Status::Unchanged),
+        if v.hide_unchanged { " (hidden)" } else { "" },
         a.count(crate::compare::Status::Reworded),
         a.moved(),
         a.count(crate::compare::Status::Added),
@@ -217,7 +218,7 @@ fn versions(frame: &mut Frame, app: &App, v: &VersionView, area: Rect) {
     } else {
         body
     };
-    let (l_lines, r_lines) = version_lines(a, app.size);
+    let (l_lines, r_lines) = version_lines(a, app.size, v.hide_unchanged);
     let selected = Some(v.selected);
     let draw = |lines: &[CLine], area: Rect, title: String, focused: bool, frame: &mut Frame| {
         let shown: Vec<Line> = lines
