@@ -132,3 +132,14 @@ fn the_shipped_keymap_validates() {
     bad["tree"]["keymap"][0]["run"] = Value::from("no_such_action");
     assert!(!errors(&schema, &bad).is_empty());
 }
+
+#[test]
+fn the_shipped_vocabulary_validates() {
+    let schema = schema("vocabulary");
+    let vocabulary = yaml("policies/vocabulary.yaml");
+    let found = errors(&schema, &vocabulary);
+    assert!(found.is_empty(), "{found:#?}");
+    let mut bad = vocabulary.clone();
+    bad["data"][0]["synonym"] = Value::from("typo");
+    assert!(!errors(&schema, &bad).is_empty());
+}

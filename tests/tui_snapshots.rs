@@ -160,17 +160,19 @@ fn detail_text(app: &mut App, width: u16, height: u16) -> String {
         .join(" ")
 }
 
-/// A flow the policy says does not happen says so in full, also on the
-/// narrow card of an 80-column terminal, where it once was cut off.
+/// A flow the policy says does not happen says so in full (which action it
+/// denies, how far), also on the narrow card of an 80-column terminal,
+/// where it once was cut off.
 #[test]
 fn a_negative_flow_is_announced_in_full() {
     for (w, h) in SIZES {
         let mut app = app(true);
         select_context(&mut app, "qualys-2020", "No sale of personal information");
         let text = detail_text(&mut app, w, h);
+        // What is denied (a sale, not a disclosure) and how far.
         assert!(
-            text.contains("Flow 1 of 2 ✗ NEGATIVE: the policy says this does NOT happen")
-                || text.contains("Flow 1 of 2  ✗ NEGATIVE: the policy says this does NOT happen"),
+            text.contains("Flow 1 of 2 · sell ✗ NOT SOLD · policy-wide")
+                || text.contains("Flow 1 of 2 · sell  ✗ NOT SOLD · policy-wide"),
             "at {w}x{h}: {text}"
         );
     }

@@ -1,6 +1,6 @@
-//! `qualm schema model|review|keymap`: JSON Schema (draft 2020-12) of the
+//! `qualm schema model|review|vocabulary|keymap`: JSON Schema (draft 2020-12) of the
 //! files qualm reads, for editors (yaml-language-server, taplo) and CI.
-//! The model and review schemas are derived by schemars from the very
+//! The model, review and vocabulary schemas are derived by schemars from the very
 //! types the loader deserializes into, and the keymap's from the list of
 //! sections and actions the loader checks against, so none can drift.
 
@@ -15,6 +15,7 @@ use crate::tui::action::Action;
 pub enum SchemaKind {
     Model,
     Review,
+    Vocabulary,
     Keymap,
 }
 
@@ -31,6 +32,14 @@ pub fn schema(kind: SchemaKind) -> Value {
             let mut schema = serde_json::to_value(schemars::schema_for!(crate::review::ReviewFile))
                 .expect("a schema serializes");
             schema["title"] = json!("qualm review file");
+            schema
+        }
+        SchemaKind::Vocabulary => {
+            let mut schema = serde_json::to_value(schemars::schema_for!(
+                crate::model::vocabulary::VocabularyFile
+            ))
+            .expect("a schema serializes");
+            schema["title"] = json!("qualm vocabulary");
             schema
         }
         SchemaKind::Keymap => keymap(),

@@ -57,7 +57,7 @@ impl Category {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub id: String,
@@ -100,9 +100,10 @@ fn is_false(value: &bool) -> bool {
     !*value
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// The document shape of `vocabulary.yaml`; also its JSON Schema.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct VocabularyFile {
+pub struct VocabularyFile {
     schema: u32,
     topics: Vec<Term>,
     data: Vec<Term>,

@@ -38,26 +38,71 @@ pub struct Shared {
     /// What `qualm lint` finds, computed when first asked for and again
     /// after the review files change (statuses follow the notes).
     pub findings: std::cell::OnceCell<crate::findings::Report>,
+    /// One policy's findings, for its overview, without linting the
+    /// whole folder (thousands of policies) to draw one card.
+    pub policy_findings:
+        std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<crate::findings::Report>>>,
+    checklists: std::cell::OnceCell<crate::findings::checklist::Checklists>,
 }
 
 impl Shared {
-    /// The findings of the folder, with the statuses of their notes.
-    pub fn findings(&self) -> &crate::findings::Report {
-        self.findings.get_or_init(|| {
+    /// The folder's checklists (its own file, else the built-in ones).
+    fn checklists(&self) -> &crate::findings::checklist::Checklists {
+        self.checklists.get_or_init(|| {
             let folder = self
                 .corpus
                 .policies
                 .first()
                 .and_then(|p| p.path.parent().map(std::path::Path::to_path_buf));
-            let checklists = crate::findings::checklist::Checklists::for_folder(folder.as_deref())
-                .unwrap_or_else(|_| crate::findings::checklist::Checklists::builtin());
+            crate::findings::checklist::Checklists::for_folder(folder.as_deref())
+                .unwrap_or_else(|_| crate::findings::checklist::Checklists::builtin())
+        })
+    }
+
+    /// The findings of the folder, with the statuses of their notes.
+    pub fn findings(&self) -> &crate::findings::Report {
+        self.findings.get_or_init(|| {
             crate::findings::run(
                 &self.corpus,
                 Some(&self.reviews),
-                &checklists,
+                self.checklists(),
                 &crate::findings::Options::default(),
             )
         })
+    }
+
+    /// One policy's findings and grade (from the folder's, when known).
+    pub fn findings_of(&self, pi: usize) -> std::rc::Rc<crate::findings::Report> {
+        if let Some(all) = self.findings.get() {
+            let id = &self.corpus.policies[pi].policy.id;
+            return std::rc::Rc::new(crate::findings::Report {
+                findings: all
+                    .findings
+                    .iter()
+                    .filter(|f| &f.policy == id)
+                    .cloned()
+                    .collect(),
+                policies: all
+                    .policies
+                    .iter()
+                    .filter(|p| &p.id == id)
+                    .cloned()
+                    .collect(),
+            });
+        }
+        let mut cache = self.policy_findings.borrow_mut();
+        cache
+            .entry(pi)
+            .or_insert_with(|| {
+                std::rc::Rc::new(crate::findings::run_policies(
+                    &self.corpus,
+                    Some(&self.reviews),
+                    self.checklists(),
+                    &crate::findings::Options::default(),
+                    [pi],
+                ))
+            })
+            .clone()
     }
 }
 
@@ -115,6 +160,8 @@ impl App {
             search: Search::default(),
             size: (80, 24),
             findings: std::cell::OnceCell::new(),
+            policy_findings: Default::default(),
+            checklists: std::cell::OnceCell::new(),
         };
         shared.refresh_marks();
         let browse = Browse::new(&shared);

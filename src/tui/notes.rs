@@ -278,6 +278,7 @@ impl Shared {
     pub fn refresh_marks(&mut self) {
         // Findings take their statuses from the notes.
         self.findings = std::cell::OnceCell::new();
+        self.policy_findings.borrow_mut().clear();
         let mut marks = NoteMarks::default();
         for (pi, review) in self.reviews.reviews.iter().enumerate() {
             let policy = &self.corpus.policies[pi].policy;

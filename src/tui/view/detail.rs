@@ -495,7 +495,7 @@ fn overview(app: &App, card: &mut Card, pi: usize) {
     }
     // What `qualm lint` makes of it: the grade, how it was earned, and
     // how complete each legal checklist is (F lists the findings).
-    let report = app.findings();
+    let report = app.findings_of(pi);
     if let Some(result) = report.policies.iter().find(|r| r.id == policy.id) {
         let (good, bad, blocker) = crate::findings::grade::tally(&result.points);
         let open = report

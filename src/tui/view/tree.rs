@@ -79,7 +79,41 @@ pub fn node_label(app: &App, node: usize) -> (String, String) {
     let n = &app.tree.nodes[node];
     let policy = &app.corpus.policies[n.policy].policy;
     match &n.kind {
-        NodeKind::Policy => (policy.id.clone(), policy.organization.clone()),
+        NodeKind::Policy => {
+            // Once the findings are known (the policy's overview was seen,
+            // or `F` ran), the row carries its grade and open findings.
+            let known = app.findings.get().map(|all| {
+                let open = all
+                    .findings
+                    .iter()
+                    .filter(|f| f.policy == policy.id && f.status == crate::review::Status::Open)
+                    .count();
+                let grade = all
+                    .policies
+                    .iter()
+                    .find(|p| p.id == policy.id)
+                    .map(|p| p.grade);
+                (grade, open)
+            });
+            let known = known.or_else(|| {
+                let cache = app.policy_findings.borrow();
+                let report = cache.get(&n.policy)?;
+                let open = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.status == crate::review::Status::Open)
+                    .count();
+                Some((report.policies.first().map(|p| p.grade), open))
+            });
+            let note = match known {
+                Some((Some(grade), open)) if open > 0 => {
+                    format!("{} · {grade} ⚑{open}", policy.organization)
+                }
+                Some((Some(grade), _)) => format!("{} · {grade}", policy.organization),
+                _ => policy.organization.clone(),
+            };
+            (policy.id.clone(), note)
+        }
         NodeKind::ContextGroup => (
             String::from("Collection contexts"),
             format!("{}", policy.contexts_flat().len()),
