@@ -166,7 +166,7 @@ pub struct Checklists {
 }
 
 fn regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&super::rules::ascii_boundaries(pattern))
         .case_insensitive(true)
         .size_limit(1 << 20)
         .build()

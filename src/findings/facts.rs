@@ -144,6 +144,8 @@ pub struct PolicyFacts<'a> {
     pub laws: Vec<&'a Law>,
     /// Flows that state a practice (not those resting only on definitions).
     pub flows: Vec<FlowRef<'a>>,
+    /// The checklists evaluated, once (a rule and the grade both read them).
+    evaluated: std::cell::OnceCell<Vec<super::checklist::ChecklistResult>>,
 }
 
 impl<'a> PolicyFacts<'a> {
@@ -188,7 +190,14 @@ impl<'a> PolicyFacts<'a> {
             dated: effective.is_some(),
             laws: checklists.laws_for(&policy.jurisdictions, date),
             flows,
+            evaluated: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Every law's checklist for this policy, evaluated once.
+    pub fn checklists(&self, checklists: &Checklists) -> &[super::checklist::ChecklistResult] {
+        self.evaluated
+            .get_or_init(|| super::checklist::evaluate(self, checklists))
     }
 
     pub fn under(&self, law_prefix: &str) -> bool {
@@ -413,9 +422,9 @@ pub fn evidence_of<'f>(flows: impl IntoIterator<Item = &'f Flow>) -> Vec<String>
 pub fn transfer_pattern() -> &'static Regex {
     static PATTERN: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     PATTERN.get_or_init(|| {
-        regex::RegexBuilder::new(
+        regex::RegexBuilder::new(&super::rules::ascii_boundaries(
             r"(transfer|transferred|stored|processed|hosted)\b.{0,100}(outside (of )?(the )?(eea|european|eu\b|uk\b|switzerland)|united states|\bu\.?s\.?a?\b|third countr|other countries)",
-        )
+        ))
         .case_insensitive(true)
         .build()
         .expect("a valid pattern")

@@ -224,7 +224,7 @@ fn lint_policy(
         findings.extend(sink.findings);
         points.extend(sink.points);
     }
-    let lists = checklist::evaluate(&facts, checklists);
+    let lists = facts.checklists(checklists).to_vec();
     for list in &lists {
         let (present, applicable) = list.completeness();
         if applicable > 0 && present == applicable {
