@@ -77,6 +77,16 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// CPU time of this thread: on a busy machine, wall-clock time per
+/// keystroke counts the time other processes held the core.
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map(Duration::from_nanos)
+        .unwrap_or_default()
+}
+
 fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -109,11 +119,13 @@ fn main() {
         dir.display()
     );
     let files = model::load::model_files_in(&dir).expect("corpus folder");
+    // `--search-only`: skip the bare parse, lint and fzf while profiling.
+    let search_only = std::env::args().any(|a| a == "--search-only");
 
     // The baseline: every model file read and parsed into a generic YAML
     // value by serde, on one thread.
     let started = Instant::now();
-    for file in &files {
+    for file in files.iter().filter(|_| !search_only) {
         let text = std::fs::read_to_string(file).expect("readable");
         let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
         std::hint::black_box(value);
@@ -157,10 +169,13 @@ fn main() {
     // path (narrowing from the previous keystroke, top hits per kind).
     let mut session = Session::new(&index);
     let mut per_key = Vec::new();
+    let mut per_key_cpu = Vec::new();
+    let mut heaviest = Vec::new();
     let mut generation = 0;
     for query in QUERIES {
         for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
             generation += 1;
+            let cpu = thread_cpu();
             let started = Instant::now();
             let results = run_query(
                 &mut session,
@@ -171,10 +186,15 @@ fn main() {
             )
             .expect("not cancelled");
             per_key.push(ms(started.elapsed()));
+            let cpu = ms(thread_cpu() - cpu);
+            per_key_cpu.push(cpu);
+            heaviest.push((cpu, &query[..end], session.stats()));
             std::hint::black_box(results);
         }
     }
     per_key.sort_by(f64::total_cmp);
+    per_key_cpu.sort_by(f64::total_cmp);
+    heaviest.sort_by(|a, b| b.0.total_cmp(&a.0));
     let (p50, p95, worst) = (
         percentile(&per_key, 50.0),
         percentile(&per_key, 95.0),
@@ -192,17 +212,25 @@ fn main() {
     // Linting the whole folder (every rule and checklist), after loading.
     let started = Instant::now();
     let checklists = qualm::findings::checklist::Checklists::builtin();
-    let report = qualm::findings::run(
-        &app.corpus,
-        None,
-        &checklists,
-        &qualm::findings::Options::default(),
-    );
+    let report = if search_only {
+        Default::default()
+    } else {
+        qualm::findings::run(
+            &app.corpus,
+            None,
+            &checklists,
+            &qualm::findings::Options::default(),
+        )
+    };
     let lint = started.elapsed();
     let finding_count = report.findings.len();
 
     // fzf over the same clause texts, one per line.
-    let fzf = fzf_filter_ms(&app);
+    let fzf = if search_only {
+        None
+    } else {
+        fzf_filter_ms(&app)
+    };
 
     let corpus_mb = folder_mb(&dir);
     println!("corpus      {} ({policies} policies, {clauses} clauses, {errors} errors, {corpus_mb:.1} MiB)", dir.display());
@@ -219,6 +247,24 @@ fn main() {
         "keystroke   {p50:>9.2} ms p50, {p95:.2} ms p95, {worst:.2} ms worst ({} keystrokes)",
         per_key.len()
     );
+    println!(
+        "  cpu time  {:>9.2} ms p50, {:.2} ms p95 (this thread only)",
+        percentile(&per_key_cpu, 50.0),
+        percentile(&per_key_cpu, 95.0)
+    );
+    println!(
+        "  heaviest keystrokes (cpu ms, query, how, words scored, postings, candidates, hits):"
+    );
+    for (cpu, query, stats) in heaviest.iter().take(8) {
+        println!(
+            "  {cpu:>9.2} ms  {query:<24} {:<9} {:>6} {:>9} {:>9} {:>9}",
+            stats.path,
+            stats.terms_scored,
+            stats.postings_visited,
+            stats.candidates_checked,
+            stats.hits
+        );
+    }
     println!(
         "fresh query {:>9.2} ms median (whole query, no narrowing)",
         percentile(&fresh, 50.0)
@@ -245,6 +291,7 @@ fn main() {
         "search_p50_ms": p50,
         "search_p95_ms": p95,
         "search_max_ms": worst,
+        "search_cpu_p95_ms": percentile(&per_key_cpu, 95.0),
         "fzf_filter_ms": fzf,
         "rss_mb": rss.map(|r| (r * 10.0).round() / 10.0),
         "corpus_mb": (corpus_mb * 10.0).round() / 10.0,
