@@ -21,6 +21,9 @@ use super::Kind;
 
 /// Checks for cancellation every this many steps of a long loop.
 const CANCEL_STRIDE: usize = 4096;
+/// Where an item's kind sits in `Index::kind_len`, above its text length.
+const KIND_SHIFT: u32 = 29;
+const LEN_MASK: u32 = (1 << KIND_SHIFT) - 1;
 /// Queries and query words a session remembers for narrowing.
 const RECENT_QUERIES: usize = 16;
 const RECENT_WORDS: usize = 64;
@@ -36,6 +39,9 @@ pub struct Index {
     item_initials: Vec<u64>,
     /// Per term, the items it occurs in, ascending.
     postings: Vec<Vec<u32>>,
+    /// Per item, its kind (top 3 bits) and text length (the rest): what
+    /// ranking a million hits reads, in 4 bytes instead of 17 in two places.
+    kind_len: Vec<u32>,
     /// Per item, its distinct terms: `forward[forward_start[i]..forward_start[i + 1]]`.
     forward_start: Vec<u32>,
     forward: Vec<u32>,
@@ -96,6 +102,9 @@ impl Index {
         // Grown by doubling; as much as half of it would be slack.
         forward.shrink_to_fit();
         let bags = terms.iter().map(|t| bag(t)).collect();
+        let kind_len = (0..items.len())
+            .map(|i| (items.kind(i) as u32) << KIND_SHIFT | items.text_len(i).min(LEN_MASK))
+            .collect();
         for p in &mut postings {
             p.shrink_to_fit();
         }
@@ -106,6 +115,7 @@ impl Index {
             item_chars,
             item_initials,
             postings,
+            kind_len,
             forward_start,
             forward,
         }
@@ -171,7 +181,8 @@ impl Index {
         let mut heaps: Vec<BinaryHeap<Worst>> = vec![BinaryHeap::new(); Kind::ALL.len()];
         let mut totals = vec![0usize; Kind::ALL.len()];
         for &hit in hits {
-            let kind = self.items.kind(hit.item as usize) as usize;
+            let kind_len = self.kind_len[hit.item as usize];
+            let kind = (kind_len >> KIND_SHIFT) as usize;
             totals[kind] += 1;
             let heap = &mut heaps[kind];
             if heap.len() == per_kind {
@@ -182,11 +193,7 @@ impl Index {
                     continue;
                 }
             }
-            let key = (
-                Reverse(hit.score),
-                self.items.text_len(hit.item as usize),
-                hit.item,
-            );
+            let key = (Reverse(hit.score), kind_len & LEN_MASK, hit.item);
             if heap.len() < per_kind {
                 heap.push(key);
             } else if heap.peek().is_some_and(|top| key < *top) {
@@ -252,6 +259,10 @@ pub struct Session<I: Deref<Target = Index>> {
     term_scores: Vec<Vec<i32>>,
     /// Scratch, per item: best score so far (0: not reached).
     item_scores: Vec<i32>,
+    /// Scratch, a bit per item: reached. Walking its set bits lists the
+    /// reached items in order without sorting them or sweeping every
+    /// item's score (a million items are 18,000 words).
+    item_reached: Vec<u64>,
     stats: Stats,
 }
 
@@ -289,6 +300,7 @@ impl<I: Deref<Target = Index>> Session<I> {
             recent_words: VecDeque::new(),
             term_scores: Vec::new(),
             item_scores: vec![0; items],
+            item_reached: vec![0; items.div_ceil(64)],
             stats: Stats::default(),
         }
     }
@@ -306,7 +318,7 @@ impl<I: Deref<Target = Index>> Session<I> {
     /// said so before it finished.
     pub fn search(&mut self, query: &str, cancelled: &dyn Fn() -> bool) -> Option<Vec<Hit>> {
         self.search_shared(query, cancelled)
-            .map(|hits| Arc::unwrap_or_clone(hits))
+            .map(Arc::unwrap_or_clone)
     }
 
     /// [`Session::search`], its hits shared with the session's memory of
@@ -404,6 +416,7 @@ impl<I: Deref<Target = Index>> Session<I> {
                     &word_matches[cold_word].terms,
                     cold_cost,
                     &mut self.item_scores,
+                    &mut self.item_reached,
                     cancelled,
                 )?;
                 if word_matches.len() == 1 {
@@ -494,60 +507,55 @@ impl<I: Deref<Target = Index>> Session<I> {
 }
 
 /// Every item reached by the postings of `terms`, with the best score of
-/// its terms, in item order. `visits` is the number of postings, to choose
-/// between collecting the touched items and sweeping the whole table.
+/// its terms, in item order. `visits` is the number of postings. Leaves
+/// `scores` and `reached` all zeros.
 fn cold_postings(
     index: &Index,
     terms: &[(u32, i32)],
     visits: usize,
     scores: &mut [i32],
+    reached: &mut [u64],
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Vec<Hit>> {
-    // When most items will be reached, one sweep of the table beats
-    // tracking and sorting the touched ones.
-    let sweep = visits > scores.len() / 4;
-    let mut touched: Vec<u32> = Vec::new();
     let mut steps = 0;
+    let mut result = Some(());
     for &(t, s) in terms {
         let list = &index.postings[t as usize];
         for &item in list {
             let slot = &mut scores[item as usize];
-            if !sweep && *slot == 0 {
-                touched.push(item);
-            }
             *slot = (*slot).max(s);
+            reached[item as usize / 64] |= 1 << (item % 64);
         }
         steps += list.len();
         if steps > CANCEL_STRIDE {
             steps = 0;
             if cancelled() {
-                if sweep {
-                    scores.fill(0);
-                } else {
-                    touched.iter().for_each(|&i| scores[i as usize] = 0);
-                }
-                return None;
+                result = None;
+                break;
             }
         }
     }
-    let mut hits = Vec::with_capacity(touched.len());
-    if sweep {
-        for (item, slot) in scores.iter_mut().enumerate() {
-            if *slot != 0 {
+    let mut hits = Vec::with_capacity(if result.is_some() {
+        visits.min(scores.len())
+    } else {
+        0
+    });
+    for (w, word) in reached.iter_mut().enumerate() {
+        let mut bits = std::mem::take(word);
+        while bits != 0 {
+            let item = w * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let score = std::mem::take(&mut scores[item]);
+            if result.is_some() {
                 hits.push(Hit {
                     item: item as u32,
-                    score: std::mem::take(slot),
+                    score,
                 });
             }
         }
-    } else {
-        touched.sort_unstable();
-        hits.extend(touched.iter().map(|&item| Hit {
-            item,
-            score: std::mem::take(&mut scores[item as usize]),
-        }));
     }
-    Some(hits)
+    hits.shrink_to_fit();
+    result.map(|()| hits)
 }
 
 impl Index {
@@ -566,17 +574,20 @@ impl Index {
         let filler = if c == 'x' { 'y' } else { 'x' };
         let initial = score_i32(term_score(&format!("{c}{filler}"), word)?);
         let inside = score_i32(term_score(&format!("{filler}{c}"), word)?);
-        let hits = self
-            .item_chars
-            .iter()
-            .zip(&self.item_initials)
-            .enumerate()
-            .filter(|(_, (chars, _))| *chars & bit != 0)
-            .map(|(item, (_, initials))| Hit {
-                item: item as u32,
-                score: if initials & bit != 0 { initial } else { inside },
-            })
-            .collect();
+        // Most items hold any given letter: room for all of them at once
+        // beats growing a list of a million by doubling.
+        let mut hits = Vec::with_capacity(self.item_chars.len());
+        hits.extend(
+            self.item_chars
+                .iter()
+                .zip(&self.item_initials)
+                .enumerate()
+                .filter(|(_, (chars, _))| *chars & bit != 0)
+                .map(|(item, (_, initials))| Hit {
+                    item: item as u32,
+                    score: if initials & bit != 0 { initial } else { inside },
+                }),
+        );
         Some(hits)
     }
 }
