@@ -8,6 +8,9 @@
 //! Run `scripts/bench` (it builds, and generates `target/bench-corpus`
 //! when missing), or `cargo bench --bench scale -- DIR`.
 
+#[path = "../tests/support/pty.rs"]
+mod pty;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -77,6 +80,36 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// CPU time of this thread: on a busy machine, wall-clock time per
+/// keystroke counts the time other processes held the core.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Process start to the first frame with the policy tree on screen: the
+/// real binary in an 80x24 pseudo-terminal, opened on `dir`, until
+/// `first_policy` (the first policy's id, as the tree lists it) shows.
+fn first_frame_ms(dir: &Path, first_policy: &str) -> Option<f64> {
+    let binary = env!("CARGO_BIN_EXE_qualm");
+    let dir = dir.canonicalize().ok()?;
+    let started = Instant::now();
+    let mut session = pty::Session::start(binary, &[dir.to_str()?], &[], 80, 24);
+    // Polled every few milliseconds, so the figure is that coarse.
+    while started.elapsed() < Duration::from_secs(600) {
+        session.pump(Duration::from_millis(2));
+        if session.screen().contains(first_policy) {
+            return Some(ms(started.elapsed()));
+        }
+    }
+    None
+}
+
 fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -109,11 +142,28 @@ fn main() {
         dir.display()
     );
     let files = model::load::model_files_in(&dir).expect("corpus folder");
+    // `--search-only`: skip the bare parse, lint and fzf while profiling.
+    let search_only = std::env::args().any(|a| a == "--search-only");
+
+    // Start to first frame in the real binary, before this process holds
+    // the corpus in memory. The tree lists policies by id: the first in
+    // order, cut to what an 80-column tree shows whole.
+    let first_policy = files
+        .iter()
+        .filter_map(|f| Some(f.file_stem()?.to_str()?.to_string()))
+        .min()
+        .unwrap_or_default();
+    let first_policy: String = first_policy.chars().take(16).collect();
+    let first_frame = if search_only {
+        None
+    } else {
+        first_frame_ms(&dir, &first_policy)
+    };
 
     // The baseline: every model file read and parsed into a generic YAML
     // value by serde, on one thread.
     let started = Instant::now();
-    for file in &files {
+    for file in files.iter().filter(|_| !search_only) {
         let text = std::fs::read_to_string(file).expect("readable");
         let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
         std::hint::black_box(value);
@@ -158,10 +208,13 @@ fn main() {
     // path (narrowing from the previous keystroke, top hits per kind).
     let mut session = Session::new(&index);
     let mut per_key = Vec::new();
+    let mut per_key_cpu = Vec::new();
+    let mut heaviest = Vec::new();
     let mut generation = 0;
     for query in QUERIES {
         for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
             generation += 1;
+            let cpu = thread_cpu();
             let started = Instant::now();
             let results = run_query(
                 &mut session,
@@ -172,10 +225,15 @@ fn main() {
             )
             .expect("not cancelled");
             per_key.push(ms(started.elapsed()));
+            let cpu = ms(thread_cpu() - cpu);
+            per_key_cpu.push(cpu);
+            heaviest.push((cpu, &query[..end], session.stats()));
             std::hint::black_box(results);
         }
     }
     per_key.sort_by(f64::total_cmp);
+    per_key_cpu.sort_by(f64::total_cmp);
+    heaviest.sort_by(|a, b| b.0.total_cmp(&a.0));
     let (p50, p95, worst) = (
         percentile(&per_key, 50.0),
         percentile(&per_key, 95.0),
@@ -193,17 +251,25 @@ fn main() {
     // Linting the whole folder (every rule and checklist), after loading.
     let started = Instant::now();
     let checklists = qualm::findings::checklist::Checklists::builtin();
-    let report = qualm::findings::run(
-        &app.shared.corpus,
-        None,
-        &checklists,
-        &qualm::findings::Options::default(),
-    );
+    let report = if search_only {
+        Default::default()
+    } else {
+        qualm::findings::run(
+            &app.shared.corpus,
+            None,
+            &checklists,
+            &qualm::findings::Options::default(),
+        )
+    };
     let lint = started.elapsed();
     let finding_count = report.findings.len();
 
     // fzf over the same clause texts, one per line.
-    let fzf = fzf_filter_ms(&app);
+    let fzf = if search_only {
+        None
+    } else {
+        fzf_filter_ms(&app)
+    };
 
     let corpus_mb = folder_mb(&dir);
     println!("corpus      {} ({policies} policies, {clauses} clauses, {errors} errors, {corpus_mb:.1} MiB)", dir.display());
@@ -215,11 +281,35 @@ fn main() {
         "load        {:>9.1} ms  (model::load + App::new + first 80x24 frame)",
         ms(load)
     );
+    match first_frame {
+        Some(f) => println!(
+            "first frame {f:>9.1} ms  (the qualm binary in a pty, start to tree on screen)"
+        ),
+        None => println!("first frame not measured"),
+    }
     println!("index       {:>9.1} ms  ({item_count} items, {terms} distinct words; built off the UI thread)", ms(index_time));
     println!(
         "keystroke   {p50:>9.2} ms p50, {p95:.2} ms p95, {worst:.2} ms worst ({} keystrokes)",
         per_key.len()
     );
+    println!(
+        "  cpu time  {:>9.2} ms p50, {:.2} ms p95 (this thread only)",
+        percentile(&per_key_cpu, 50.0),
+        percentile(&per_key_cpu, 95.0)
+    );
+    println!(
+        "  heaviest keystrokes (cpu ms, query, how, words scored, postings, candidates, hits):"
+    );
+    for (cpu, query, stats) in heaviest.iter().take(8) {
+        println!(
+            "  {cpu:>9.2} ms  {query:<24} {:<9} {:>6} {:>9} {:>9} {:>9}",
+            stats.path,
+            stats.terms_scored,
+            stats.postings_visited,
+            stats.candidates_checked,
+            stats.hits
+        );
+    }
     println!(
         "fresh query {:>9.2} ms median (whole query, no narrowing)",
         percentile(&fresh, 50.0)
@@ -241,11 +331,13 @@ fn main() {
     );
     let json = serde_json::json!({
         "load_ms": ms(load),
+        "first_frame_ms": first_frame,
         "bare_parse_ms": ms(bare_parse),
         "lint_ms": ms(lint),
         "search_p50_ms": p50,
         "search_p95_ms": p95,
         "search_max_ms": worst,
+        "search_cpu_p95_ms": percentile(&per_key_cpu, 95.0),
         "fzf_filter_ms": fzf,
         "rss_mb": rss.map(|r| (r * 10.0).round() / 10.0),
         "corpus_mb": (corpus_mb * 10.0).round() / 10.0,

@@ -48,7 +48,7 @@ pub fn run(query: &str, paths: &[PathBuf], format: TextOrJson, limit: Option<usi
                         kind: item.kind.name(),
                         policy: item.policy,
                         id: item.id,
-                        score: h.score,
+                        score: i64::from(h.score),
                         text: item.text,
                     }
                 })

@@ -13,6 +13,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::Deref;
+use std::sync::Arc;
 
 use super::items::{ItemRef, Items};
 use super::score::{bag, for_each_word, term_score, words};
@@ -20,6 +21,9 @@ use super::Kind;
 
 /// Checks for cancellation every this many steps of a long loop.
 const CANCEL_STRIDE: usize = 4096;
+/// Where an item's kind sits in `Index::kind_len`, above its text length.
+const KIND_SHIFT: u32 = 29;
+const LEN_MASK: u32 = (1 << KIND_SHIFT) - 1;
 /// Queries and query words a session remembers for narrowing.
 const RECENT_QUERIES: usize = 16;
 const RECENT_WORDS: usize = 64;
@@ -35,6 +39,9 @@ pub struct Index {
     item_initials: Vec<u64>,
     /// Per term, the items it occurs in, ascending.
     postings: Vec<Vec<u32>>,
+    /// Per item, its kind (top 3 bits) and text length (the rest): what
+    /// ranking a million hits reads, in 4 bytes instead of 17 in two places.
+    kind_len: Vec<u32>,
     /// Per item, its distinct terms: `forward[forward_start[i]..forward_start[i + 1]]`.
     forward_start: Vec<u32>,
     forward: Vec<u32>,
@@ -44,7 +51,9 @@ pub struct Index {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
     pub item: u32,
-    pub score: i64,
+    /// 32 bits: a keystroke can match a million items, and a smaller hit
+    /// is less memory to fill, keep and rank.
+    pub score: i32,
 }
 
 impl Index {
@@ -93,6 +102,9 @@ impl Index {
         // Grown by doubling; as much as half of it would be slack.
         forward.shrink_to_fit();
         let bags = terms.iter().map(|t| bag(t)).collect();
+        let kind_len = (0..items.len())
+            .map(|i| (items.kind(i) as u32) << KIND_SHIFT | items.text_len(i).min(LEN_MASK))
+            .collect();
         for p in &mut postings {
             p.shrink_to_fit();
         }
@@ -103,6 +115,7 @@ impl Index {
             item_chars,
             item_initials,
             postings,
+            kind_len,
             forward_start,
             forward,
         }
@@ -164,11 +177,12 @@ impl Index {
         use std::collections::BinaryHeap;
         // Per kind, a heap of the best `per_kind` so far with the worst on
         // top: most hits lose to it on score alone, without a text lookup.
-        type Worst = (Reverse<i64>, u32, u32);
+        type Worst = (Reverse<i32>, u32, u32);
         let mut heaps: Vec<BinaryHeap<Worst>> = vec![BinaryHeap::new(); Kind::ALL.len()];
         let mut totals = vec![0usize; Kind::ALL.len()];
         for &hit in hits {
-            let kind = self.items.kind(hit.item as usize) as usize;
+            let kind_len = self.kind_len[hit.item as usize];
+            let kind = (kind_len >> KIND_SHIFT) as usize;
             totals[kind] += 1;
             let heap = &mut heaps[kind];
             if heap.len() == per_kind {
@@ -179,11 +193,7 @@ impl Index {
                     continue;
                 }
             }
-            let key = (
-                Reverse(hit.score),
-                self.items.text_len(hit.item as usize),
-                hit.item,
-            );
+            let key = (Reverse(hit.score), kind_len & LEN_MASK, hit.item);
             if heap.len() < per_kind {
                 heap.push(key);
             } else if heap.peek().is_some_and(|top| key < *top) {
@@ -206,7 +216,7 @@ impl Index {
             })
             .collect();
         groups.sort_by(|a, b| {
-            let best = |g: &Group| g.hits.first().map_or(i64::MIN, |h| h.score);
+            let best = |g: &Group| g.hits.first().map_or(i32::MIN, |h| h.score);
             best(b)
                 .cmp(&best(a))
                 .then(a.kind.display_rank().cmp(&b.kind.display_rank()))
@@ -228,13 +238,15 @@ pub struct Group {
 /// ascending by term.
 struct WordMatch {
     word: String,
-    terms: Vec<(u32, i64)>,
+    terms: Vec<(u32, i32)>,
 }
 
 /// A finished query: its words and every item it matched (item order).
 struct Matches {
     words: Vec<String>,
-    hits: Vec<Hit>,
+    /// Shared with the caller: at a million hits a copy per keystroke
+    /// costs more than ranking them.
+    hits: Arc<Vec<Hit>>,
 }
 
 /// Searches one index keystroke after keystroke, starting each query from
@@ -244,9 +256,32 @@ pub struct Session<I: Deref<Target = Index>> {
     recent: VecDeque<Matches>,
     recent_words: VecDeque<WordMatch>,
     /// Scratch, per term: the score of the current query word (0: none).
-    term_scores: Vec<Vec<i64>>,
+    term_scores: Vec<Vec<i32>>,
     /// Scratch, per item: best score so far (0: not reached).
-    item_scores: Vec<i64>,
+    item_scores: Vec<i32>,
+    /// Scratch, a bit per item: reached. Walking its set bits lists the
+    /// reached items in order without sorting them or sweeping every
+    /// item's score (a million items are 18,000 words).
+    item_reached: Vec<u64>,
+    stats: Stats,
+}
+
+/// What the last query of a [`Session`] did, counted rather than timed so
+/// a profile on a busy machine is still repeatable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// How the items were found: `repeat` (an earlier answer), `one-char`
+    /// (character bags), `narrowed` (an earlier query's hits), `cold`
+    /// (postings of the most selective word).
+    pub path: &'static str,
+    /// Dictionary words scored with the fuzzy scorer.
+    pub terms_scored: usize,
+    /// Posting entries read.
+    pub postings_visited: usize,
+    /// Candidate items checked against every query word.
+    pub candidates_checked: usize,
+    /// Items matched.
+    pub hits: usize,
 }
 
 /// `short` can be read in `long` in order (so whatever `long` matches,
@@ -265,7 +300,14 @@ impl<I: Deref<Target = Index>> Session<I> {
             recent_words: VecDeque::new(),
             term_scores: Vec::new(),
             item_scores: vec![0; items],
+            item_reached: vec![0; items.div_ceil(64)],
+            stats: Stats::default(),
         }
+    }
+
+    /// What the last query did.
+    pub fn stats(&self) -> Stats {
+        self.stats
     }
 
     pub fn index(&self) -> &Index {
@@ -275,6 +317,18 @@ impl<I: Deref<Target = Index>> Session<I> {
     /// Every item matching `query` (unordered), or `None` when `cancelled`
     /// said so before it finished.
     pub fn search(&mut self, query: &str, cancelled: &dyn Fn() -> bool) -> Option<Vec<Hit>> {
+        self.search_shared(query, cancelled)
+            .map(Arc::unwrap_or_clone)
+    }
+
+    /// [`Session::search`], its hits shared with the session's memory of
+    /// recent queries instead of copied.
+    pub fn search_shared(
+        &mut self,
+        query: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Option<Arc<Vec<Hit>>> {
+        self.stats = Stats::default();
         let mut query_words: Vec<String> = Vec::new();
         for (_, w) in words(query) {
             if !query_words.contains(&w) {
@@ -282,18 +336,22 @@ impl<I: Deref<Target = Index>> Session<I> {
             }
         }
         if query_words.is_empty() {
-            return Some(Vec::new());
+            return Some(Arc::default());
         }
         if cancelled() {
             return None;
         }
         if let Some(m) = self.recent.iter().find(|m| m.words == query_words) {
-            return Some(m.hits.clone());
+            self.stats.path = "repeat";
+            self.stats.hits = m.hits.len();
+            return Some(Arc::clone(&m.hits));
         }
         if let [word] = query_words.as_slice() {
             if let Some(hits) = self.index.single_character(word) {
-                self.remember(query_words, &hits);
-                return Some(hits);
+                self.stats.path = "one-char";
+                self.stats.candidates_checked = self.index.len();
+                self.stats.hits = hits.len();
+                return Some(self.remember(query_words, hits));
             }
         }
         // Score the dictionary for each word.
@@ -338,6 +396,8 @@ impl<I: Deref<Target = Index>> Session<I> {
         let index: &Index = &self.index;
         let hits = match narrowed {
             Some(base) => {
+                self.stats.path = "narrowed";
+                self.stats.candidates_checked = base.hits.len();
                 let candidates: Vec<u32> = base.hits.iter().map(|h| h.item).collect();
                 filter_candidates(
                     index,
@@ -349,18 +409,22 @@ impl<I: Deref<Target = Index>> Session<I> {
                 )?
             }
             None => {
+                self.stats.path = "cold";
+                self.stats.postings_visited = cold_cost;
                 let first = cold_postings(
                     index,
                     &word_matches[cold_word].terms,
                     cold_cost,
                     &mut self.item_scores,
+                    &mut self.item_reached,
                     cancelled,
                 )?;
                 if word_matches.len() == 1 {
                     first
                 } else {
+                    self.stats.candidates_checked = first.len();
                     let candidates: Vec<u32> = first.iter().map(|h| h.item).collect();
-                    let start: Vec<i64> = first.iter().map(|h| h.score).collect();
+                    let start: Vec<i32> = first.iter().map(|h| h.score).collect();
                     filter_candidates(
                         index,
                         &candidates,
@@ -372,16 +436,18 @@ impl<I: Deref<Target = Index>> Session<I> {
                 }
             }
         };
-        self.remember(query_words, &hits);
-        Some(hits)
+        self.stats.hits = hits.len();
+        Some(self.remember(query_words, hits))
     }
 
-    fn remember(&mut self, words: Vec<String>, hits: &[Hit]) {
+    fn remember(&mut self, words: Vec<String>, hits: Vec<Hit>) -> Arc<Vec<Hit>> {
+        let hits = Arc::new(hits);
         self.recent.push_front(Matches {
             words,
-            hits: hits.to_vec(),
+            hits: Arc::clone(&hits),
         });
         self.recent.truncate(RECENT_QUERIES);
+        hits
     }
 
     /// Scores the dictionary for one query word (from the narrowest earlier
@@ -396,10 +462,12 @@ impl<I: Deref<Target = Index>> Session<I> {
         let wanted = bag(word);
         let index: &Index = &self.index;
         let mut terms = Vec::new();
+        let mut scored = 0;
         let mut score = |t: u32| {
             if index.bags[t as usize] & wanted == wanted {
+                scored += 1;
                 if let Some(s) = term_score(&index.terms[t as usize], word) {
-                    terms.push((t, s.max(1)));
+                    terms.push((t, score_i32(s)));
                 }
             }
         };
@@ -426,6 +494,7 @@ impl<I: Deref<Target = Index>> Session<I> {
                 }
             }
         }
+        self.stats.terms_scored += scored;
         // Keep the words of the query in progress at the front, so they are
         // not pushed out while it runs.
         self.recent_words.push_front(WordMatch {
@@ -438,60 +507,55 @@ impl<I: Deref<Target = Index>> Session<I> {
 }
 
 /// Every item reached by the postings of `terms`, with the best score of
-/// its terms, in item order. `visits` is the number of postings, to choose
-/// between collecting the touched items and sweeping the whole table.
+/// its terms, in item order. `visits` is the number of postings. Leaves
+/// `scores` and `reached` all zeros.
 fn cold_postings(
     index: &Index,
-    terms: &[(u32, i64)],
+    terms: &[(u32, i32)],
     visits: usize,
-    scores: &mut [i64],
+    scores: &mut [i32],
+    reached: &mut [u64],
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Vec<Hit>> {
-    // When most items will be reached, one sweep of the table beats
-    // tracking and sorting the touched ones.
-    let sweep = visits > scores.len() / 4;
-    let mut touched: Vec<u32> = Vec::new();
     let mut steps = 0;
+    let mut result = Some(());
     for &(t, s) in terms {
         let list = &index.postings[t as usize];
         for &item in list {
             let slot = &mut scores[item as usize];
-            if !sweep && *slot == 0 {
-                touched.push(item);
-            }
             *slot = (*slot).max(s);
+            reached[item as usize / 64] |= 1 << (item % 64);
         }
         steps += list.len();
         if steps > CANCEL_STRIDE {
             steps = 0;
             if cancelled() {
-                if sweep {
-                    scores.fill(0);
-                } else {
-                    touched.iter().for_each(|&i| scores[i as usize] = 0);
-                }
-                return None;
+                result = None;
+                break;
             }
         }
     }
-    let mut hits = Vec::with_capacity(touched.len());
-    if sweep {
-        for (item, slot) in scores.iter_mut().enumerate() {
-            if *slot != 0 {
+    let mut hits = Vec::with_capacity(if result.is_some() {
+        visits.min(scores.len())
+    } else {
+        0
+    });
+    for (w, word) in reached.iter_mut().enumerate() {
+        let mut bits = std::mem::take(word);
+        while bits != 0 {
+            let item = w * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let score = std::mem::take(&mut scores[item]);
+            if result.is_some() {
                 hits.push(Hit {
                     item: item as u32,
-                    score: std::mem::take(slot),
+                    score,
                 });
             }
         }
-    } else {
-        touched.sort_unstable();
-        hits.extend(touched.iter().map(|&item| Hit {
-            item,
-            score: std::mem::take(&mut scores[item as usize]),
-        }));
     }
-    Some(hits)
+    hits.shrink_to_fit();
+    result.map(|()| hits)
 }
 
 impl Index {
@@ -508,21 +572,30 @@ impl Index {
         // Scores as the general path gives them to a word starting with
         // the character and to one holding it further in.
         let filler = if c == 'x' { 'y' } else { 'x' };
-        let initial = term_score(&format!("{c}{filler}"), word)?.max(1);
-        let inside = term_score(&format!("{filler}{c}"), word)?.max(1);
-        let hits = self
-            .item_chars
-            .iter()
-            .zip(&self.item_initials)
-            .enumerate()
-            .filter(|(_, (chars, _))| *chars & bit != 0)
-            .map(|(item, (_, initials))| Hit {
-                item: item as u32,
-                score: if initials & bit != 0 { initial } else { inside },
-            })
-            .collect();
+        let initial = score_i32(term_score(&format!("{c}{filler}"), word)?);
+        let inside = score_i32(term_score(&format!("{filler}{c}"), word)?);
+        // Most items hold any given letter: room for all of them at once
+        // beats growing a list of a million by doubling.
+        let mut hits = Vec::with_capacity(self.item_chars.len());
+        hits.extend(
+            self.item_chars
+                .iter()
+                .zip(&self.item_initials)
+                .enumerate()
+                .filter(|(_, (chars, _))| *chars & bit != 0)
+                .map(|(item, (_, initials))| Hit {
+                    item: item as u32,
+                    score: if initials & bit != 0 { initial } else { inside },
+                }),
+        );
         Some(hits)
     }
+}
+
+/// A term score as a hit keeps it: at least 1 (0 means no match), and far
+/// inside 32 bits (skim scores a word in the hundreds).
+fn score_i32(score: i64) -> i32 {
+    score.clamp(1, i64::from(i32::MAX / 64)) as i32
 }
 
 /// The candidates that match every query word, each with the sum of its
@@ -531,8 +604,8 @@ fn filter_candidates(
     index: &Index,
     candidates: &[u32],
     word_matches: &[&WordMatch],
-    known: Option<(usize, &[i64])>,
-    term_scores: &mut Vec<Vec<i64>>,
+    known: Option<(usize, &[i32])>,
+    term_scores: &mut Vec<Vec<i32>>,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Vec<Hit>> {
     let n_terms = index.terms.len();

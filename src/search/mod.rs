@@ -15,7 +15,7 @@ mod score;
 mod worker;
 
 pub use index::{Group, Hit};
-pub use index::{Index, Session};
+pub use index::{Index, Session, Stats};
 pub use items::{ItemRef, Items};
 pub use score::{fold, highlight, term_score, words};
 pub use worker::{run_query, Found, FoundGroup, Results, Searcher};

@@ -52,7 +52,7 @@ pub fn run_query<I: std::ops::Deref<Target = Index>>(
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Results> {
     let started = Instant::now();
-    let hits = session.search(query, cancelled)?;
+    let hits = session.search_shared(query, cancelled)?;
     let index = session.index();
     let groups = index
         .top_per_kind(&hits, per_kind)
@@ -65,7 +65,7 @@ pub fn run_query<I: std::ops::Deref<Target = Index>>(
                 .iter()
                 .map(|&h| Found {
                     item: index.item(h).to_item(),
-                    score: h.score,
+                    score: i64::from(h.score),
                 })
                 .collect(),
         })
