@@ -667,7 +667,7 @@ fn pick_up_drafts(review_path: &Path, file: &mut ReviewFile) -> Vec<PathBuf> {
 
 /// Holds an exclusive advisory lock until dropped. The lock file is never
 /// removed: removing it would let two sessions lock different files.
-struct Lock(File);
+pub(crate) struct Lock(File);
 
 impl Drop for Lock {
     fn drop(&mut self) {
@@ -675,7 +675,7 @@ impl Drop for Lock {
     }
 }
 
-enum LockError {
+pub(crate) enum LockError {
     Io(StoreError),
     TimedOut { lock: PathBuf, waited: Duration },
 }
@@ -683,7 +683,16 @@ enum LockError {
 /// Takes the lock, trying again every 20 ms up to `timeout`: a lock held by
 /// a stuck process never freezes a command or the TUI for good.
 fn lock(review_path: &Path, timeout: Duration, waiting: &dyn Fn(&Path)) -> Result<Lock, LockError> {
-    let path = lock_path(review_path);
+    lock_file(&lock_path(review_path), timeout, waiting)
+}
+
+/// [`lock`] on a lock file named directly (model edits lock `<id>.yaml.lock`).
+pub(crate) fn lock_file(
+    path: &Path,
+    timeout: Duration,
+    waiting: &dyn Fn(&Path),
+) -> Result<Lock, LockError> {
+    let path = path.to_path_buf();
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -712,7 +721,7 @@ fn lock(review_path: &Path, timeout: Duration, waiting: &dyn Fn(&Path)) -> Resul
 
 /// Temp files of a writer that was killed mid-write. Only a lock holder
 /// writes them, so under the lock every one is stale.
-fn remove_stale_temps(path: &Path) {
+pub(crate) fn remove_stale_temps(path: &Path) {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
         return;
     };
