@@ -292,3 +292,65 @@ fn two_processes_adding_fifty_flows_each_leave_a_hundred() {
     ids.sort();
     assert_eq!(ids, on_disk, "every printed id names a flow on disk");
 }
+
+/// The notes of the policy as `note list --format json` gives them:
+/// (body, target, detached).
+fn notes(dir: &Path) -> Vec<(String, String, bool)> {
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(dir, &["note", "list", POLICY, "--format", "json"])).unwrap();
+    json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["body"].as_str().unwrap().to_string(),
+                n["target"].as_str().unwrap().to_string(),
+                n["detached"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_note_on_a_flow_stays_on_it_when_an_earlier_flow_is_removed() {
+    let ws = workspace::copy_policies();
+    let dir = ws.path();
+    let second = flows_of(dir, "website-browse")[1].clone();
+    assert_eq!(second.0, "website-browse.2");
+    // The old form, by place, as review files written before flow ids hold.
+    let note = |target: &str, body: &str| {
+        ok(
+            dir,
+            &[
+                "note",
+                "add",
+                POLICY,
+                "--target",
+                target,
+                "--kind",
+                "vague-language",
+                "--body",
+                body,
+            ],
+        )
+    };
+    note("flow:website-browse#2", "by place");
+    note("flow:website-browse.2", "by id");
+    ok(dir, &["model", "flow", "rm", POLICY, "website-browse.1"]);
+    // Both notes name the flow by id now, and it is the same flow.
+    assert_eq!(
+        notes(dir),
+        vec![
+            ("by place".into(), "flow:website-browse.2".into(), false),
+            ("by id".into(), "flow:website-browse.2".into(), false),
+        ]
+    );
+    assert_eq!(flows_of(dir, "website-browse")[0], second);
+    let review =
+        fs::read_to_string(dir.join("policies").join(format!("{POLICY}.review.yaml"))).unwrap();
+    assert!(
+        !review.contains("flow: "),
+        "migrated once, on disk: {review}"
+    );
+}

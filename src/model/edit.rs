@@ -75,6 +75,8 @@ pub enum EditError {
     /// What would be written would not read back as the same model.
     Unreadable(String),
     Io(PathBuf, std::io::Error),
+    /// The policy's review file could not be migrated to flow ids.
+    Review(String),
 }
 
 impl std::fmt::Display for EditError {
@@ -105,6 +107,10 @@ impl std::fmt::Display for EditError {
             ),
             EditError::Unreadable(why) => write!(f, "not written: {why}"),
             EditError::Io(path, e) => write!(f, "{}: {e}", crate::escape::path(path)),
+            EditError::Review(why) => write!(
+                f,
+                "{why}\nthe notes on its flows could not be moved to flow ids; nothing was written"
+            ),
         }
     }
 }
@@ -137,6 +143,11 @@ pub fn apply(model: &Path, edit: &Edit, waiting: &dyn Fn(&Path)) -> Result<Strin
     // Ids the loader would assign are written from now on, so notes on
     // flows keep their flows whatever is added or removed later.
     load::assign_flow_ids(&mut policy.contexts);
+    // Notes that name a flow by its place are moved to its id before any
+    // flow moves, so every note stays on its flow.
+    let review = store::review_path(model, &policy.id);
+    store::migrate_flow_targets(&review, &policy, store::lock_timeout())
+        .map_err(|e| EditError::Review(e.to_string()))?;
     let id = apply_to(&mut policy, edit).map_err(EditError::NotApplicable)?;
     let new_text = write::to_yaml(&policy);
     let after = errors_of(load::check_text(model, &new_text, &vocabulary));

@@ -45,6 +45,16 @@ pub fn resolve(policy: &Policy, target: &Target) -> Anchor {
             None => detached(format!("section `{id}` is no longer in the policy")),
         };
     }
+    if let Some(flow_id) = &target.flow_id {
+        // By id the flow is found wherever it is now, moved or not.
+        return match find_flow(&policy.contexts, flow_id, &mut Vec::new()) {
+            Some((path, index)) => Anchor::Context {
+                path,
+                flow: Some(index),
+            },
+            None => detached(format!("flow `{flow_id}` is no longer in the policy")),
+        };
+    }
     if let Some(id) = &target.context {
         let Some(path) = policy.context_path(id) else {
             return detached(format!("context `{id}` is no longer in the policy"));
@@ -65,6 +75,55 @@ pub fn resolve(policy: &Policy, target: &Target) -> Anchor {
         return resolve_clause(policy, id, target);
     }
     Anchor::Policy
+}
+
+/// The index path of the context holding flow `id`, and its index there.
+fn find_flow(
+    contexts: &[crate::model::Context],
+    id: &str,
+    path: &mut Vec<usize>,
+) -> Option<(Vec<usize>, usize)> {
+    for (ci, context) in contexts.iter().enumerate() {
+        path.push(ci);
+        if let Some(fi) = context
+            .flows
+            .iter()
+            .position(|f| f.id.as_deref() == Some(id))
+        {
+            return Some((path.clone(), fi));
+        }
+        if let Some(found) = find_flow(&context.contexts, id, path) {
+            return Some(found);
+        }
+        path.pop();
+    }
+    None
+}
+
+/// Turns every note target naming a flow by its place (`flow: N`) into one
+/// naming it by id, as the model now stands: the number of notes changed.
+/// Done once, before flows can move, so a note stays on its flow.
+pub fn migrate_flow_targets(file: &mut super::note::ReviewFile, policy: &Policy) -> usize {
+    let mut changed = 0;
+    for note in &mut file.notes {
+        let target = &mut note.target;
+        let (Some(context), Some(number)) = (&target.context, target.flow) else {
+            continue;
+        };
+        let Some(path) = policy.context_path(context) else {
+            continue;
+        };
+        let flows = &policy.context_at(&path).flows;
+        if let Some(id) = number
+            .checked_sub(1)
+            .and_then(|i| flows.get(i)?.id.as_deref())
+        {
+            target.flow = None;
+            target.flow_id = Some(id.to_string());
+            changed += 1;
+        }
+    }
+    changed
 }
 
 fn resolve_clause(policy: &Policy, id: &str, target: &Target) -> Anchor {

@@ -419,6 +419,39 @@ pub fn apply_waiting(
     Ok(Applied { file, id })
 }
 
+/// Migrates the review file's notes that target a flow by its place to
+/// the flow's id ([`super::anchor::migrate_flow_targets`]), under the lock;
+/// the number of notes changed. A missing file has nothing to migrate.
+pub fn migrate_flow_targets(
+    path: &Path,
+    policy: &crate::model::Policy,
+    timeout: Duration,
+) -> Result<usize, StoreError> {
+    if !path.exists() {
+        return Ok(0);
+    }
+    let _lock = match lock(path, timeout, &|_| {}) {
+        Ok(lock) => lock,
+        Err(LockError::Io(e)) => return Err(e),
+        Err(LockError::TimedOut { lock, waited }) => {
+            return Err(StoreError::Locked {
+                lock,
+                waited,
+                draft: None,
+            })
+        }
+    };
+    let mut file = read(path, &policy.id).map_err(|diagnostic| StoreError::Unparsable {
+        diagnostic,
+        recovery: None,
+    })?;
+    let changed = super::anchor::migrate_flow_targets(&mut file, policy);
+    if changed > 0 {
+        write_checked(path, &file)?;
+    }
+    Ok(changed)
+}
+
 /// Takes orphan draft files into the review file, if the lock is free
 /// within a moment; the number of drafts taken in.
 pub fn pick_up(path: &Path, policy_id: &str) -> Result<usize, StoreError> {
@@ -815,6 +848,9 @@ impl ReviewSet {
                     // lock is free, else by the next write.
                     let _ = pick_up(&path, id);
                 }
+                // Notes on flows by place move to flow ids once, before any
+                // flow can move; a busy or broken file is migrated later.
+                let _ = migrate_flow_targets(&path, &loaded.policy, Duration::from_millis(200));
                 // Taken before reading: a change made meanwhile shows later.
                 let stamp = Stamp::of(&path);
                 match read(&path, id) {
