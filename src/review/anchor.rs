@@ -268,4 +268,43 @@ mod tests {
             Some(3..12)
         );
     }
+
+    #[test]
+    fn a_note_by_place_is_migrated_to_the_flow_id_and_follows_a_moved_flow() {
+        let text = "schema: 1
+policy: {id: p, organization: O, title: T, effective: 2024-01-01}
+sections:
+  - {id: s, heading: S, clauses: [{id: s.1, text: We collect.}]}
+contexts:
+  - id: a
+    name: A
+    flows:
+      - {id: a.1, data: [x], evidence: [s.1]}
+      - {id: a.2, data: [y], evidence: [s.1]}
+  - {id: b, name: B}
+";
+        let file: crate::model::types::ModelFile = serde_yaml::from_str(text).unwrap();
+        let mut policy = Policy::from(file);
+        let mut review = super::super::ReviewFile::new("p");
+        let note: super::super::Note = serde_yaml::from_str(
+            "{id: abcdef, target: {context: a, flow: 2}, kind: k, severity: low, status: open,
+              author: t, created: c, updated: u, body: b}",
+        )
+        .unwrap();
+        review.notes.push(note);
+        assert_eq!(migrate_flow_targets(&mut review, &policy), 1);
+        assert_eq!(review.notes[0].target, Target::flow_by_id("a", "a.2"));
+        // Migrated once: nothing by place is left.
+        assert_eq!(migrate_flow_targets(&mut review, &policy), 0);
+        // The flow moves to context b, ahead of nothing: the note follows.
+        let moved = policy.contexts[0].flows.remove(1);
+        policy.contexts[1].flows.push(moved);
+        assert_eq!(
+            resolve(&policy, &review.notes[0].target),
+            Anchor::Context {
+                path: vec![1],
+                flow: Some(0)
+            }
+        );
+    }
 }
