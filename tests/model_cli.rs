@@ -354,3 +354,62 @@ fn a_note_on_a_flow_stays_on_it_when_an_earlier_flow_is_removed() {
         "migrated once, on disk: {review}"
     );
 }
+
+#[test]
+fn sigkill_during_flow_saves_leaves_a_model_that_parses_with_every_returned_flow() {
+    let ws = workspace::copy_policies();
+    let dir = ws.path();
+    let path = dir.join("policies").join(format!("{POLICY}.yaml"));
+    let add = |round: usize| {
+        Command::new(env!("CARGO_BIN_EXE_qualm"))
+            .current_dir(dir)
+            .args(["model", "flow", "add", POLICY, "--context", "demo"])
+            .args(["--evidence", CLAUSE, "--data"])
+            .arg(format!("killed-{round}-label"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // Kill within about twice the time an add takes on this machine now,
+    // so both outcomes happen however loaded it is.
+    let started = std::time::Instant::now();
+    assert!(add(0).wait().unwrap().success());
+    let window_us = (started.elapsed().as_micros() as u64 * 2).max(1_000);
+    let mut returned = vec![0];
+    let (mut seed, mut killed, mut round) = (0x2545_F491_4F6C_DD1D_u64, 0, 0);
+    while round < 80 && (round < 20 || killed < 5 || returned.len() < 5) {
+        round += 1;
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = add(round);
+        std::thread::sleep(std::time::Duration::from_micros(seed % window_us));
+        let _ = child.kill(); // SIGKILL
+        if child.wait_with_output().unwrap().status.success() {
+            returned.push(round);
+        } else {
+            killed += 1;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        serde_yaml::from_str::<serde_yaml::Value>(&text)
+            .unwrap_or_else(|e| panic!("round {round}: the model does not parse: {e}"));
+        for r in &returned {
+            let label = format!("killed-{r}-label");
+            assert!(
+                text.contains(&label),
+                "round {round}: flow {label} was lost"
+            );
+        }
+    }
+    println!(
+        "{killed} of {round} writers killed, {} returned",
+        returned.len()
+    );
+    assert!(killed > 0, "the kills landed too late to test anything");
+    assert!(
+        returned.len() > 1,
+        "the kills landed too early to test anything"
+    );
+    ok(dir, &["check"]);
+}
