@@ -427,7 +427,12 @@ pub fn migrate_flow_targets(
     policy: &crate::model::Policy,
     timeout: Duration,
 ) -> Result<usize, StoreError> {
-    if !path.exists() {
+    // Looked at first without the lock: nearly always there is nothing to
+    // migrate, and opening a folder then creates no lock file.
+    let Ok(mut peek) = read(path, &policy.id) else {
+        return Ok(0);
+    };
+    if !path.exists() || super::anchor::migrate_flow_targets(&mut peek, policy) == 0 {
         return Ok(0);
     }
     let _lock = match lock(path, timeout, &|_| {}) {
@@ -848,20 +853,23 @@ impl ReviewSet {
                     // lock is free, else by the next write.
                     let _ = pick_up(&path, id);
                 }
-                // Notes on flows by place move to flow ids once, before any
-                // flow can move; a busy or broken file is migrated later.
-                let _ = migrate_flow_targets(&path, &loaded.policy, Duration::from_millis(200));
                 // Taken before reading: a change made meanwhile shows later.
                 let stamp = Stamp::of(&path);
                 match read(&path, id) {
-                    Ok(file) => PolicyReview {
-                        policy: id.clone(),
-                        path,
-                        file,
-                        error: None,
-                        recovery,
-                        stamp,
-                    },
+                    Ok(mut file) => {
+                        // Notes on flows by place are shown by flow id from
+                        // the start; the file itself is migrated by the
+                        // first model edit, before any flow moves.
+                        super::anchor::migrate_flow_targets(&mut file, &loaded.policy);
+                        PolicyReview {
+                            policy: id.clone(),
+                            path,
+                            file,
+                            error: None,
+                            recovery,
+                            stamp,
+                        }
+                    }
                     Err(error) => PolicyReview {
                         policy: id.clone(),
                         path,
