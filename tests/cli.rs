@@ -359,18 +359,18 @@ fn the_readme_command_table_matches_clap() {
         .collect();
     let root = qualm::cli::Cli::command();
     let mut commands: Vec<(String, clap::Command)> = Vec::new();
-    for sub in root.get_subcommands().filter(|c| !c.is_hide_set()) {
-        if sub.has_subcommands() {
-            for nested in sub.get_subcommands() {
-                commands.push((
-                    format!("{} {}", sub.get_name(), nested.get_name()),
-                    nested.clone(),
-                ));
+    // Every leaf subcommand, however deep (`model flow add`).
+    fn leaves(prefix: &str, command: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+        for sub in command.get_subcommands().filter(|c| !c.is_hide_set()) {
+            let name = format!("{prefix}{}", sub.get_name());
+            if sub.has_subcommands() {
+                leaves(&format!("{name} "), sub, out);
+            } else {
+                out.push((name, sub.clone()));
             }
-        } else {
-            commands.push((sub.get_name().to_string(), sub.clone()));
         }
     }
+    leaves("", &root, &mut commands);
     let globals: Vec<String> = root
         .get_arguments()
         .filter_map(|a| a.get_long().map(str::to_string))

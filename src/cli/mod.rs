@@ -15,6 +15,7 @@ pub mod keys;
 pub mod lint;
 pub mod matrix;
 pub mod merge_notes;
+pub mod model;
 pub mod note;
 pub mod output;
 pub mod report;
@@ -90,6 +91,9 @@ pub enum Command {
     /// Add, list, change or remove review notes.
     #[command(subcommand)]
     Note(note::NoteCommand),
+    /// Add, change or remove contexts and flows of a policy's model.
+    #[command(subcommand)]
+    Model(model::ModelCommand),
     /// The notes of the folder as a report (md or html for a client, json, csv).
     Report(report::ReportArgs),
     /// Git merge driver for *.review.yaml: `qualm merge-notes %O %A %B`.
@@ -268,6 +272,10 @@ pub fn run(cli: Cli) -> i32 {
         }
         Some(Command::Note(command)) => match folder(global) {
             Ok(folder) => note::run(command, &folder),
+            Err(code) => code,
+        },
+        Some(Command::Model(command)) => match folder(global) {
+            Ok(folder) => model::run(command, &folder),
             Err(code) => code,
         },
         Some(Command::Report(args)) => match load(&args.paths) {

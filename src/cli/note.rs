@@ -20,7 +20,7 @@ pub enum NoteCommand {
     Add {
         #[command(flatten)]
         policy: PolicyArg,
-        /// policy | section:ID | clause:ID | context:ID | flow:CONTEXT#N
+        /// policy | section:ID | clause:ID | context:ID | flow:ID | flow:CONTEXT#N
         #[arg(long)]
         target: String,
         /// A span of the clause's text (with a clause target).
@@ -352,6 +352,16 @@ fn load_one(arg: &PolicyArg, folder: &Path) -> Result<(LoadedPolicy, Vocabulary)
 fn make_target(loaded: &LoadedPolicy, text: &str, quote: Option<&str>) -> Result<Target, String> {
     let policy = &loaded.policy;
     let mut target = Target::parse_cli(text, &policy.id)?;
+    if let Some(flow_id) = target.flow_id.clone() {
+        // A flow id names its context: the one the flow is in now.
+        let context = policy
+            .contexts_flat()
+            .into_iter()
+            .map(|(_, c)| c)
+            .find(|c| c.flows.iter().any(|f| f.id.as_deref() == Some(&*flow_id)))
+            .ok_or_else(|| format!("no flow `{flow_id}` in {}", policy.id))?;
+        target = Target::flow_by_id(&context.id, &flow_id);
+    }
     if let Some(quote) = quote {
         let Some(clause_id) = target.clause.clone() else {
             return Err("--quote needs a clause target (--target clause:ID)".to_string());

@@ -260,7 +260,6 @@ fn load_files(files: &[PathBuf], vocabulary: &Vocabulary) -> Vec<FileResult> {
 
 /// Loads and validates one model file.
 fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
-    let mut diagnostics = Vec::new();
     let text = match read_yaml(path) {
         Ok(text) => text,
         Err(d) => {
@@ -270,7 +269,41 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
             }
         }
     };
-    let file: ModelFile = match serde_yaml::from_str(&text) {
+    load_text(path, &text, vocabulary)
+}
+
+/// Checks a model file's text as [`load`] would, without reading the file:
+/// the diagnostics (errors and warnings) it would give. Model edits use it
+/// to refuse a change that would leave the model invalid.
+pub fn check_text(path: &Path, text: &str, vocabulary: &Vocabulary) -> Vec<Diagnostic> {
+    if let Some((problem, (line, column))) = guard::prescan(text) {
+        return vec![Diagnostic::error(
+            path,
+            format!("qualm would refuse to read it ({problem:?} at {line}:{column})"),
+        )];
+    }
+    load_text(path, text, vocabulary).diagnostics
+}
+
+/// The vocabulary [`load`] would use for a model file: `vocabulary.yaml`
+/// beside it, else the built-in one (problems with the file are dropped
+/// here; `qualm check` reports them).
+pub fn vocabulary_beside(model: &Path) -> Vocabulary {
+    let candidate = model
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(VOCABULARY_FILE);
+    if candidate.is_file() {
+        load_vocabulary(&candidate, &mut Vec::new())
+    } else {
+        Vocabulary::builtin()
+    }
+}
+
+/// Parses and validates a model file's text.
+fn load_text(path: &Path, text: &str, vocabulary: &Vocabulary) -> FileResult {
+    let mut diagnostics = Vec::new();
+    let file: ModelFile = match serde_yaml::from_str(text) {
         Ok(file) => file,
         Err(e) => {
             return FileResult {
@@ -299,7 +332,7 @@ fn load_file(path: &Path, vocabulary: &Vocabulary) -> FileResult {
         .flat_map(|f| [Some(f.path.as_str()), f.first_at.as_deref()])
         .flatten()
         .collect();
-    let locator = Locator::for_paths(&text, &wanted);
+    let locator = Locator::for_paths(text, &wanted);
     let has_errors = findings.iter().any(|f| f.is_error);
     diagnostics.extend(
         findings
@@ -599,7 +632,7 @@ fn normalize(policy: &mut Policy, findings: &mut validate::Findings) {
 /// Gives every flow without an id one, `<context>.<n>` (its place in its
 /// context, from 1), skipping any id the file already uses. Writers keep
 /// these ids, so a flow keeps its id once a model has been written.
-fn assign_flow_ids(contexts: &mut [super::types::Context]) {
+pub(crate) fn assign_flow_ids(contexts: &mut [super::types::Context]) {
     fn authored<'a>(list: &'a [super::types::Context], out: &mut HashSet<&'a str>) {
         for context in list {
             out.extend(context.flows.iter().filter_map(|f| f.id.as_deref()));

@@ -3,6 +3,7 @@
 
 pub mod coverage;
 pub mod diagnostic;
+pub mod edit;
 pub mod guard;
 pub mod load;
 pub mod position;

@@ -45,6 +45,16 @@ pub fn resolve(policy: &Policy, target: &Target) -> Anchor {
             None => detached(format!("section `{id}` is no longer in the policy")),
         };
     }
+    if let Some(flow_id) = &target.flow_id {
+        // By id the flow is found wherever it is now, moved or not.
+        return match find_flow(&policy.contexts, flow_id, &mut Vec::new()) {
+            Some((path, index)) => Anchor::Context {
+                path,
+                flow: Some(index),
+            },
+            None => detached(format!("flow `{flow_id}` is no longer in the policy")),
+        };
+    }
     if let Some(id) = &target.context {
         let Some(path) = policy.context_path(id) else {
             return detached(format!("context `{id}` is no longer in the policy"));
@@ -65,6 +75,55 @@ pub fn resolve(policy: &Policy, target: &Target) -> Anchor {
         return resolve_clause(policy, id, target);
     }
     Anchor::Policy
+}
+
+/// The index path of the context holding flow `id`, and its index there.
+fn find_flow(
+    contexts: &[crate::model::Context],
+    id: &str,
+    path: &mut Vec<usize>,
+) -> Option<(Vec<usize>, usize)> {
+    for (ci, context) in contexts.iter().enumerate() {
+        path.push(ci);
+        if let Some(fi) = context
+            .flows
+            .iter()
+            .position(|f| f.id.as_deref() == Some(id))
+        {
+            return Some((path.clone(), fi));
+        }
+        if let Some(found) = find_flow(&context.contexts, id, path) {
+            return Some(found);
+        }
+        path.pop();
+    }
+    None
+}
+
+/// Turns every note target naming a flow by its place (`flow: N`) into one
+/// naming it by id, as the model now stands: the number of notes changed.
+/// Done once, before flows can move, so a note stays on its flow.
+pub fn migrate_flow_targets(file: &mut super::note::ReviewFile, policy: &Policy) -> usize {
+    let mut changed = 0;
+    for note in &mut file.notes {
+        let target = &mut note.target;
+        let (Some(context), Some(number)) = (&target.context, target.flow) else {
+            continue;
+        };
+        let Some(path) = policy.context_path(context) else {
+            continue;
+        };
+        let flows = &policy.context_at(&path).flows;
+        if let Some(id) = number
+            .checked_sub(1)
+            .and_then(|i| flows.get(i)?.id.as_deref())
+        {
+            target.flow = None;
+            target.flow_id = Some(id.to_string());
+            changed += 1;
+        }
+    }
+    changed
 }
 
 fn resolve_clause(policy: &Policy, id: &str, target: &Target) -> Anchor {
@@ -207,6 +266,45 @@ mod tests {
         assert_eq!(
             best_occurrence(text, "sell data", "we ", ". we"),
             Some(3..12)
+        );
+    }
+
+    #[test]
+    fn a_note_by_place_is_migrated_to_the_flow_id_and_follows_a_moved_flow() {
+        let text = "schema: 1
+policy: {id: p, organization: O, title: T, effective: 2024-01-01}
+sections:
+  - {id: s, heading: S, clauses: [{id: s.1, text: We collect.}]}
+contexts:
+  - id: a
+    name: A
+    flows:
+      - {id: a.1, data: [x], evidence: [s.1]}
+      - {id: a.2, data: [y], evidence: [s.1]}
+  - {id: b, name: B}
+";
+        let file: crate::model::types::ModelFile = serde_yaml::from_str(text).unwrap();
+        let mut policy = Policy::from(file);
+        let mut review = super::super::ReviewFile::new("p");
+        let note: super::super::Note = serde_yaml::from_str(
+            "{id: abcdef, target: {context: a, flow: 2}, kind: k, severity: low, status: open,
+              author: t, created: c, updated: u, body: b}",
+        )
+        .unwrap();
+        review.notes.push(note);
+        assert_eq!(migrate_flow_targets(&mut review, &policy), 1);
+        assert_eq!(review.notes[0].target, Target::flow_by_id("a", "a.2"));
+        // Migrated once: nothing by place is left.
+        assert_eq!(migrate_flow_targets(&mut review, &policy), 0);
+        // The flow moves to context b, ahead of nothing: the note follows.
+        let moved = policy.contexts[0].flows.remove(1);
+        policy.contexts[1].flows.push(moved);
+        assert_eq!(
+            resolve(&policy, &review.notes[0].target),
+            Anchor::Context {
+                path: vec![1],
+                flow: Some(0)
+            }
         );
     }
 }

@@ -115,6 +115,10 @@ pub struct Target {
     pub context: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<usize>,
+    /// A flow of `context` by its id, which survives flows being added,
+    /// removed or moved (targets by position are migrated to it on load).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +163,14 @@ impl Target {
         }
     }
 
+    /// A flow by its id (`context` is the context it is in now).
+    pub fn flow_by_id(context: &str, id: &str) -> Target {
+        Target {
+            flow_id: Some(id.to_string()),
+            ..Target::context(context)
+        }
+    }
+
     /// A span of a clause's text, remembered with up to [`QUOTE_CONTEXT`]
     /// characters either side so it can be found again if it recurs.
     pub fn span(clause_id: &str, text: &str, range: std::ops::Range<usize>) -> Target {
@@ -180,7 +192,8 @@ impl Target {
     }
 
     /// Parses the command line form: `policy`, `section:ID`, `clause:ID`,
-    /// `context:ID`, `flow:CONTEXT#N`.
+    /// `context:ID`, `flow:CONTEXT#N`, `flow:ID` (a flow id: the caller
+    /// fills in the context it is in).
     pub fn parse_cli(text: &str, policy_id: &str) -> Result<Target, String> {
         let (kind, id) = text.split_once(':').unwrap_or((text, ""));
         let need_id = |what: &str| {
@@ -196,16 +209,20 @@ impl Target {
             "clause" => need_id("clause").map(|_| Target::clause(id)),
             "context" => need_id("context").map(|_| Target::context(id)),
             "flow" => {
-                let (context, number) = id
-                    .split_once('#')
-                    .ok_or("a flow target is `flow:CONTEXT#N`, N counting from 1")?;
+                need_id("flow")?;
+                let Some((context, number)) = id.split_once('#') else {
+                    return Ok(Target {
+                        flow_id: Some(id.to_string()),
+                        ..Target::default()
+                    });
+                };
                 match number.parse::<usize>() {
                     Ok(n) if n >= 1 => Ok(Target::flow(context, n)),
                     _ => Err(format!("`{number}` is not a flow number (1, 2, ...)")),
                 }
             }
             _ => Err(format!(
-                "unknown target `{text}`: use policy, section:ID, clause:ID, context:ID or flow:CONTEXT#N"
+                "unknown target `{text}`: use policy, section:ID, clause:ID, context:ID, flow:ID or flow:CONTEXT#N"
             )),
         }
     }
@@ -223,6 +240,9 @@ impl Target {
     pub fn key(&self) -> String {
         if let (Some(context), Some(n)) = (&self.context, self.flow) {
             return format!("flow:{context}#{n}");
+        }
+        if let Some(id) = &self.flow_id {
+            return format!("flow:{id}");
         }
         for (name, value) in [
             ("section", &self.section),
@@ -248,6 +268,12 @@ impl Target {
         }
         if self.flow.is_some() && self.context.is_none() {
             problems.push("`flow` needs the `context` it belongs to");
+        }
+        if self.flow_id.is_some() && self.context.is_none() {
+            problems.push("`flow_id` needs the `context` it belongs to");
+        }
+        if self.flow_id.is_some() && self.flow.is_some() {
+            problems.push("a target names a flow by `flow` or by `flow_id`, not both");
         }
         if self.flow == Some(0) {
             problems.push("flows count from 1");

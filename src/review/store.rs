@@ -419,6 +419,44 @@ pub fn apply_waiting(
     Ok(Applied { file, id })
 }
 
+/// Migrates the review file's notes that target a flow by its place to
+/// the flow's id ([`super::anchor::migrate_flow_targets`]), under the lock;
+/// the number of notes changed. A missing file has nothing to migrate.
+pub fn migrate_flow_targets(
+    path: &Path,
+    policy: &crate::model::Policy,
+    timeout: Duration,
+) -> Result<usize, StoreError> {
+    // Looked at first without the lock: nearly always there is nothing to
+    // migrate, and opening a folder then creates no lock file.
+    let Ok(mut peek) = read(path, &policy.id) else {
+        return Ok(0);
+    };
+    if !path.exists() || super::anchor::migrate_flow_targets(&mut peek, policy) == 0 {
+        return Ok(0);
+    }
+    let _lock = match lock(path, timeout, &|_| {}) {
+        Ok(lock) => lock,
+        Err(LockError::Io(e)) => return Err(e),
+        Err(LockError::TimedOut { lock, waited }) => {
+            return Err(StoreError::Locked {
+                lock,
+                waited,
+                draft: None,
+            })
+        }
+    };
+    let mut file = read(path, &policy.id).map_err(|diagnostic| StoreError::Unparsable {
+        diagnostic,
+        recovery: None,
+    })?;
+    let changed = super::anchor::migrate_flow_targets(&mut file, policy);
+    if changed > 0 {
+        write_checked(path, &file)?;
+    }
+    Ok(changed)
+}
+
 /// Takes orphan draft files into the review file, if the lock is free
 /// within a moment; the number of drafts taken in.
 pub fn pick_up(path: &Path, policy_id: &str) -> Result<usize, StoreError> {
@@ -667,7 +705,7 @@ fn pick_up_drafts(review_path: &Path, file: &mut ReviewFile) -> Vec<PathBuf> {
 
 /// Holds an exclusive advisory lock until dropped. The lock file is never
 /// removed: removing it would let two sessions lock different files.
-struct Lock(File);
+pub(crate) struct Lock(File);
 
 impl Drop for Lock {
     fn drop(&mut self) {
@@ -675,7 +713,7 @@ impl Drop for Lock {
     }
 }
 
-enum LockError {
+pub(crate) enum LockError {
     Io(StoreError),
     TimedOut { lock: PathBuf, waited: Duration },
 }
@@ -683,7 +721,16 @@ enum LockError {
 /// Takes the lock, trying again every 20 ms up to `timeout`: a lock held by
 /// a stuck process never freezes a command or the TUI for good.
 fn lock(review_path: &Path, timeout: Duration, waiting: &dyn Fn(&Path)) -> Result<Lock, LockError> {
-    let path = lock_path(review_path);
+    lock_file(&lock_path(review_path), timeout, waiting)
+}
+
+/// [`lock`] on a lock file named directly (model edits lock `<id>.yaml.lock`).
+pub(crate) fn lock_file(
+    path: &Path,
+    timeout: Duration,
+    waiting: &dyn Fn(&Path),
+) -> Result<Lock, LockError> {
+    let path = path.to_path_buf();
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -712,7 +759,7 @@ fn lock(review_path: &Path, timeout: Duration, waiting: &dyn Fn(&Path)) -> Resul
 
 /// Temp files of a writer that was killed mid-write. Only a lock holder
 /// writes them, so under the lock every one is stale.
-fn remove_stale_temps(path: &Path) {
+pub(crate) fn remove_stale_temps(path: &Path) {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
         return;
     };
@@ -809,14 +856,20 @@ impl ReviewSet {
                 // Taken before reading: a change made meanwhile shows later.
                 let stamp = Stamp::of(&path);
                 match read(&path, id) {
-                    Ok(file) => PolicyReview {
-                        policy: id.clone(),
-                        path,
-                        file,
-                        error: None,
-                        recovery,
-                        stamp,
-                    },
+                    Ok(mut file) => {
+                        // Notes on flows by place are shown by flow id from
+                        // the start; the file itself is migrated by the
+                        // first model edit, before any flow moves.
+                        super::anchor::migrate_flow_targets(&mut file, &loaded.policy);
+                        PolicyReview {
+                            policy: id.clone(),
+                            path,
+                            file,
+                            error: None,
+                            recovery,
+                            stamp,
+                        }
+                    }
                     Err(error) => PolicyReview {
                         policy: id.clone(),
                         path,

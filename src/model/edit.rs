@@ -1,0 +1,431 @@
+//! Model edits: one change to a policy's contexts or flows, applied by id to
+//! the model file on disk with the review files' discipline, so the command
+//! line and (later) the TUI change models the same safe way.
+//!
+//! Each edit takes the advisory lock `<id>.yaml.lock`, re-reads and parses
+//! the model (a file that does not parse is never overwritten), applies
+//! just this change, validates the result as the loader would (an edit
+//! that makes the model invalid is refused with the errors and nothing is
+//! written), and replaces the file atomically through the canonical writer,
+//! after checking the new text reads back as the same model.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::diagnostic::Diagnostic;
+use super::types::{Action, Context, Flow, ModelFile, Policy};
+use super::{load, write};
+use crate::review::store::{self, LockError};
+
+/// The fields of a flow an edit may set. `None` leaves a field as it is
+/// (on a new flow: unset); a list given replaces the whole list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FlowFields {
+    pub evidence: Option<Vec<String>>,
+    pub data: Option<Vec<String>>,
+    pub purposes: Option<Vec<String>>,
+    pub basis: Option<Vec<String>>,
+    pub recipients: Option<Vec<String>>,
+    pub retention: Option<String>,
+    pub if_withheld: Option<String>,
+    /// `Some(true)`: a negative statement ("we do not ...").
+    pub negative: Option<bool>,
+    pub action: Option<Action>,
+}
+
+/// One change to a model, naming what it changes by id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    AddContext {
+        id: String,
+        name: String,
+        parent: Option<String>,
+    },
+    RemoveContext {
+        id: String,
+    },
+    AddFlow {
+        context: String,
+        fields: FlowFields,
+    },
+    SetFlow {
+        flow: String,
+        fields: FlowFields,
+    },
+    RemoveFlow {
+        flow: String,
+    },
+    /// Drops `suggested` from a flow drafted by `qualm import`.
+    ConfirmFlow {
+        flow: String,
+    },
+}
+
+/// Why an edit was not made; in every case the file was left as it was.
+#[derive(Debug)]
+pub enum EditError {
+    /// The model on disk does not parse or is invalid before the edit.
+    Unparsable(Vec<Diagnostic>),
+    /// The edit names a context or flow that is not there, or an id taken.
+    NotApplicable(String),
+    /// The edit would make the model invalid: the loader's errors.
+    Invalid(Vec<Diagnostic>),
+    /// Another process held the lock for longer than the timeout.
+    Locked(PathBuf),
+    /// What would be written would not read back as the same model.
+    Unreadable(String),
+    Io(PathBuf, std::io::Error),
+    /// The policy's review file could not be migrated to flow ids.
+    Review(String),
+}
+
+impl std::fmt::Display for EditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines = |f: &mut std::fmt::Formatter<'_>, ds: &[Diagnostic]| {
+            ds.iter().try_for_each(|d| writeln!(f, "{d}"))
+        };
+        match self {
+            EditError::Unparsable(ds) => {
+                lines(f, ds)?;
+                write!(
+                    f,
+                    "the model was left untouched: fix it first (`qualm check`)"
+                )
+            }
+            EditError::NotApplicable(why) => write!(f, "{why}; nothing was written"),
+            EditError::Invalid(ds) => {
+                lines(f, ds)?;
+                write!(
+                    f,
+                    "the edit would make the model invalid; nothing was written"
+                )
+            }
+            EditError::Locked(lock) => write!(
+                f,
+                "{} is held by another process; nothing was written",
+                crate::escape::path(lock)
+            ),
+            EditError::Unreadable(why) => write!(f, "not written: {why}"),
+            EditError::Io(path, e) => write!(f, "{}: {e}", crate::escape::path(path)),
+            EditError::Review(why) => write!(
+                f,
+                "{why}\nthe notes on its flows could not be moved to flow ids; nothing was written"
+            ),
+        }
+    }
+}
+
+/// The lock file of a model: `<id>.yaml.lock` beside it.
+pub fn lock_path(model: &Path) -> PathBuf {
+    let mut name = model.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    model.with_file_name(name)
+}
+
+/// Applies `edit` to the model file at `model` under its lock. Returns the
+/// id of what was made (a new flow's id, a new context's id) or changed.
+pub fn apply(model: &Path, edit: &Edit, waiting: &dyn Fn(&Path)) -> Result<String, EditError> {
+    let _lock = match store::lock_file(&lock_path(model), store::lock_timeout(), waiting) {
+        Ok(lock) => lock,
+        Err(LockError::Io(e)) => return Err(EditError::Unreadable(e.to_string())),
+        Err(LockError::TimedOut { lock, .. }) => return Err(EditError::Locked(lock)),
+    };
+    store::remove_stale_temps(model);
+    let text = load::read_yaml(model).map_err(|d| EditError::Unparsable(vec![d]))?;
+    let vocabulary = load::vocabulary_beside(model);
+    let before = errors_of(load::check_text(model, &text, &vocabulary));
+    if !before.is_empty() {
+        return Err(EditError::Unparsable(before));
+    }
+    let file: ModelFile = serde_yaml::from_str(&text)
+        .map_err(|e| EditError::Unparsable(vec![load::yaml_error(model, &e)]))?;
+    let mut policy = Policy::from(file);
+    // Ids the loader would assign are written from now on, so notes on
+    // flows keep their flows whatever is added or removed later.
+    load::assign_flow_ids(&mut policy.contexts);
+    // Notes that name a flow by its place are moved to its id before any
+    // flow moves, so every note stays on its flow.
+    let review = store::review_path(model, &policy.id);
+    store::migrate_flow_targets(&review, &policy, store::lock_timeout())
+        .map_err(|e| EditError::Review(e.to_string()))?;
+    let id = apply_to(&mut policy, edit).map_err(EditError::NotApplicable)?;
+    let new_text = write::to_yaml(&policy);
+    let after = errors_of(load::check_text(model, &new_text, &vocabulary));
+    if !after.is_empty() {
+        return Err(EditError::Invalid(after));
+    }
+    match serde_yaml::from_str::<ModelFile>(&new_text) {
+        Ok(back) if write::to_yaml(&Policy::from(back.clone())) == new_text => {}
+        Ok(_) => {
+            return Err(EditError::Unreadable(
+                "it would not read back the same".into(),
+            ))
+        }
+        Err(e) => return Err(EditError::Unreadable(format!("it would not parse: {e}"))),
+    }
+    store::write_atomic(model, new_text.as_bytes())
+        .map_err(|e| EditError::Io(model.to_path_buf(), e))?;
+    Ok(id)
+}
+
+fn errors_of(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.into_iter().filter(|d| d.is_error()).collect()
+}
+
+/// Applies `edit` to a parsed model in memory: the id made or changed, or
+/// why the edit does not apply.
+pub fn apply_to(policy: &mut Policy, edit: &Edit) -> Result<String, String> {
+    let policy_id = policy.id.clone();
+    match edit {
+        Edit::AddContext { id, name, parent } => {
+            if find_context(&mut policy.contexts, id).is_some() {
+                return Err(format!("{policy_id} already has a context `{id}`"));
+            }
+            let context = Context {
+                id: id.clone(),
+                name: name.clone(),
+                evidence: Vec::new(),
+                flows: Vec::new(),
+                contexts: Vec::new(),
+            };
+            match parent {
+                None => policy.contexts.push(context),
+                Some(parent) => find_context(&mut policy.contexts, parent)
+                    .ok_or_else(|| format!("no context `{parent}` in {policy_id}"))?
+                    .contexts
+                    .push(context),
+            }
+            Ok(id.clone())
+        }
+        Edit::RemoveContext { id } => {
+            if remove_context(&mut policy.contexts, id) {
+                Ok(id.clone())
+            } else {
+                Err(format!("no context `{id}` in {policy_id}"))
+            }
+        }
+        Edit::AddFlow { context, fields } => {
+            let mut taken = Vec::new();
+            flow_ids(&policy.contexts, &mut taken);
+            let target = find_context(&mut policy.contexts, context)
+                .ok_or_else(|| format!("no context `{context}` in {policy_id}"))?;
+            let mut n = target.flows.len() + 1;
+            let id = loop {
+                let candidate = format!("{context}.{n}");
+                if !taken.contains(&candidate) {
+                    break candidate;
+                }
+                n += 1;
+            };
+            let mut flow = empty_flow();
+            flow.id = Some(id.as_str().into());
+            set_fields(&mut flow, fields);
+            target.flows.push(flow);
+            Ok(id)
+        }
+        Edit::SetFlow { flow, fields } => {
+            set_fields(find_flow(policy, flow)?, fields);
+            Ok(flow.clone())
+        }
+        Edit::ConfirmFlow { flow } => {
+            find_flow(policy, flow)?.suggested = false;
+            Ok(flow.clone())
+        }
+        Edit::RemoveFlow { flow } => {
+            fn remove(list: &mut [Context], id: &str) -> bool {
+                list.iter_mut().any(|c| {
+                    let before = c.flows.len();
+                    c.flows.retain(|f| f.id.as_deref() != Some(id));
+                    c.flows.len() != before || remove(&mut c.contexts, id)
+                })
+            }
+            if remove(&mut policy.contexts, flow) {
+                Ok(flow.clone())
+            } else {
+                Err(format!("no flow `{flow}` in {policy_id}"))
+            }
+        }
+    }
+}
+
+fn empty_flow() -> Flow {
+    serde_yaml::from_str("{}").expect("every flow field has a default")
+}
+
+fn labels(list: &[String]) -> Vec<Arc<str>> {
+    list.iter().map(|s| Arc::from(s.as_str())).collect()
+}
+
+fn set_fields(flow: &mut Flow, fields: &FlowFields) {
+    let lists = [
+        (&fields.evidence, &mut flow.evidence),
+        (&fields.data, &mut flow.data),
+        (&fields.purposes, &mut flow.purposes),
+        (&fields.basis, &mut flow.basis),
+        (&fields.recipients, &mut flow.recipients),
+    ];
+    for (given, list) in lists {
+        if let Some(given) = given {
+            *list = labels(given);
+        }
+    }
+    if let Some(text) = &fields.retention {
+        flow.retention = (!text.is_empty()).then(|| text.as_str().into());
+    }
+    if let Some(text) = &fields.if_withheld {
+        flow.if_withheld = (!text.is_empty()).then(|| text.as_str().into());
+    }
+    if let Some(negative) = fields.negative {
+        flow.does = !negative;
+        if !negative {
+            flow.scope = None;
+        }
+    }
+    if let Some(action) = fields.action {
+        flow.action = Some(action);
+    }
+}
+
+fn find_context<'a>(list: &'a mut [Context], id: &str) -> Option<&'a mut Context> {
+    for context in list {
+        if context.id == id {
+            return Some(context);
+        }
+        if let Some(found) = find_context(&mut context.contexts, id) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn remove_context(list: &mut Vec<Context>, id: &str) -> bool {
+    let before = list.len();
+    list.retain(|c| c.id != id);
+    list.len() != before || list.iter_mut().any(|c| remove_context(&mut c.contexts, id))
+}
+
+fn flow_ids(list: &[Context], out: &mut Vec<String>) {
+    for context in list {
+        out.extend(
+            context
+                .flows
+                .iter()
+                .filter_map(|f| f.id.as_deref().map(String::from)),
+        );
+        flow_ids(&context.contexts, out);
+    }
+}
+
+fn find_flow<'a>(policy: &'a mut Policy, id: &str) -> Result<&'a mut Flow, String> {
+    fn walk<'a>(list: &'a mut [Context], id: &str) -> Option<&'a mut Flow> {
+        for context in list {
+            if let Some(i) = context
+                .flows
+                .iter()
+                .position(|f| f.id.as_deref() == Some(id))
+            {
+                return Some(&mut context.flows[i]);
+            }
+            if let Some(found) = walk(&mut context.contexts, id) {
+                return Some(found);
+            }
+        }
+        None
+    }
+    let policy_id = policy.id.clone();
+    walk(&mut policy.contexts, id).ok_or_else(|| format!("no flow `{id}` in {policy_id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = "schema: 1
+policy:
+  id: demo
+  organization: Demo
+  title: Demo policy
+  effective: 2024-01-01
+sections:
+  - id: s
+    heading: S
+    clauses:
+      - id: s.1
+        text: We collect your email.
+contexts:
+  - id: signup
+    name: Signing up
+    flows:
+      - data: [email]
+        evidence: [s.1]
+      - data: [name]
+        evidence: [s.1]
+";
+
+    fn policy() -> Policy {
+        let file: ModelFile = serde_yaml::from_str(MODEL).unwrap();
+        let mut policy = Policy::from(file);
+        load::assign_flow_ids(&mut policy.contexts);
+        policy
+    }
+
+    fn add(context: &str) -> Edit {
+        Edit::AddFlow {
+            context: context.into(),
+            fields: FlowFields {
+                evidence: Some(vec!["s.1".into()]),
+                data: Some(vec!["phone".into()]),
+                ..FlowFields::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_new_flow_gets_an_id_no_other_flow_has() {
+        let mut policy = policy();
+        apply_to(
+            &mut policy,
+            &Edit::RemoveFlow {
+                flow: "signup.1".into(),
+            },
+        )
+        .unwrap();
+        // One flow left (signup.2): the new one must not take that id.
+        let id = apply_to(&mut policy, &add("signup")).unwrap();
+        assert_eq!(id, "signup.3");
+        let yaml = write::to_yaml(&policy);
+        assert!(
+            yaml.contains("id: signup.2") && yaml.contains("id: signup.3"),
+            "{yaml}"
+        );
+    }
+
+    #[test]
+    fn edits_naming_nothing_are_refused() {
+        let mut policy = policy();
+        assert!(apply_to(&mut policy, &add("nowhere")).is_err());
+        assert!(apply_to(&mut policy, &Edit::ConfirmFlow { flow: "x".into() }).is_err());
+        let duplicate = Edit::AddContext {
+            id: "signup".into(),
+            name: "Again".into(),
+            parent: None,
+        };
+        assert!(apply_to(&mut policy, &duplicate).is_err());
+    }
+
+    #[test]
+    fn set_replaces_lists_and_keeps_the_rest() {
+        let mut policy = policy();
+        let edit = Edit::SetFlow {
+            flow: "signup.1".into(),
+            fields: FlowFields {
+                recipients: Some(vec!["Salesforce".into()]),
+                ..FlowFields::default()
+            },
+        };
+        apply_to(&mut policy, &edit).unwrap();
+        let flow = &policy.contexts[0].flows[0];
+        assert_eq!(&*flow.recipients[0], "Salesforce");
+        assert_eq!(&*flow.data[0], "email");
+    }
+}
