@@ -9,11 +9,10 @@ use serde_json::{json, Value};
 
 use crate::findings::checklist::{ChecklistResult, Checklists, ItemState};
 use crate::findings::facts::Date;
-use crate::findings::{self, Finding, Options, Report};
+use crate::findings::{self, Options, Report};
 use crate::model::Corpus;
-use crate::review::author::{author, now};
 use crate::review::store::{self, review_path, Op, ReviewSet};
-use crate::review::{Note, Severity, Status};
+use crate::review::{Severity, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LintFormat {
@@ -138,53 +137,12 @@ fn record(corpus: &Corpus, report: &Report) -> Result<usize, String> {
             continue;
         };
         let path = review_path(&loaded.path, &loaded.policy.id);
-        let created = now();
-        let note = Note {
-            id: String::new(),
-            target: finding.target.clone(),
-            kind: finding.kind.to_string(),
-            severity: finding.severity,
-            status: Status::Open,
-            author: author(None),
-            created: created.clone(),
-            updated: created,
-            digest: Some(loaded.digest.clone()),
-            body: note_body(finding),
-            replies: Vec::new(),
-            conflict: None,
-            rule: Some(finding.rule.to_string()),
-            fingerprint: Some(finding.fingerprint.clone()),
-        };
+        let note = finding.to_note(&loaded.digest, Status::Open);
         store::apply(&path, &loaded.policy.id, &Op::Add(note), None)
             .map_err(|e| format!("{}: cannot record: {e}", path.display()))?;
         added += 1;
     }
     Ok(added)
-}
-
-fn note_body(finding: &Finding) -> String {
-    let rule = findings::rules::RULES
-        .iter()
-        .find(|r| r.id == finding.rule)
-        .expect("a finding's rule exists");
-    let mut body = format!(
-        "{}.\n\nRule {} ({}).",
-        capitalized(&finding.message),
-        rule.id,
-        rule.reference
-    );
-    if !finding.evidence.is_empty() {
-        body.push_str(&format!(" Clauses: {}.", finding.evidence.join(", ")));
-    }
-    body
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 fn checklist_json(list: &ChecklistResult) -> Value {

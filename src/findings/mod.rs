@@ -50,6 +50,47 @@ pub struct Finding {
     pub note: Option<String>,
 }
 
+impl Finding {
+    /// The review note that records this finding (once: its fingerprint
+    /// lets later runs find it), with `status`: open, or dismissed.
+    pub fn to_note(&self, digest: &str, status: Status) -> Note {
+        let created = crate::review::author::now();
+        Note {
+            id: String::new(),
+            target: self.target.clone(),
+            kind: self.kind.to_string(),
+            severity: self.severity,
+            status,
+            author: crate::review::author::author(None),
+            created: created.clone(),
+            updated: created,
+            digest: Some(digest.to_string()),
+            body: self.note_body(),
+            replies: Vec::new(),
+            conflict: None,
+            rule: Some(self.rule.to_string()),
+            fingerprint: Some(self.fingerprint.clone()),
+        }
+    }
+
+    /// The message as a sentence, then the rule, its legal reference and
+    /// the clauses it rests on.
+    fn note_body(&self) -> String {
+        let mut message = self.message.clone();
+        if let Some(first) = message.get(..1) {
+            message.replace_range(..1, &first.to_uppercase());
+        }
+        let mut body = format!("{message}.");
+        if let Some(rule) = rules::RULES.iter().find(|r| r.id == self.rule) {
+            body.push_str(&format!("\n\nRule {} ({}).", rule.id, rule.reference));
+        }
+        if !self.evidence.is_empty() {
+            body.push_str(&format!(" Clauses: {}.", self.evidence.join(", ")));
+        }
+        body
+    }
+}
+
 fn target_key<S: serde::Serializer>(target: &Target, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&target.key())
 }

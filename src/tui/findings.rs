@@ -16,7 +16,7 @@ use ratatui::Frame;
 use crate::any_component;
 use crate::findings::{self, Finding};
 use crate::keymap::View;
-use crate::review::author::{author, now};
+use crate::review::author::now;
 use crate::review::{Note, Op, Severity, Status};
 
 use super::action::Action;
@@ -106,23 +106,7 @@ impl FindingsView {
                 close_editor: false,
             }];
         }
-        let created = now();
-        let note = Note {
-            id: String::new(),
-            target: finding.target.clone(),
-            kind: finding.kind.to_string(),
-            severity: finding.severity,
-            status,
-            author: author(None),
-            created: created.clone(),
-            updated: created,
-            digest: Some(shared.corpus.policies[policy].digest.clone()),
-            body: finding.message.clone(),
-            replies: Vec::new(),
-            conflict: None,
-            rule: Some(finding.rule.to_string()),
-            fingerprint: Some(finding.fingerprint.clone()),
-        };
+        let note = finding.to_note(&shared.corpus.policies[policy].digest, status);
         vec![Effect::Store {
             policy,
             op: Op::Add(note),
