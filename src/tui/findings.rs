@@ -6,8 +6,6 @@
 //! `f v` steps the lowest severity shown. Statuses come from the review
 //! files as they are now, so a note changed elsewhere shows at once.
 
-use std::collections::HashMap;
-
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
@@ -274,13 +272,4 @@ impl Component for FindingsView {
     }
 
     any_component!();
-}
-
-/// Open findings per policy id, for the tree's marks.
-pub fn open_counts(report: &findings::Report) -> HashMap<&str, usize> {
-    let mut counts = HashMap::new();
-    for f in report.findings.iter().filter(|f| f.status == Status::Open) {
-        *counts.entry(f.policy.as_str()).or_insert(0) += 1;
-    }
-    counts
 }

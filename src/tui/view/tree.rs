@@ -82,35 +82,20 @@ pub fn node_label(app: &App, node: usize) -> (String, String) {
         NodeKind::Policy => {
             // Once the findings are known (the policy's overview was seen,
             // or `F` ran), the row carries its grade and open findings.
-            let known = app.findings.get().map(|all| {
-                let open = all
-                    .findings
-                    .iter()
-                    .filter(|f| f.policy == policy.id && f.status == crate::review::Status::Open)
-                    .count();
-                let grade = all
-                    .policies
-                    .iter()
-                    .find(|p| p.id == policy.id)
-                    .map(|p| p.grade);
-                (grade, open)
-            });
-            let known = known.or_else(|| {
-                let cache = app.policy_findings.borrow();
-                let report = cache.get(&n.policy)?;
-                let open = report
-                    .findings
-                    .iter()
-                    .filter(|f| f.status == crate::review::Status::Open)
-                    .count();
-                Some((report.policies.first().map(|p| p.grade), open))
-            });
+            let known = match app.findings.get() {
+                Some(all) => grade_and_open(all, &policy.id),
+                None => app
+                    .policy_findings
+                    .borrow()
+                    .get(&n.policy)
+                    .and_then(|report| grade_and_open(report, &policy.id)),
+            };
             let note = match known {
-                Some((Some(grade), open)) if open > 0 => {
+                Some((grade, open)) if open > 0 => {
                     format!("{} · {grade} ⚑{open}", policy.organization)
                 }
-                Some((Some(grade), _)) => format!("{} · {grade}", policy.organization),
-                _ => policy.organization.clone(),
+                Some((grade, _)) => format!("{} · {grade}", policy.organization),
+                None => policy.organization.clone(),
             };
             (policy.id.clone(), note)
         }
@@ -147,4 +132,18 @@ pub fn node_label(app: &App, node: usize) -> (String, String) {
             (format!("{} {first}", clause.id), String::new())
         }
     }
+}
+
+/// A policy's grade and open findings in a report that holds them.
+fn grade_and_open(
+    report: &crate::findings::Report,
+    id: &str,
+) -> Option<(crate::findings::Grade, usize)> {
+    let grade = report.policies.iter().find(|p| p.id == id)?.grade;
+    let open = report
+        .findings
+        .iter()
+        .filter(|f| f.policy == id && f.status == crate::review::Status::Open)
+        .count();
+    Some((grade, open))
 }
