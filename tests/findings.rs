@@ -789,3 +789,40 @@ fn sarif_validates_against_the_official_schema() {
         .unwrap()
         .starts_with("qualm/v1:"));
 }
+
+#[test]
+fn a_finding_on_a_suggested_flow_says_it_rests_on_a_draft_until_confirmed() {
+    let draft = Policy {
+        clauses: &[
+            ("s.1", "We share your email address with Salesforce."),
+            ("s.2", "We do not share your email address."),
+        ],
+        flows: "      - id: c.1\n        suggested: true\n        data: [Email address]\n        recipients: [Salesforce]\n        evidence: [s.1]\n      - id: c.2\n        data: [Email address]\n        action: share\n        does: false\n        evidence: [s.2]\n",
+        ..BASE
+    };
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("acme.yaml"), draft.yaml()).unwrap();
+    let (_, text) = qualm(dir.path(), &["-p", ".", "lint", "--rule", "contradiction"]);
+    assert!(
+        text.contains("rests on suggested flows not yet confirmed: c.1"),
+        "{text}"
+    );
+    let (_, json) = qualm(dir.path(), &["-p", ".", "lint", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let contradiction = value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "contradiction")
+        .unwrap();
+    assert_eq!(contradiction["suggested_flows"], serde_json::json!(["c.1"]));
+
+    let (code, _) = qualm(
+        dir.path(),
+        &["-p", ".", "model", "flow", "confirm", "acme", "c.1"],
+    );
+    assert_eq!(code, 0);
+    let (_, text) = qualm(dir.path(), &["-p", ".", "lint", "--rule", "contradiction"]);
+    assert!(text.contains("contradiction"), "{text}");
+    assert!(!text.contains("suggested flows"), "{text}");
+}

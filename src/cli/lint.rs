@@ -238,6 +238,12 @@ fn text(report: &Report) -> String {
                     }
                 ));
             }
+            if !f.suggested_flows.is_empty() {
+                out.push_str(&format!(
+                    "           rests on suggested flows not yet confirmed: {}\n",
+                    f.suggested_flows.join(", ")
+                ));
+            }
         }
         for list in &policy.checklists {
             let missing: Vec<&str> = list.missing().map(|i| i.title.as_str()).collect();

@@ -43,6 +43,10 @@ pub struct Finding {
     pub evidence: Vec<String>,
     /// The flows it is about, by id.
     pub flows: Vec<String>,
+    /// Those of `flows` that import suggested and no analyst has confirmed
+    /// yet: the finding describes a draft, and says so.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggested_flows: Vec<String>,
     pub fingerprint: String,
     /// `open`, or the status of the note that recorded it.
     pub status: Status,
@@ -128,6 +132,7 @@ impl Sink {
             message: draft.message,
             evidence: draft.evidence,
             flows: draft.flows,
+            suggested_flows: Vec::new(),
             fingerprint,
             status: Status::Open,
             note: None,
@@ -217,7 +222,14 @@ pub fn run_policies(
     for loaded in which.into_iter().filter_map(|i| corpus.policies.get(i)) {
         let (mut findings, policy) = lint_policy(loaded, corpus, checklists, as_of);
         let mut policy = policy;
+        let suggested = suggested_flow_ids(&loaded.policy);
         for finding in &mut findings {
+            finding.suggested_flows = finding
+                .flows
+                .iter()
+                .filter(|id| suggested.contains(id.as_str()))
+                .cloned()
+                .collect();
             if let Some(note) = recorded.get(&finding.fingerprint) {
                 finding.status = note.status;
                 finding.note = Some(note.id.clone());
@@ -239,6 +251,17 @@ pub fn run_policies(
         report.policies.push(policy);
     }
     report
+}
+
+/// The ids of a policy's flows that are still suggestions.
+fn suggested_flow_ids(policy: &crate::model::Policy) -> std::collections::HashSet<&str> {
+    policy
+        .contexts_flat()
+        .into_iter()
+        .flat_map(|(_, context)| &context.flows)
+        .filter(|flow| flow.suggested)
+        .filter_map(|flow| flow.id.as_deref())
+        .collect()
 }
 
 /// One policy: its findings (all rules) and its grade, which counts every

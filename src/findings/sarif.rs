@@ -130,6 +130,9 @@ fn result<'c>(
             "evidence": finding.evidence,
         },
     });
+    if !finding.suggested_flows.is_empty() {
+        result["properties"]["suggestedFlows"] = json!(finding.suggested_flows);
+    }
     if matches!(finding.status, Status::Accepted | Status::Dismissed) {
         result["suppressions"] = json!([{
             "kind": "external",

@@ -241,6 +241,15 @@ impl Component for FindingsView {
                     detail.push(Line::styled(line, theme.label()));
                 }
             }
+            if !f.suggested_flows.is_empty() {
+                let ids = f.suggested_flows.join(", ");
+                for line in wrap(
+                    &format!("Rests on suggested flows not yet confirmed: {ids}"),
+                    usize::from(detail_area.width).max(10),
+                ) {
+                    detail.push(Line::styled(line, theme.dim()));
+                }
+            }
             frame.render_widget(Paragraph::new(detail), detail_area);
         }
     }
