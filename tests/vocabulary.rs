@@ -454,3 +454,36 @@ fn cli_vocab_shows_term_rule_and_chain_and_lists_the_unmapped() {
     );
     assert!(text.contains("Favourite colour -> (unmapped)"), "{text}");
 }
+
+/// The lint's mechanism list (checklists.yaml, with patterns and severity)
+/// and the vocabulary's (labels, synonyms) both carry validity dates; a
+/// ruling changed in one and not the other would make the matrix and the
+/// findings disagree, so they must name the same days.
+#[test]
+fn the_checklists_and_the_vocabulary_date_each_mechanism_alike() {
+    let v = vocabulary();
+    let checklists = qualm::findings::checklist::Checklists::builtin();
+    let mut compared = 0;
+    for mechanism in &checklists.mechanisms {
+        let term = v
+            .terms(Category::Mechanisms)
+            .iter()
+            .find(|t| {
+                mechanism.matches(&t.label) || t.synonyms.iter().any(|s| mechanism.matches(s))
+            })
+            .unwrap_or_else(|| panic!("{} has no vocabulary term", mechanism.id));
+        let day = |d: &Option<qualm::findings::facts::Date>| d.map(|d| d.to_string());
+        assert_eq!(
+            day(&mechanism.invalid_from),
+            term.valid_until,
+            "{} / {}",
+            mechanism.id,
+            term.id
+        );
+        if let (Some(from), Some(term_from)) = (&mechanism.valid_from, &term.valid_from) {
+            assert_eq!(&from.to_string(), term_from, "{}", mechanism.id);
+        }
+        compared += 1;
+    }
+    assert!(compared >= 5, "only {compared} mechanisms compared");
+}

@@ -87,7 +87,9 @@ pub struct Term {
     /// For transfer mechanisms: the first day it could be relied on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<String>,
-    /// For transfer mechanisms: the last day it could be relied on.
+    /// For transfer mechanisms: the day it stopped being valid (a ruling's
+    /// date, as `invalid_from` in checklists.yaml): from that day on,
+    /// relying on it is outdated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,
     #[serde(default)]
