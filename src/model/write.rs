@@ -334,6 +334,7 @@ mod tests {
             source: Some("sources/p.txt".into()),
             url: None,
             jurisdictions: vec!["GDPR".into(), "EU-U.S. DPF".into()],
+            retired_flow_ids: Vec::new(),
             sections: vec![Section {
                 id: "s".into(),
                 heading: "1. What [we] collect".into(),
