@@ -125,7 +125,8 @@ pub fn lock_path(model: &Path) -> PathBuf {
 /// Applies `edit` to the model file at `model` under its lock. Returns the
 /// id of what was made (a new flow's id, a new context's id) or changed.
 pub fn apply(model: &Path, edit: &Edit, waiting: &dyn Fn(&Path)) -> Result<String, EditError> {
-    apply_with(model, waiting, |policy, _| apply_to(policy, edit))?.map_err(EditError::NotApplicable)
+    apply_with(model, waiting, |policy, _| apply_to(policy, edit))?
+        .map_err(EditError::NotApplicable)
 }
 
 /// The discipline of [`apply`] around any change: under the model's lock,
