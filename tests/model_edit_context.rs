@@ -6,6 +6,8 @@
 //! always checks clean afterwards. In the workbench, the same session runs
 //! from a key on a selected context, and the status line says what changed.
 
+#[path = "support/pty.rs"]
+mod pty;
 #[path = "support/workbench.rs"]
 mod workbench;
 #[path = "support/workspace.rs"]
@@ -415,4 +417,85 @@ fn in_the_workbench_a_key_on_a_context_runs_the_same_session() {
     assert_eq!(flows(dir)[2], ("news.3".into(), "[mobile phone]".into()));
     assert!(app.context_edit.is_none());
     checks_clean(dir);
+}
+
+/// Waits for `text` on the screen, answering the cursor position queries
+/// (`ESC [ 6 n`) a real terminal answers and the vt100 model does not: the
+/// workbench clears the screen when it takes the terminal back, and
+/// ratatui asks where the cursor is first.
+fn wait_answering_cursor_queries(
+    s: &mut pty::Session,
+    text: &str,
+    timeout: std::time::Duration,
+) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    let mut answered = 0;
+    while std::time::Instant::now() < deadline {
+        s.pump(std::time::Duration::from_millis(50));
+        let asked = s.raw.windows(4).filter(|w| w == b"\x1b[6n").count();
+        for _ in answered..asked {
+            s.send(b"\x1b[1;1R");
+        }
+        answered = asked;
+        if s.screen().contains(text) {
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn the_real_workbench_hands_the_terminal_to_the_editor_and_takes_it_back() {
+    use std::time::Duration;
+    let ws = workspace::copy_policies();
+    let dir = ws.path();
+    let folder = dir.join("policies");
+    let script = editor(
+        dir,
+        &[r#"sed -i 's/^name: .*/name: Browsing, as edited in the editor/' "$1""#],
+    );
+    let env = [
+        ("EDITOR", script.to_str().unwrap()),
+        ("VISUAL", script.to_str().unwrap()),
+    ];
+    let wait = Duration::from_secs(10);
+    let mut s = pty::Session::start(
+        env!("CARGO_BIN_EXE_qualm"),
+        &[folder.to_str().unwrap()],
+        &env,
+        100,
+        30,
+    );
+    assert!(s.wait_for("quali-2024", wait), "{}", s.screen());
+    s.send(b":");
+    s.settle(Duration::from_millis(150));
+    s.send(b"website-browse");
+    s.settle(Duration::from_millis(300));
+    s.send(b"\t");
+    s.settle(Duration::from_millis(150));
+    s.send(b"\r");
+    assert!(
+        s.wait_for("When you browse or visit our Website", wait),
+        "{}",
+        s.screen()
+    );
+    s.send(b"\x18\x05"); // Ctrl-x Ctrl-e
+    assert!(
+        wait_answering_cursor_queries(
+            &mut s,
+            "context website-browse: its name or evidence changed",
+            wait
+        ),
+        "the status says what changed:\n{}",
+        s.screen()
+    );
+    assert!(
+        s.parser.screen().alternate_screen(),
+        "the workbench is back"
+    );
+    s.send(b"q");
+    assert!(s.wait_exit(wait).is_some());
+    let text = fs::read_to_string(folder.join(format!("{POLICY}.yaml"))).unwrap();
+    assert!(text.contains("name: Browsing, as edited in the editor\n"));
+    ok(dir, &["check"]);
 }
