@@ -344,12 +344,14 @@ fn what_another_writer_did_during_the_session_is_kept() {
     let ws = workspace();
     let dir = ws.path();
     // While the analyst edits news.2, another process adds a flow to the
-    // context and changes news.1, which the analyst leaves alone.
+    // context and changes news.1, which the analyst leaves alone, and
+    // news.2 (the analyst's version wins, and that is said).
     let script = editor(
         dir,
         &[
             r#""$QUALM" model flow add quali-2024 --context news --evidence intro.updated --data fax >/dev/null
              "$QUALM" model flow set quali-2024 news.1 --data "e-mail address"
+             "$QUALM" model flow set quali-2024 news.2 --data "their name"
              sed -i 's/data: \[name\]/data: [full name]/' "$1""#,
         ],
     );
@@ -368,7 +370,11 @@ fn what_another_writer_did_during_the_session_is_kept() {
             ("news.4", "[fax]"),
         ])
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("kept 1 added meanwhile (news.4)"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "context news: 1 flow changed (news.2); your version replaced a change made \
+         meanwhile to news.2; kept 1 added meanwhile (news.4)"
+    );
     checks_clean(dir);
 }
 

@@ -79,6 +79,9 @@ pub struct Summary {
     pub removed: Vec<String>,
     /// Flows another writer added to the context during the session.
     pub kept_meanwhile: Vec<String>,
+    /// Flows another writer changed during the session that the analyst
+    /// changed too: the analyst's version replaced theirs.
+    pub replaced_meanwhile: Vec<String>,
 }
 
 impl fmt::Display for Summary {
@@ -106,6 +109,13 @@ impl fmt::Display for Summary {
             crate::escape::escape(&self.context),
             crate::escape::escape(&parts.join(", "))
         )?;
+        if !self.replaced_meanwhile.is_empty() {
+            write!(
+                f,
+                "; your version replaced a change made meanwhile to {}",
+                crate::escape::escape(&self.replaced_meanwhile.join(", "))
+            )?;
+        }
         if !self.kept_meanwhile.is_empty() {
             write!(
                 f,
@@ -459,10 +469,12 @@ fn merge(
                     origin.push(Some(i));
                 }
             }
-            Some(_) => {
-                summary
-                    .changed
-                    .push(flow.id.as_deref().unwrap_or_default().to_string());
+            Some(was) => {
+                let fid = flow.id.as_deref().unwrap_or_default().to_string();
+                if on_disk.get(&fid).is_some_and(|now| now != was) {
+                    summary.replaced_meanwhile.push(fid.clone());
+                }
+                summary.changed.push(fid);
                 flows.push(flow.clone());
                 origin.push(Some(i));
             }
