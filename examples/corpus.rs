@@ -393,6 +393,7 @@ fn synthesize(seeds: &[&Policy], vocabulary: &Vocabulary, n: usize, rng: &mut Rn
         source: None,
         url: None,
         jurisdictions: base.jurisdictions.clone(),
+        retired_flow_ids: Vec::new(),
         sections,
         contexts,
     }

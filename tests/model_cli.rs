@@ -413,3 +413,118 @@ fn sigkill_during_flow_saves_leaves_a_model_that_parses_with_every_returned_flow
     );
     ok(dir, &["check"]);
 }
+
+#[test]
+fn positive_undoes_negative_and_an_empty_value_clears_a_list() {
+    let ws = workspace::copy_policies();
+    let dir = ws.path();
+    let flow = "website-browse.1";
+    let set = |extra: &[&str]| {
+        let mut args = vec!["model", "flow", "set", POLICY, flow];
+        args.extend_from_slice(extra);
+        ok(dir, &args)
+    };
+    let first_flow = |dir: &Path| {
+        let text = model(dir);
+        let start = text.find(&format!("id: {flow}\n")).unwrap();
+        let end = text[start..]
+            .find("\n      - ")
+            .map_or(text.len(), |e| start + e);
+        text[start..end].to_string()
+    };
+    set(&["--negative"]);
+    assert!(
+        first_flow(dir).contains("does: false"),
+        "{}",
+        first_flow(dir)
+    );
+    set(&["--positive"]);
+    assert!(!first_flow(dir).contains("does: false"));
+    assert!(!first_flow(dir).contains("scope:"));
+    // Both at once is a usage error.
+    let out = qualm(
+        dir,
+        &[
+            "model",
+            "flow",
+            "set",
+            POLICY,
+            flow,
+            "--negative",
+            "--positive",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(first_flow(dir).contains("recipients:"));
+    set(&["--recipient", ""]);
+    assert!(
+        !first_flow(dir).contains("recipients:"),
+        "{}",
+        first_flow(dir)
+    );
+    ok(dir, &["check"]);
+}
+
+#[test]
+fn a_removed_flows_id_is_never_given_again_so_its_notes_detach() {
+    let ws = workspace::copy_policies();
+    let dir = ws.path();
+    ok(
+        dir,
+        &[
+            "model", "context", "add", POLICY, "--id", "news", "--name", "News",
+        ],
+    );
+    let add = |data: &str| {
+        ok(
+            dir,
+            &[
+                "model",
+                "flow",
+                "add",
+                POLICY,
+                "--context",
+                "news",
+                "--evidence",
+                CLAUSE,
+                "--data",
+                data,
+            ],
+        )
+    };
+    assert_eq!(add("email"), "news.1");
+    assert_eq!(add("name"), "news.2");
+    ok(
+        dir,
+        &[
+            "note",
+            "add",
+            POLICY,
+            "--target",
+            "flow:news.2",
+            "--kind",
+            "vague-language",
+            "--body",
+            "on the name flow",
+        ],
+    );
+    // The last flow goes; counting the flows left would give its id out.
+    ok(dir, &["model", "flow", "rm", POLICY, "news.2"]);
+    assert_eq!(add("phone"), "news.3");
+    // Nor does a context of the same id made again give it out.
+    ok(dir, &["model", "context", "rm", POLICY, "news"]);
+    ok(
+        dir,
+        &[
+            "model", "context", "add", POLICY, "--id", "news", "--name", "News",
+        ],
+    );
+    assert_eq!(add("fax"), "news.4");
+    assert_eq!(
+        notes(dir),
+        vec![("on the name flow".into(), "flow:news.2".into(), true)],
+        "the note is detached, not moved onto another flow"
+    );
+    assert!(model(dir).contains("retired_flow_ids: [news.1, news.2, news.3]"));
+    ok(dir, &["check"]);
+}

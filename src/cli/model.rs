@@ -34,6 +34,9 @@ pub enum ContextCommand {
     },
     /// Remove a context with its flows and the contexts under it.
     Rm { policy: String, id: String },
+    /// Edit a context (name, evidence, flows) as YAML in $VISUAL or
+    /// $EDITOR; a bad edit reopens with the errors on top.
+    Edit { policy: String, id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,8 +82,11 @@ pub struct FlowArgs {
     #[arg(long)]
     if_withheld: Option<String>,
     /// A negative statement ("we do not ...").
-    #[arg(long)]
+    #[arg(long, conflicts_with = "positive")]
     negative: bool,
+    /// A positive statement again (undoes --negative; drops its scope).
+    #[arg(long)]
+    positive: bool,
     #[arg(long, value_parser = parse_action)]
     action: Option<Action>,
 }
@@ -93,9 +99,14 @@ fn parse_action(text: &str) -> Result<Action, String> {
 }
 
 impl FlowArgs {
-    /// The fields given; lists left empty are left as they are.
+    /// The fields given; lists not given are left as they are, and a
+    /// list given as one empty value (`--recipient ""`) is cleared.
     fn fields(self) -> FlowFields {
-        let list = |v: Vec<String>| (!v.is_empty()).then_some(v);
+        let list = |v: Vec<String>| match v.as_slice() {
+            [] => None,
+            [only] if only.is_empty() => Some(Vec::new()),
+            _ => Some(v),
+        };
         FlowFields {
             evidence: list(self.evidence),
             data: list(self.data),
@@ -104,7 +115,11 @@ impl FlowArgs {
             recipients: list(self.recipient),
             retention: self.retention,
             if_withheld: self.if_withheld,
-            negative: self.negative.then_some(true),
+            negative: if self.negative {
+                Some(true)
+            } else {
+                self.positive.then_some(false)
+            },
             action: self.action,
         }
     }
@@ -134,8 +149,41 @@ fn model_file(policy: &str, folder: &Path) -> Result<PathBuf, i32> {
     }
 }
 
+/// `qualm model context edit`: the editing session, then what it did.
+fn edit_context(policy: &str, id: &str, folder: &Path, waiting: &dyn Fn(&Path)) -> i32 {
+    use crate::model::context_edit::{self, Outcome};
+    let file = match model_file(policy, folder) {
+        Ok(file) => file,
+        Err(code) => return code,
+    };
+    let outcome = context_edit::edit(&file, id, &mut context_edit::run_editor, waiting);
+    match &outcome {
+        Outcome::Applied(_) => {
+            println!("{outcome}");
+            0
+        }
+        Outcome::NoChange | Outcome::Emptied => {
+            eprintln!("qualm: {outcome}");
+            0
+        }
+        Outcome::Abandoned(_) | Outcome::Failed { .. } => {
+            eprintln!("qualm: {outcome}");
+            1
+        }
+    }
+}
+
 pub fn run(command: ModelCommand, folder: &Path) -> i32 {
+    let waiting = |lock: &Path| {
+        eprintln!(
+            "qualm: waiting for {} (another qualm is writing)",
+            crate::escape::path(lock)
+        );
+    };
     let (policy, edit, print_id) = match command {
+        ModelCommand::Context(ContextCommand::Edit { policy, id }) => {
+            return edit_context(&policy, &id, folder, &waiting)
+        }
         ModelCommand::Context(ContextCommand::Add {
             policy,
             id,
@@ -175,12 +223,6 @@ pub fn run(command: ModelCommand, folder: &Path) -> i32 {
     let file = match model_file(&policy, folder) {
         Ok(file) => file,
         Err(code) => return code,
-    };
-    let waiting = |lock: &Path| {
-        eprintln!(
-            "qualm: waiting for {} (another qualm is writing)",
-            crate::escape::path(lock)
-        );
     };
     match edit::apply(&file, &edit, &waiting) {
         Ok(id) => {

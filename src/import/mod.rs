@@ -295,6 +295,7 @@ pub fn import(
         source: Some(format!("sources/{id}.txt")),
         url: None,
         jurisdictions: meta.jurisdictions,
+        retired_flow_ids: Vec::new(),
         sections,
         contexts,
     };

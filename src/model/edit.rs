@@ -125,30 +125,37 @@ pub fn lock_path(model: &Path) -> PathBuf {
 /// Applies `edit` to the model file at `model` under its lock. Returns the
 /// id of what was made (a new flow's id, a new context's id) or changed.
 pub fn apply(model: &Path, edit: &Edit, waiting: &dyn Fn(&Path)) -> Result<String, EditError> {
+    apply_with(model, waiting, |policy, _| apply_to(policy, edit))?
+        .map_err(EditError::NotApplicable)
+}
+
+/// The discipline of [`apply`] around any change: under the model's lock,
+/// re-reads it, lets `change` alter the parsed policy (the vocabulary is
+/// given for checks of its own), then validates and writes atomically.
+/// The outer error is the discipline's; the inner one is `change`
+/// refusing, and then nothing was written either.
+pub fn apply_with<T, E>(
+    model: &Path,
+    waiting: &dyn Fn(&Path),
+    change: impl FnOnce(&mut Policy, &super::Vocabulary) -> Result<T, E>,
+) -> Result<Result<T, E>, EditError> {
     let _lock = match store::lock_file(&lock_path(model), store::lock_timeout(), waiting) {
         Ok(lock) => lock,
         Err(LockError::Io(e)) => return Err(EditError::Unreadable(e.to_string())),
         Err(LockError::TimedOut { lock, .. }) => return Err(EditError::Locked(lock)),
     };
     store::remove_stale_temps(model);
-    let text = load::read_yaml(model).map_err(|d| EditError::Unparsable(vec![d]))?;
-    let vocabulary = load::vocabulary_beside(model);
-    let before = errors_of(load::check_text(model, &text, &vocabulary));
-    if !before.is_empty() {
-        return Err(EditError::Unparsable(before));
-    }
-    let file: ModelFile = serde_yaml::from_str(&text)
-        .map_err(|e| EditError::Unparsable(vec![load::yaml_error(model, &e)]))?;
-    let mut policy = Policy::from(file);
-    // Ids the loader would assign are written from now on, so notes on
-    // flows keep their flows whatever is added or removed later.
-    load::assign_flow_ids(&mut policy.contexts);
+    let (mut policy, vocabulary) = read_for_edit(model)?;
     // Notes that name a flow by its place are moved to its id before any
     // flow moves, so every note stays on its flow.
     let review = store::review_path(model, &policy.id);
     store::migrate_flow_targets(&review, &policy, store::lock_timeout())
         .map_err(|e| EditError::Review(e.to_string()))?;
-    let id = apply_to(&mut policy, edit).map_err(EditError::NotApplicable)?;
+    let made = match change(&mut policy, &vocabulary) {
+        Ok(made) => made,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    tidy_retired(&mut policy);
     let new_text = write::to_yaml(&policy);
     let after = errors_of(load::check_text(model, &new_text, &vocabulary));
     if !after.is_empty() {
@@ -165,7 +172,60 @@ pub fn apply(model: &Path, edit: &Edit, waiting: &dyn Fn(&Path)) -> Result<Strin
     }
     store::write_atomic(model, new_text.as_bytes())
         .map_err(|e| EditError::Io(model.to_path_buf(), e))?;
-    Ok(id)
+    Ok(Ok(made))
+}
+
+/// The model file as edits see it: parsed as written (nothing the loader
+/// fills in), checked valid, every flow with its id. A file that does not
+/// parse or is invalid is refused, so it is never overwritten.
+pub fn read_for_edit(model: &Path) -> Result<(Policy, super::Vocabulary), EditError> {
+    let text = load::read_yaml(model).map_err(|d| EditError::Unparsable(vec![d]))?;
+    let vocabulary = load::vocabulary_beside(model);
+    let before = errors_of(load::check_text(model, &text, &vocabulary));
+    if !before.is_empty() {
+        return Err(EditError::Unparsable(before));
+    }
+    let file: ModelFile = serde_yaml::from_str(&text)
+        .map_err(|e| EditError::Unparsable(vec![load::yaml_error(model, &e)]))?;
+    let mut policy = Policy::from(file);
+    // Ids the loader would assign are written from now on, so notes on
+    // flows keep their flows whatever is added or removed later.
+    load::assign_flow_ids_avoiding(&mut policy.contexts, &policy.retired_flow_ids);
+    Ok((policy, vocabulary))
+}
+
+/// Keeps the retired ids sorted, once each, and without the ids of flows
+/// that are there (a flow put back by an undo is no longer retired).
+fn tidy_retired(policy: &mut Policy) {
+    if policy.retired_flow_ids.is_empty() {
+        return;
+    }
+    let mut present = Vec::new();
+    flow_ids(&policy.contexts, &mut present);
+    let present: std::collections::HashSet<String> = present.into_iter().collect();
+    policy.retired_flow_ids.retain(|id| !present.contains(id));
+    policy.retired_flow_ids.sort();
+    policy.retired_flow_ids.dedup();
+}
+
+/// Records `ids` as removed: no new flow of the policy gets one of them.
+pub fn retire(policy: &mut Policy, ids: impl IntoIterator<Item = String>) {
+    policy.retired_flow_ids.extend(ids);
+}
+
+/// A new flow id for `context`: `<context>.<n>` for the first `n` from
+/// `from` that no flow of the policy has and no removed flow had.
+pub fn fresh_flow_id(policy: &Policy, context: &str, from: usize) -> String {
+    let mut taken = Vec::new();
+    flow_ids(&policy.contexts, &mut taken);
+    let mut n = from.max(1);
+    loop {
+        let candidate = format!("{context}.{n}");
+        if !taken.contains(&candidate) && !policy.retired_flow_ids.contains(&candidate) {
+            return candidate;
+        }
+        n += 1;
+    }
 }
 
 fn errors_of(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -198,29 +258,28 @@ pub fn apply_to(policy: &mut Policy, edit: &Edit) -> Result<String, String> {
             Ok(id.clone())
         }
         Edit::RemoveContext { id } => {
-            if remove_context(&mut policy.contexts, id) {
-                Ok(id.clone())
-            } else {
-                Err(format!("no context `{id}` in {policy_id}"))
-            }
+            let Some(gone) = find_context(&mut policy.contexts, id).cloned() else {
+                return Err(format!("no context `{id}` in {policy_id}"));
+            };
+            remove_context(&mut policy.contexts, id);
+            let mut ids = Vec::new();
+            flow_ids(std::slice::from_ref(&gone), &mut ids);
+            retire(policy, ids);
+            Ok(id.clone())
         }
         Edit::AddFlow { context, fields } => {
-            let mut taken = Vec::new();
-            flow_ids(&policy.contexts, &mut taken);
-            let target = find_context(&mut policy.contexts, context)
-                .ok_or_else(|| format!("no context `{context}` in {policy_id}"))?;
-            let mut n = target.flows.len() + 1;
-            let id = loop {
-                let candidate = format!("{context}.{n}");
-                if !taken.contains(&candidate) {
-                    break candidate;
-                }
-                n += 1;
-            };
+            let count = find_context(&mut policy.contexts, context)
+                .ok_or_else(|| format!("no context `{context}` in {policy_id}"))?
+                .flows
+                .len();
+            let id = fresh_flow_id(policy, context, count + 1);
             let mut flow = empty_flow();
             flow.id = Some(id.as_str().into());
             set_fields(&mut flow, fields);
-            target.flows.push(flow);
+            find_context(&mut policy.contexts, context)
+                .expect("found above")
+                .flows
+                .push(flow);
             Ok(id)
         }
         Edit::SetFlow { flow, fields } => {
@@ -240,6 +299,7 @@ pub fn apply_to(policy: &mut Policy, edit: &Edit) -> Result<String, String> {
                 })
             }
             if remove(&mut policy.contexts, flow) {
+                retire(policy, [flow.clone()]);
                 Ok(flow.clone())
             } else {
                 Err(format!("no flow `{flow}` in {policy_id}"))
@@ -248,7 +308,7 @@ pub fn apply_to(policy: &mut Policy, edit: &Edit) -> Result<String, String> {
     }
 }
 
-fn empty_flow() -> Flow {
+pub(crate) fn empty_flow() -> Flow {
     serde_yaml::from_str("{}").expect("every flow field has a default")
 }
 
@@ -286,7 +346,7 @@ fn set_fields(flow: &mut Flow, fields: &FlowFields) {
     }
 }
 
-fn find_context<'a>(list: &'a mut [Context], id: &str) -> Option<&'a mut Context> {
+pub(crate) fn find_context<'a>(list: &'a mut [Context], id: &str) -> Option<&'a mut Context> {
     for context in list {
         if context.id == id {
             return Some(context);
@@ -304,7 +364,7 @@ fn remove_context(list: &mut Vec<Context>, id: &str) -> bool {
     list.len() != before || list.iter_mut().any(|c| remove_context(&mut c.contexts, id))
 }
 
-fn flow_ids(list: &[Context], out: &mut Vec<String>) {
+pub(crate) fn flow_ids(list: &[Context], out: &mut Vec<String>) {
     for context in list {
         out.extend(
             context
@@ -365,7 +425,7 @@ contexts:
     fn policy() -> Policy {
         let file: ModelFile = serde_yaml::from_str(MODEL).unwrap();
         let mut policy = Policy::from(file);
-        load::assign_flow_ids(&mut policy.contexts);
+        load::assign_flow_ids_avoiding(&mut policy.contexts, &[]);
         policy
     }
 
@@ -398,6 +458,43 @@ contexts:
             yaml.contains("id: signup.2") && yaml.contains("id: signup.3"),
             "{yaml}"
         );
+    }
+
+    #[test]
+    fn a_removed_flows_id_is_never_given_again() {
+        let mut policy = policy();
+        let remove = |flow: &str| Edit::RemoveFlow { flow: flow.into() };
+        apply_to(&mut policy, &remove("signup.2")).unwrap();
+        // signup.2 was the last: counting alone would give it out again.
+        assert_eq!(apply_to(&mut policy, &add("signup")).unwrap(), "signup.3");
+        let yaml = write::to_yaml(&policy);
+        assert!(yaml.contains("retired_flow_ids: [signup.2]"), "{yaml}");
+        // Removing the context retires its flows' ids too, so a context of
+        // the same name added later starts after them.
+        apply_to(
+            &mut policy,
+            &Edit::RemoveContext {
+                id: "signup".into(),
+            },
+        )
+        .unwrap();
+        apply_to(
+            &mut policy,
+            &Edit::AddContext {
+                id: "signup".into(),
+                name: "Again".into(),
+                parent: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(apply_to(&mut policy, &add("signup")).unwrap(), "signup.4");
+        // A flow put back with its old id (an undo) is no longer retired.
+        let mut back = empty_flow();
+        back.id = Some("signup.1".into());
+        back.evidence = vec!["s.1".into()];
+        policy.contexts[0].flows.push(back);
+        tidy_retired(&mut policy);
+        assert_eq!(policy.retired_flow_ids, ["signup.2", "signup.3"]);
     }
 
     #[test]

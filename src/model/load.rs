@@ -626,13 +626,15 @@ fn normalize(policy: &mut Policy, findings: &mut validate::Findings) {
         }
     }
     walk(&mut policy.contexts, "contexts", &mut clean);
-    assign_flow_ids(&mut policy.contexts);
+    assign_flow_ids_avoiding(&mut policy.contexts, &policy.retired_flow_ids);
 }
 
 /// Gives every flow without an id one, `<context>.<n>` (its place in its
 /// context, from 1), skipping any id the file already uses. Writers keep
 /// these ids, so a flow keeps its id once a model has been written.
-pub(crate) fn assign_flow_ids(contexts: &mut [super::types::Context]) {
+/// Never gives out an id in `retired` (the ids of removed flows, which
+/// notes may still name).
+pub(crate) fn assign_flow_ids_avoiding(contexts: &mut [super::types::Context], retired: &[String]) {
     fn authored<'a>(list: &'a [super::types::Context], out: &mut HashSet<&'a str>) {
         for context in list {
             out.extend(context.flows.iter().filter_map(|f| f.id.as_deref()));
@@ -661,6 +663,7 @@ pub(crate) fn assign_flow_ids(contexts: &mut [super::types::Context]) {
         return;
     }
     let mut taken: HashSet<String> = seen.into_iter().map(str::to_string).collect();
+    taken.extend(retired.iter().cloned());
     assign(contexts, &mut taken);
 }
 

@@ -1,6 +1,7 @@
 //! The policy model: types, loading with validation, the shared vocabulary,
 //! text sanitizing, and coverage of the original text.
 
+pub mod context_edit;
 pub mod coverage;
 pub mod diagnostic;
 pub mod edit;

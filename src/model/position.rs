@@ -48,6 +48,16 @@ impl PositionIndex {
         }
     }
 
+    /// The path whose value (or key) sits at `at`, the most specific one
+    /// when several start there: the reverse of [`PositionIndex::find`].
+    pub fn path_at(&self, at: (usize, usize)) -> Option<&str> {
+        self.positions
+            .iter()
+            .filter(|(_, &p)| p == at)
+            .map(|(path, _)| path.as_str())
+            .max_by_key(|path| (path.len(), *path))
+    }
+
     /// The position of `path`, else of its nearest ancestor that has one.
     pub fn find(&self, path: &str) -> Option<(usize, usize)> {
         let mut path = path;
@@ -268,5 +278,11 @@ mod tests {
         );
         assert_eq!(only.find("policy.id"), None);
         assert_eq!(only.positions.len(), 6);
+        assert_eq!(
+            index.path_at((7, 23)),
+            Some("sections[0].clauses[0].evidence[1]")
+        );
+        assert_eq!(index.path_at((6, 13)), Some("sections[0].clauses[0].id"));
+        assert_eq!(index.path_at((1, 1)), Some("policy"));
     }
 }

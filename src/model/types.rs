@@ -42,6 +42,10 @@ pub struct PolicyHeader {
     pub url: Option<String>,
     #[serde(default)]
     pub jurisdictions: Vec<String>,
+    /// Ids of flows removed by qualm's edits: never given to a new flow,
+    /// so a note on a removed flow never lands on another one.
+    #[serde(default)]
+    pub retired_flow_ids: Vec<String>,
 }
 
 /// One policy, flattened: the header fields beside its sections and contexts.
@@ -57,6 +61,9 @@ pub struct Policy {
     pub source: Option<String>,
     pub url: Option<String>,
     pub jurisdictions: Vec<String>,
+    /// Ids of removed flows, never given to a new flow (see `PolicyHeader`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_flow_ids: Vec<String>,
     pub sections: Vec<Section>,
     pub contexts: Vec<Context>,
 }
@@ -74,6 +81,7 @@ impl From<ModelFile> for Policy {
             source: h.source,
             url: h.url,
             jurisdictions: h.jurisdictions,
+            retired_flow_ids: h.retired_flow_ids,
             sections: file.sections,
             contexts: file.contexts,
         }

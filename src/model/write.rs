@@ -17,7 +17,7 @@
 
 use serde_yaml::Value;
 
-use super::types::Policy;
+use super::types::{Context, Policy};
 
 /// The column at which long text is folded and flow lists give way to
 /// block lists.
@@ -48,6 +48,23 @@ pub fn to_yaml(policy: &Policy) -> String {
     write_field(&mut out, 0, "policy", &Value::Mapping(header));
     write_field(&mut out, 0, "sections", &sections);
     write_field(&mut out, 0, "contexts", &contexts);
+    out
+}
+
+/// One context in the canonical layout as a document of its own (for
+/// `$EDITOR` on a context): the lines the model file holds for it, less
+/// their indent, without the contexts under it.
+pub fn context_to_yaml(context: &Context) -> String {
+    let alone = Context {
+        contexts: Vec::new(),
+        ..context.clone()
+    };
+    let value = serde_yaml::to_value(&alone).expect("a context always serializes");
+    let Value::Mapping(map) = value else {
+        unreachable!("a context serializes as a mapping")
+    };
+    let mut out = String::new();
+    write_mapping_fields(&mut out, 0, &map);
     out
 }
 
@@ -316,7 +333,7 @@ fn plain_scalar(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::types::{Context, ModelFile, Section};
+    use crate::model::types::{ModelFile, Section};
     use std::sync::Arc;
 
     fn read_back(yaml: &str) -> Policy {
@@ -334,6 +351,7 @@ mod tests {
             source: Some("sources/p.txt".into()),
             url: None,
             jurisdictions: vec!["GDPR".into(), "EU-U.S. DPF".into()],
+            retired_flow_ids: Vec::new(),
             sections: vec![Section {
                 id: "s".into(),
                 heading: "1. What [we] collect".into(),

@@ -120,6 +120,7 @@ actions! {
     ShowFindings = "show_findings": "findings of the rules (what qualm lint finds)",
     RecordFinding = "record_finding": "record the finding as a note",
     DismissFinding = "dismiss_finding": "dismiss the finding (it never counts again)",
+    EditContextExternal = "edit_context_external": "edit the selected context as YAML in $EDITOR",
 }
 
 impl fmt::Display for Action {

@@ -129,6 +129,9 @@ pub struct App {
     undo: Vec<Undo>,
     /// Asks the event loop to run `$EDITOR` on the editor's text.
     pub external_edit: bool,
+    /// Asks the event loop to run `$EDITOR` on a context: the policy's
+    /// index and the context's id.
+    pub context_edit: Option<(usize, String)>,
     /// Asks the event loop to suspend (`Ctrl-z`).
     pub suspend: bool,
     /// Text to put on the clipboard through OSC 52 at the next frame.
@@ -175,6 +178,7 @@ impl App {
             clear: false,
             undo: Vec::new(),
             external_edit: false,
+            context_edit: None,
             suspend: false,
             clipboard: None,
             checked_disk: std::time::Instant::now(),
@@ -402,6 +406,7 @@ impl App {
             Action::JumpBack => self.jump_back(),
             Action::JumpForward => self.jump_forward(),
             Action::Undo => vec![Effect::Undo],
+            Action::EditContextExternal => self.request_context_edit(),
             Action::CopyText | Action::CopyId => match self.top().copy_text(&self.shared) {
                 Some((text, id)) if action == Action::CopyText => {
                     let what = format!("copied the text of {id}");
@@ -760,6 +765,65 @@ impl App {
     /// that would keep it.
     pub fn draft(&self) -> Option<Draft> {
         self.stack.iter().rev().find_map(|v| v.draft(&self.shared))
+    }
+
+    /// `edit_context_external`: asks the event loop to hand the terminal
+    /// to `$EDITOR` on the context selected in the browse view on top.
+    fn request_context_edit(&mut self) -> Vec<Effect> {
+        let selected = self
+            .top_as::<Browse>()
+            .and_then(Browse::selected_node)
+            .map(|node| &self.shared.tree.nodes[node]);
+        match selected {
+            Some(super::tree::Node {
+                policy,
+                kind: NodeKind::Context(path),
+                ..
+            }) => {
+                let id = self.shared.corpus.policies[*policy]
+                    .policy
+                    .context_at(path)
+                    .id
+                    .clone();
+                self.context_edit = Some((*policy, id));
+                Vec::new()
+            }
+            _ => vec![Effect::Status(String::from(
+                "select a context to edit it in $EDITOR",
+            ))],
+        }
+    }
+
+    /// Runs the `$EDITOR` session [`App::request_context_edit`] asked for
+    /// (`editor` edits the file it is given; the event loop hands it the
+    /// terminal) and says on the status line what it changed. The model
+    /// file changed on disk; the view shows it once the policy is read
+    /// again.
+    pub fn run_context_edit(
+        &mut self,
+        editor: &mut dyn FnMut(&std::path::Path) -> std::io::Result<bool>,
+    ) {
+        let Some((policy, context)) = self.context_edit.take() else {
+            return;
+        };
+        let path = self.shared.corpus.policies[policy].path.clone();
+        let waiting = |lock: &std::path::Path| {
+            eprintln!(
+                "qualm: waiting for {} (another qualm is writing)",
+                crate::escape::path(lock)
+            );
+        };
+        let outcome = crate::model::context_edit::edit(&path, &context, editor, &waiting);
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.status = Some(match outcome {
+            crate::model::context_edit::Outcome::Applied(summary) => {
+                format!("{summary} · saved to {}", crate::escape::escape(&file))
+            }
+            other => other.to_string(),
+        });
     }
 
     /// Text back from `$EDITOR`, for the editor on top.

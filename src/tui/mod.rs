@@ -129,6 +129,13 @@ fn event_loop(app: &mut App, stop: &AtomicBool, draft: &SharedDraft) -> io::Resu
             term.clear()?;
             dirty = true;
         }
+        if app.context_edit.is_some() {
+            terminal::restore();
+            app.run_context_edit(&mut crate::model::context_edit::run_editor);
+            let _ = terminal::enter();
+            term.clear()?;
+            dirty = true;
+        }
         dirty |= app.collect_background();
         let tick = if app.busy() { BUSY_TICK } else { TICK };
         if !event::poll(tick)? {
