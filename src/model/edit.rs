@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::diagnostic::Diagnostic;
-use super::types::{Action, Context, Flow, ModelFile, Policy};
+use super::types::{Action, Context, Flow, ModelFile, Policy, Scope};
 use super::{load, write};
 use crate::review::store::{self, LockError};
 
@@ -59,6 +59,47 @@ pub enum Edit {
     ConfirmFlow {
         flow: String,
     },
+    /// Changes any field a flow form shows, including those `SetFlow`
+    /// leaves alone (scope, qualifier, suggested; action back to inferred).
+    PatchFlow {
+        flow: String,
+        patch: FlowPatch,
+    },
+    /// Puts a flow back with its own id at its place (an undone removal).
+    RestoreFlow {
+        context: String,
+        index: usize,
+        flow: Flow,
+    },
+    /// Puts a context back, with its flows and contexts, at its place.
+    RestoreContext {
+        parent: Option<String>,
+        index: usize,
+        context: Context,
+    },
+    /// Moves a flow (keeping its id) to another context, at `index` or last.
+    MoveFlow {
+        flow: String,
+        to: String,
+        index: Option<usize>,
+    },
+    /// Several edits under one lock, all or none (confirming a context's
+    /// suggested flows at once, and undoing that).
+    Batch(Vec<Edit>),
+}
+
+/// [`FlowFields`] and the fields only a full flow form sets. `None` leaves
+/// a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FlowPatch {
+    pub fields: FlowFields,
+    /// `Some(None)`: the default reach (its context).
+    pub scope: Option<Option<Scope>>,
+    /// `Some(None)` clears it.
+    pub qualifier: Option<Option<String>>,
+    pub suggested: Option<bool>,
+    /// `Some(None)`: no explicit action, the loader infers it.
+    pub action: Option<Option<Action>>,
 }
 
 /// Why an edit was not made; in every case the file was left as it was.
@@ -245,7 +286,108 @@ pub fn apply_to(policy: &mut Policy, edit: &Edit) -> Result<String, String> {
                 Err(format!("no flow `{flow}` in {policy_id}"))
             }
         }
+        Edit::PatchFlow { flow, patch } => {
+            let target = find_flow(policy, flow)?;
+            set_fields(target, &patch.fields);
+            if let Some(scope) = patch.scope {
+                target.scope = scope;
+            }
+            if let Some(qualifier) = &patch.qualifier {
+                target.qualifier = qualifier
+                    .as_deref()
+                    .filter(|q| !q.is_empty())
+                    .map(Arc::from);
+            }
+            if let Some(suggested) = patch.suggested {
+                target.suggested = suggested;
+            }
+            if let Some(action) = patch.action {
+                target.action = action;
+            }
+            Ok(flow.clone())
+        }
+        Edit::RestoreFlow {
+            context,
+            index,
+            flow,
+        } => {
+            let id = flow.id.as_deref().unwrap_or_default().to_string();
+            let mut taken = Vec::new();
+            flow_ids(&policy.contexts, &mut taken);
+            if id.is_empty() || taken.contains(&id) {
+                return Err(format!("{policy_id} already has a flow `{id}`"));
+            }
+            let target = find_context(&mut policy.contexts, context)
+                .ok_or_else(|| format!("no context `{context}` in {policy_id}"))?;
+            let at = (*index).min(target.flows.len());
+            target.flows.insert(at, flow.clone());
+            Ok(id)
+        }
+        Edit::RestoreContext {
+            parent,
+            index,
+            context,
+        } => {
+            if find_context(&mut policy.contexts, &context.id).is_some() {
+                return Err(format!(
+                    "{policy_id} already has a context `{}`",
+                    context.id
+                ));
+            }
+            let mut taken = Vec::new();
+            flow_ids(&policy.contexts, &mut taken);
+            let mut coming = Vec::new();
+            flow_ids(std::slice::from_ref(context), &mut coming);
+            if let Some(id) = coming.iter().find(|id| taken.contains(id)) {
+                return Err(format!("{policy_id} already has a flow `{id}`"));
+            }
+            let list = match parent {
+                None => &mut policy.contexts,
+                Some(parent) => {
+                    &mut find_context(&mut policy.contexts, parent)
+                        .ok_or_else(|| format!("no context `{parent}` in {policy_id}"))?
+                        .contexts
+                }
+            };
+            let at = (*index).min(list.len());
+            list.insert(at, context.clone());
+            Ok(context.id.clone())
+        }
+        Edit::MoveFlow { flow, to, index } => {
+            find_context(&mut policy.contexts, to)
+                .ok_or_else(|| format!("no context `{to}` in {policy_id}"))?;
+            let moved = take_flow(&mut policy.contexts, flow)
+                .ok_or_else(|| format!("no flow `{flow}` in {policy_id}"))?;
+            let target = find_context(&mut policy.contexts, to).expect("looked up above");
+            let at = index.unwrap_or(usize::MAX).min(target.flows.len());
+            target.flows.insert(at, moved);
+            Ok(flow.clone())
+        }
+        Edit::Batch(edits) => {
+            let mut last = String::new();
+            for edit in edits {
+                last = apply_to(policy, edit)?;
+            }
+            Ok(last)
+        }
     }
+}
+
+/// Takes the flow with this id out of its context.
+fn take_flow(list: &mut [Context], id: &str) -> Option<Flow> {
+    for context in list {
+        if let Some(i) = context
+            .flows
+            .iter()
+            .position(|f| f.id.as_deref() == Some(id))
+        {
+            return Some(context.flows.remove(i));
+        }
+        if let Some(found) = take_flow(&mut context.contexts, id) {
+            return Some(found);
+        }
+    }
+    None
 }
 
 fn empty_flow() -> Flow {
