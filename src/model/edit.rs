@@ -556,6 +556,78 @@ contexts:
     }
 
     #[test]
+    fn a_removed_flow_comes_back_with_its_id_in_its_place_and_moves_keep_ids() {
+        let mut policy = policy();
+        let removed = policy.contexts[0].flows[0].clone();
+        let remove = Edit::RemoveFlow {
+            flow: "signup.1".into(),
+        };
+        apply_to(&mut policy, &remove).unwrap();
+        let restore = Edit::RestoreFlow {
+            context: "signup".into(),
+            index: 0,
+            flow: removed,
+        };
+        assert_eq!(apply_to(&mut policy, &restore).unwrap(), "signup.1");
+        assert_eq!(policy.contexts[0].flows[0].id.as_deref(), Some("signup.1"));
+        // The id is taken now: a second restore is refused.
+        assert!(apply_to(&mut policy, &restore).is_err());
+        let other = Edit::AddContext {
+            id: "news".into(),
+            name: "Newsletter".into(),
+            parent: Some("signup".into()),
+        };
+        apply_to(&mut policy, &other).unwrap();
+        let moved = Edit::MoveFlow {
+            flow: "signup.2".into(),
+            to: "news".into(),
+            index: None,
+        };
+        apply_to(&mut policy, &moved).unwrap();
+        let news = &policy.contexts[0].contexts[0];
+        assert_eq!(news.flows[0].id.as_deref(), Some("signup.2"));
+        assert_eq!(policy.contexts[0].flows.len(), 1);
+    }
+
+    #[test]
+    fn a_patch_sets_what_set_cannot_and_a_batch_is_all_or_nothing() {
+        let mut policy = policy();
+        let patch = Edit::PatchFlow {
+            flow: "signup.1".into(),
+            patch: FlowPatch {
+                fields: FlowFields {
+                    negative: Some(true),
+                    ..FlowFields::default()
+                },
+                scope: Some(Some(Scope::Policy)),
+                qualifier: Some(Some("knowingly".into())),
+                suggested: Some(true),
+                action: Some(Some(Action::Sell)),
+            },
+        };
+        apply_to(&mut policy, &patch).unwrap();
+        let flow = &policy.contexts[0].flows[0];
+        assert!(!flow.does && flow.suggested);
+        assert_eq!(flow.scope, Some(Scope::Policy));
+        assert_eq!(flow.qualifier.as_deref(), Some("knowingly"));
+        assert_eq!(flow.action, Some(Action::Sell));
+        // On disk: one edit of a batch that does not apply writes nothing.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.yaml");
+        std::fs::write(&path, MODEL).unwrap();
+        let batch = Edit::Batch(vec![
+            Edit::RemoveFlow {
+                flow: "signup.1".into(),
+            },
+            Edit::ConfirmFlow {
+                flow: "nowhere".into(),
+            },
+        ]);
+        assert!(apply(&path, &batch, &|_| {}).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), MODEL);
+    }
+
+    #[test]
     fn set_replaces_lists_and_keeps_the_rest() {
         let mut policy = policy();
         let edit = Edit::SetFlow {
