@@ -434,3 +434,62 @@ fn the_flow_form_at_80x24() {
     type_text(&mut app, "Signing up");
     insta::assert_snapshot!("context_form_80x24", draw(&mut app, 80, 24).backend());
 }
+
+#[test]
+fn an_edit_waits_for_another_writers_lock_and_says_so() {
+    let dir = folder();
+    let mut app = open(dir.path(), false);
+    let lock = fs::File::create(dir.path().join("demo.yaml.lock")).unwrap();
+    lock.lock().unwrap();
+    select_context(&mut app, "web");
+    press(&mut app, "m y");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !status(&app).contains("waiting for the model lock")
+        && std::time::Instant::now() < deadline
+    {
+        app.collect_model();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        status(&app).contains("waiting for the model lock"),
+        "{}",
+        status(&app)
+    );
+    assert_eq!(model(dir.path()), MODEL, "nothing written while it waits");
+    // Keys still work meanwhile.
+    press(&mut app, "j");
+    drop(lock);
+    saved(&mut app);
+    assert!(!policy(&app).contexts[0].flows[1].suggested);
+    assert!(
+        status(&app).contains("confirmed flow web.2"),
+        "{}",
+        status(&app)
+    );
+}
+
+#[test]
+fn a_new_negative_flow_keeps_its_scope_and_qualifier() {
+    let dir = folder();
+    let mut app = open(dir.path(), false);
+    select_clause(&mut app, "collect.2");
+    press(&mut app, "m f");
+    type_text(&mut app, "email");
+    // Data -> ... -> Negative (7 fields on), yes; scope: policy; qualifier.
+    press(
+        &mut app,
+        "<Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Tab> <Space>",
+    );
+    press(&mut app, "<Tab> <Right> <Tab>");
+    type_text(&mut app, "knowingly");
+    press(&mut app, "<C-s>");
+    saved(&mut app);
+    let flow = &policy(&app).contexts[0].flows[3];
+    assert!(!flow.does, "{}", status(&app));
+    assert_eq!(flow.scope, Some(qualm::model::Scope::Policy));
+    assert_eq!(flow.qualifier.as_deref(), Some("knowingly"));
+    // One undo takes the whole new flow away.
+    press(&mut app, "u");
+    saved(&mut app);
+    assert_eq!(policy(&app).contexts[0].flows.len(), 3);
+}

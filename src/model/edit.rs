@@ -84,7 +84,8 @@ pub enum Edit {
         index: Option<usize>,
     },
     /// Several edits under one lock, all or none (confirming a context's
-    /// suggested flows at once, and undoing that).
+    /// suggested flows at once, and undoing that). A `PatchFlow` with an
+    /// empty flow id patches the flow the edit before it made or changed.
     Batch(Vec<Edit>),
 }
 
@@ -366,7 +367,18 @@ pub fn apply_to(policy: &mut Policy, edit: &Edit) -> Result<String, String> {
         Edit::Batch(edits) => {
             let mut last = String::new();
             for edit in edits {
-                last = apply_to(policy, edit)?;
+                last = match edit {
+                    // The flow the edit before made (a new flow's scope,
+                    // qualifier or action, which `AddFlow` cannot say).
+                    Edit::PatchFlow { flow, patch } if flow.is_empty() => apply_to(
+                        policy,
+                        &Edit::PatchFlow {
+                            flow: last,
+                            patch: patch.clone(),
+                        },
+                    )?,
+                    _ => apply_to(policy, edit)?,
+                };
             }
             Ok(last)
         }

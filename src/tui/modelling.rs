@@ -412,7 +412,7 @@ impl FlowForm {
                 ))
                 .map(|(edit, done)| {
                     // Scope, qualifier and an explicit action follow as a
-                    // patch of the new flow (see `Job::then`).
+                    // patch of the new flow, under the same lock.
                     (wrap_new(edit, patch), done)
                 })
             }
@@ -518,8 +518,7 @@ fn wrap_new(add: Edit, patch: FlowPatch) -> Edit {
     if extra == FlowPatch::default() {
         add
     } else {
-        // `Batch([AddFlow, PatchFlow { flow: "" }])`: the empty id stands
-        // for the flow just added (see `ModelState::run`).
+        // In a batch, an empty flow id stands for the flow just added.
         Edit::Batch(vec![
             add,
             Edit::PatchFlow {
@@ -1773,23 +1772,9 @@ struct Place {
     words: Option<String>,
 }
 
-/// The edit, on the worker: a new flow's follow-up patch gets its id.
+/// The edit, on the worker; `waiting` is set when the lock is not free.
 fn run(path: &std::path::Path, edit: &Edit, waiting: &AtomicBool) -> Result<String, EditError> {
-    let wait = |_: &std::path::Path| waiting.store(true, Ordering::SeqCst);
-    if let Edit::Batch(list) = edit {
-        if let [add @ Edit::AddFlow { .. }, Edit::PatchFlow { flow, patch }] = list.as_slice() {
-            if flow.is_empty() {
-                let id = edit::apply(path, add, &wait)?;
-                let patch = Edit::PatchFlow {
-                    flow: id.clone(),
-                    patch: patch.clone(),
-                };
-                edit::apply(path, &patch, &wait)?;
-                return Ok(id);
-            }
-        }
-    }
-    edit::apply(path, edit, &wait)
+    edit::apply(path, edit, &|_| waiting.store(true, Ordering::SeqCst))
 }
 
 /// The edit that undoes `edit`, given the policy as it was before it and
