@@ -1448,33 +1448,20 @@ impl App {
         true
     }
 
-    /// Puts `loaded` in place of policy `pi`: its part of the tree, the
-    /// marks, the search index and the findings follow; every browse view
-    /// keeps its selection, open rows and jumps by id, not by position.
+    /// Puts `loaded` in place of policy `pi` ([`Shared::replace_policy`]);
+    /// every browse view keeps its selection, open rows and jumps by id,
+    /// not by position.
     pub fn replace_policy_keeping_place(&mut self, pi: usize, loaded: LoadedPolicy) {
-        let old_tree = std::mem::take(&mut self.shared.tree);
-        let old_policy = std::mem::replace(&mut self.shared.corpus.policies[pi], loaded).policy;
-        self.shared.tree = Tree::build(&self.shared.corpus);
-        let map = node_map(
-            &old_tree,
-            &self.shared.tree,
-            pi,
-            &old_policy,
-            &self.shared.corpus.policies[pi].policy,
-        );
-        self.shared.refresh_marks();
-        self.shared.search.reindex();
-        let App { shared, .. } = self;
-        let shared: &Shared = shared;
-        let mut views = std::mem::take(&mut self.stack);
+        let map = self.shared.replace_policy(pi, loaded);
+        let shared = &self.shared;
         // Lists of nodes made before (go to an id) would point elsewhere.
-        views.retain(|v| !v.as_any().is::<super::goto::GotoView>());
-        for view in views.iter_mut() {
+        self.stack
+            .retain(|v| !v.as_any().is::<super::goto::GotoView>());
+        for view in self.stack.iter_mut() {
             if let Some(browse) = view.as_any_mut().downcast_mut::<Browse>() {
                 browse.remap_nodes(shared, &map);
             }
         }
-        self.stack = views;
         self.remap_forward(&map);
     }
 
@@ -1759,6 +1746,30 @@ impl App {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+impl Shared {
+    /// Puts `loaded` (policy `pi` read again) in place of the one in
+    /// memory: the tree, the marks, the search index and the findings
+    /// follow. Returns, for every old tree node, the node that now shows
+    /// the same thing (by id; a node that is gone maps to its nearest
+    /// ancestor still there), for views that hold nodes.
+    pub fn replace_policy(&mut self, pi: usize, loaded: LoadedPolicy) -> Vec<usize> {
+        let old_tree = std::mem::take(&mut self.tree);
+        let old_policy = std::mem::replace(&mut self.corpus.policies[pi], loaded).policy;
+        self.tree = Tree::build(&self.corpus);
+        let map = node_map(
+            &old_tree,
+            &self.tree,
+            pi,
+            &old_policy,
+            &self.corpus.policies[pi].policy,
+        );
+        // Marks and findings are derived again; the index on next search.
+        self.refresh_marks();
+        self.search.reindex();
+        map
     }
 }
 
