@@ -493,3 +493,27 @@ fn a_new_negative_flow_keeps_its_scope_and_qualifier() {
     saved(&mut app);
     assert_eq!(policy(&app).contexts[0].flows.len(), 3);
 }
+
+#[test]
+fn an_edit_keeps_what_another_writer_changed_in_another_flow() {
+    let dir = folder();
+    let mut app = open(dir.path(), false);
+    // Another analyst (or `qualm model`) changes flow web.3 on disk; this
+    // session has not read it again yet when it edits flow web.1.
+    let other = qualm::model::edit::Edit::SetFlow {
+        flow: "web.3".into(),
+        fields: qualm::model::edit::FlowFields {
+            recipients: Some(vec!["Acme Analytics".into()]),
+            ..Default::default()
+        },
+    };
+    qualm::model::edit::apply(&dir.path().join("demo.yaml"), &other, &|_| {}).unwrap();
+    select_flow_line(&mut app, "web", 0);
+    press(&mut app, "m e <Tab>");
+    type_text(&mut app, "analytics");
+    press(&mut app, "<C-s>");
+    saved(&mut app);
+    let flows = &policy(&app).contexts[0].flows;
+    assert_eq!(&*flows[0].purposes[0], "analytics");
+    assert_eq!(&*flows[2].recipients[0], "Acme Analytics", "both edits kept");
+}
