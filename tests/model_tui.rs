@@ -515,5 +515,35 @@ fn an_edit_keeps_what_another_writer_changed_in_another_flow() {
     saved(&mut app);
     let flows = &policy(&app).contexts[0].flows;
     assert_eq!(&*flows[0].purposes[0], "analytics");
-    assert_eq!(&*flows[2].recipients[0], "Acme Analytics", "both edits kept");
+    assert_eq!(
+        &*flows[2].recipients[0], "Acme Analytics",
+        "both edits kept"
+    );
+}
+
+#[test]
+fn a_flow_is_made_from_the_reader_and_a_clause_added_to_a_flows_evidence_there() {
+    let dir = folder();
+    let mut app = open(dir.path(), false);
+    select_clause(&mut app, "collect.2");
+    press(&mut app, "r");
+    assert!(app.top_as::<qualm::tui::reader::Reader>().is_some());
+    press(&mut app, "m f");
+    let form = app
+        .top_as::<FlowForm>()
+        .expect("the flow form opens from the reader");
+    assert_eq!(form.lists[4].labels, ["collect.2"]);
+    type_text(&mut app, "email");
+    press(&mut app, "<C-s>");
+    saved(&mut app);
+    assert!(
+        app.top_as::<qualm::tui::reader::Reader>().is_some(),
+        "back in the reader"
+    );
+    // The flow just made is the one preselected for more evidence.
+    press(&mut app, "} m a <Enter>");
+    saved(&mut app);
+    let flow = &policy(&app).contexts[0].flows[3];
+    let evidence: Vec<&str> = flow.evidence.iter().map(|e| &**e).collect();
+    assert_eq!(evidence, ["collect.2", "collect.3"], "{}", status(&app));
 }

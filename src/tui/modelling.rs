@@ -562,7 +562,8 @@ pub fn context_choices(policy: &Policy) -> Vec<(String, String)> {
         .map(|(depth, c)| {
             (
                 c.id.clone(),
-                format!("{}{} ({})", "  ".repeat(depth), c.name, c.id),
+                crate::escape::escape(&format!("{}{} ({})", "  ".repeat(depth), c.name, c.id))
+                    .into_owned(),
             )
         })
         .collect()
@@ -578,7 +579,8 @@ fn candidates(shared: &Shared, policy: usize, field: FlowField) -> Vec<Candidate
         if seen.insert(value.to_string()) {
             out.push(Candidate {
                 value: value.to_string(),
-                shown,
+                // Vocabulary files are read as they are: shown escaped.
+                shown: crate::escape::escape(&shown).into_owned(),
             });
         }
     };
@@ -1121,7 +1123,12 @@ fn flow_choices(policy: &Policy) -> Vec<(String, String)> {
             let mark = if flow.suggested { " (suggested)" } else { "" };
             out.push((
                 id.to_string(),
-                format!("{} › {id}: {}{mark}", context.name, data.join(", ")),
+                crate::escape::escape(&format!(
+                    "{} › {id}: {}{mark}",
+                    context.name,
+                    data.join(", ")
+                ))
+                .into_owned(),
             ));
         }
     }

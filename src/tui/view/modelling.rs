@@ -51,10 +51,11 @@ fn mapping(app: &App, field: FlowField, label: &str) -> String {
             .then(|| vocabulary.map(Category::Mechanisms, label))
             .flatten()
     });
-    match found {
+    let text = match found {
         Some(m) => format!("{label} → {} ({})", m.term.label, m.rule.as_str()),
         None => format!("{label} → new wording (no term)"),
-    }
+    };
+    crate::escape::escape(&text).into_owned()
 }
 
 /// The line under a focused label field: what the typed words (else the
@@ -198,7 +199,7 @@ pub fn flow_form(frame: &mut Frame, app: &App, form: &FlowForm, area: Rect) {
             | FlowField::Recipients
             | FlowField::Evidence => {
                 let list = form.list(field).expect("a label field");
-                let mut taken = list.labels.join(", ");
+                let mut taken = crate::escape::escape(&list.labels.join(", ")).into_owned();
                 let typing = focused || !list.input.text().is_empty();
                 if typing && !taken.is_empty() {
                     taken.push_str(", ");
