@@ -403,18 +403,13 @@ impl FlowForm {
         match &self.purpose {
             FlowPurpose::New { contexts, context } => {
                 let (id, _) = &contexts[*context];
-                Ok((
-                    Edit::AddFlow {
-                        context: id.clone(),
-                        fields: patch.fields.clone(),
-                    },
-                    format!("added a flow to {id}"),
-                ))
-                .map(|(edit, done)| {
-                    // Scope, qualifier and an explicit action follow as a
-                    // patch of the new flow, under the same lock.
-                    (wrap_new(edit, patch), done)
-                })
+                let add = Edit::AddFlow {
+                    context: id.clone(),
+                    fields: patch.fields.clone(),
+                };
+                // Scope, qualifier and an explicit action follow as a
+                // patch of the new flow, under the same lock.
+                Ok((wrap_new(add, patch), format!("added a flow to {id}")))
             }
             FlowPurpose::Edit { flow } => Ok((
                 Edit::PatchFlow {
@@ -1201,10 +1196,6 @@ impl ModelState {
     /// Whether an edit is being saved or waits to be.
     pub fn busy(&self) -> bool {
         self.running.is_some() || !self.queue.is_empty()
-    }
-
-    pub fn can_undo(&self) -> bool {
-        !self.undo.is_empty()
     }
 }
 
