@@ -43,10 +43,13 @@ pub enum View {
     /// The search palette: typed characters go into its query.
     Palette,
     Findings,
+    /// Modelling keys (contexts and flows), live in the tree, the detail
+    /// pane, the reader and word selection.
+    Model,
 }
 
 impl View {
-    pub const ALL: [View; 14] = [
+    pub const ALL: [View; 15] = [
         View::Global,
         View::Tree,
         View::Detail,
@@ -61,6 +64,7 @@ impl View {
         View::Picker,
         View::Palette,
         View::Findings,
+        View::Model,
     ];
 
     /// The section name in keymap.toml.
@@ -80,6 +84,7 @@ impl View {
             View::Picker => "picker",
             View::Palette => "palette",
             View::Findings => "findings",
+            View::Model => "model",
         }
     }
 
@@ -96,15 +101,16 @@ impl View {
             View::Input => &[View::Input],
             View::Editor => &[View::Editor],
             View::Notes => &[View::Notes, View::Global],
-            View::Select => &[View::Select, View::Global],
+            View::Select => &[View::Select, View::Model, View::Global],
             View::Palette => &[View::Palette],
-            View::Tree => &[View::Tree, View::Global],
-            View::Detail => &[View::Detail, View::Global],
-            View::Reader => &[View::Reader, View::Global],
+            View::Tree => &[View::Tree, View::Model, View::Global],
+            View::Detail => &[View::Detail, View::Model, View::Global],
+            View::Reader => &[View::Reader, View::Model, View::Global],
             View::Help => &[View::Help, View::Global],
             View::Errors => &[View::Errors, View::Global],
             View::Compare => &[View::Compare, View::Global],
             View::Findings => &[View::Findings, View::Global],
+            View::Model => &[View::Model, View::Global],
             // Like input: a picker's keys never fall through to quit.
             View::Picker => &[View::Picker],
         }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::diagnostic::Diagnostic;
-use super::types::{Action, Context, Flow, ModelFile, Policy};
+use super::types::{Action, Context, Flow, ModelFile, Policy, Scope};
 use super::{load, write};
 use crate::review::store::{self, LockError};
 
@@ -59,6 +59,48 @@ pub enum Edit {
     ConfirmFlow {
         flow: String,
     },
+    /// Changes any field a flow form shows, including those `SetFlow`
+    /// leaves alone (scope, qualifier, suggested; action back to inferred).
+    PatchFlow {
+        flow: String,
+        patch: FlowPatch,
+    },
+    /// Puts a flow back with its own id at its place (an undone removal).
+    RestoreFlow {
+        context: String,
+        index: usize,
+        flow: Flow,
+    },
+    /// Puts a context back, with its flows and contexts, at its place.
+    RestoreContext {
+        parent: Option<String>,
+        index: usize,
+        context: Context,
+    },
+    /// Moves a flow (keeping its id) to another context, at `index` or last.
+    MoveFlow {
+        flow: String,
+        to: String,
+        index: Option<usize>,
+    },
+    /// Several edits under one lock, all or none (confirming a context's
+    /// suggested flows at once, and undoing that). A `PatchFlow` with an
+    /// empty flow id patches the flow the edit before it made or changed.
+    Batch(Vec<Edit>),
+}
+
+/// [`FlowFields`] and the fields only a full flow form sets. `None` leaves
+/// a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FlowPatch {
+    pub fields: FlowFields,
+    /// `Some(None)`: the default reach (its context).
+    pub scope: Option<Option<Scope>>,
+    /// `Some(None)` clears it.
+    pub qualifier: Option<Option<String>>,
+    pub suggested: Option<bool>,
+    /// `Some(None)`: no explicit action, the loader infers it.
+    pub action: Option<Option<Action>>,
 }
 
 /// Why an edit was not made; in every case the file was left as it was.
@@ -305,7 +347,119 @@ pub fn apply_to(policy: &mut Policy, edit: &Edit) -> Result<String, String> {
                 Err(format!("no flow `{flow}` in {policy_id}"))
             }
         }
+        Edit::PatchFlow { flow, patch } => {
+            let target = find_flow(policy, flow)?;
+            set_fields(target, &patch.fields);
+            if let Some(scope) = patch.scope {
+                target.scope = scope;
+            }
+            if let Some(qualifier) = &patch.qualifier {
+                target.qualifier = qualifier
+                    .as_deref()
+                    .filter(|q| !q.is_empty())
+                    .map(Arc::from);
+            }
+            if let Some(suggested) = patch.suggested {
+                target.suggested = suggested;
+            }
+            if let Some(action) = patch.action {
+                target.action = action;
+            }
+            Ok(flow.clone())
+        }
+        Edit::RestoreFlow {
+            context,
+            index,
+            flow,
+        } => {
+            let id = flow.id.as_deref().unwrap_or_default().to_string();
+            let mut taken = Vec::new();
+            flow_ids(&policy.contexts, &mut taken);
+            if id.is_empty() || taken.contains(&id) {
+                return Err(format!("{policy_id} already has a flow `{id}`"));
+            }
+            let target = find_context(&mut policy.contexts, context)
+                .ok_or_else(|| format!("no context `{context}` in {policy_id}"))?;
+            let at = (*index).min(target.flows.len());
+            target.flows.insert(at, flow.clone());
+            Ok(id)
+        }
+        Edit::RestoreContext {
+            parent,
+            index,
+            context,
+        } => {
+            if find_context(&mut policy.contexts, &context.id).is_some() {
+                return Err(format!(
+                    "{policy_id} already has a context `{}`",
+                    context.id
+                ));
+            }
+            let mut taken = Vec::new();
+            flow_ids(&policy.contexts, &mut taken);
+            let mut coming = Vec::new();
+            flow_ids(std::slice::from_ref(context), &mut coming);
+            if let Some(id) = coming.iter().find(|id| taken.contains(id)) {
+                return Err(format!("{policy_id} already has a flow `{id}`"));
+            }
+            let list = match parent {
+                None => &mut policy.contexts,
+                Some(parent) => {
+                    &mut find_context(&mut policy.contexts, parent)
+                        .ok_or_else(|| format!("no context `{parent}` in {policy_id}"))?
+                        .contexts
+                }
+            };
+            let at = (*index).min(list.len());
+            list.insert(at, context.clone());
+            Ok(context.id.clone())
+        }
+        Edit::MoveFlow { flow, to, index } => {
+            find_context(&mut policy.contexts, to)
+                .ok_or_else(|| format!("no context `{to}` in {policy_id}"))?;
+            let moved = take_flow(&mut policy.contexts, flow)
+                .ok_or_else(|| format!("no flow `{flow}` in {policy_id}"))?;
+            let target = find_context(&mut policy.contexts, to).expect("looked up above");
+            let at = index.unwrap_or(usize::MAX).min(target.flows.len());
+            target.flows.insert(at, moved);
+            Ok(flow.clone())
+        }
+        Edit::Batch(edits) => {
+            let mut last = String::new();
+            for edit in edits {
+                last = match edit {
+                    // The flow the edit before made (a new flow's scope,
+                    // qualifier or action, which `AddFlow` cannot say).
+                    Edit::PatchFlow { flow, patch } if flow.is_empty() => apply_to(
+                        policy,
+                        &Edit::PatchFlow {
+                            flow: last,
+                            patch: patch.clone(),
+                        },
+                    )?,
+                    _ => apply_to(policy, edit)?,
+                };
+            }
+            Ok(last)
+        }
     }
+}
+
+/// Takes the flow with this id out of its context.
+fn take_flow(list: &mut [Context], id: &str) -> Option<Flow> {
+    for context in list {
+        if let Some(i) = context
+            .flows
+            .iter()
+            .position(|f| f.id.as_deref() == Some(id))
+        {
+            return Some(context.flows.remove(i));
+        }
+        if let Some(found) = take_flow(&mut context.contexts, id) {
+            return Some(found);
+        }
+    }
+    None
 }
 
 pub(crate) fn empty_flow() -> Flow {
@@ -508,6 +662,78 @@ contexts:
             parent: None,
         };
         assert!(apply_to(&mut policy, &duplicate).is_err());
+    }
+
+    #[test]
+    fn a_removed_flow_comes_back_with_its_id_in_its_place_and_moves_keep_ids() {
+        let mut policy = policy();
+        let removed = policy.contexts[0].flows[0].clone();
+        let remove = Edit::RemoveFlow {
+            flow: "signup.1".into(),
+        };
+        apply_to(&mut policy, &remove).unwrap();
+        let restore = Edit::RestoreFlow {
+            context: "signup".into(),
+            index: 0,
+            flow: removed,
+        };
+        assert_eq!(apply_to(&mut policy, &restore).unwrap(), "signup.1");
+        assert_eq!(policy.contexts[0].flows[0].id.as_deref(), Some("signup.1"));
+        // The id is taken now: a second restore is refused.
+        assert!(apply_to(&mut policy, &restore).is_err());
+        let other = Edit::AddContext {
+            id: "news".into(),
+            name: "Newsletter".into(),
+            parent: Some("signup".into()),
+        };
+        apply_to(&mut policy, &other).unwrap();
+        let moved = Edit::MoveFlow {
+            flow: "signup.2".into(),
+            to: "news".into(),
+            index: None,
+        };
+        apply_to(&mut policy, &moved).unwrap();
+        let news = &policy.contexts[0].contexts[0];
+        assert_eq!(news.flows[0].id.as_deref(), Some("signup.2"));
+        assert_eq!(policy.contexts[0].flows.len(), 1);
+    }
+
+    #[test]
+    fn a_patch_sets_what_set_cannot_and_a_batch_is_all_or_nothing() {
+        let mut policy = policy();
+        let patch = Edit::PatchFlow {
+            flow: "signup.1".into(),
+            patch: FlowPatch {
+                fields: FlowFields {
+                    negative: Some(true),
+                    ..FlowFields::default()
+                },
+                scope: Some(Some(Scope::Policy)),
+                qualifier: Some(Some("knowingly".into())),
+                suggested: Some(true),
+                action: Some(Some(Action::Sell)),
+            },
+        };
+        apply_to(&mut policy, &patch).unwrap();
+        let flow = &policy.contexts[0].flows[0];
+        assert!(!flow.does && flow.suggested);
+        assert_eq!(flow.scope, Some(Scope::Policy));
+        assert_eq!(flow.qualifier.as_deref(), Some("knowingly"));
+        assert_eq!(flow.action, Some(Action::Sell));
+        // On disk: one edit of a batch that does not apply writes nothing.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.yaml");
+        std::fs::write(&path, MODEL).unwrap();
+        let batch = Edit::Batch(vec![
+            Edit::RemoveFlow {
+                flow: "signup.1".into(),
+            },
+            Edit::ConfirmFlow {
+                flow: "nowhere".into(),
+            },
+        ]);
+        assert!(apply(&path, &batch, &|_| {}).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), MODEL);
     }
 
     #[test]

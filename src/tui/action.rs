@@ -87,7 +87,7 @@ actions! {
     SeverityUp = "severity_up": "raise the severity",
     SeverityDown = "severity_down": "lower the severity",
     DeleteNote = "delete_note": "delete the note (undo brings it back)",
-    Undo = "undo": "undo the last change to a note",
+    Undo = "undo": "undo the last change to a note or the model",
     SaveDraft = "save_draft": "keep the note as a draft and close",
     CopyText = "copy_text": "copy the clause's text (OSC 52)",
     CopyId = "copy_id": "copy the clause's id and policy (OSC 52)",
@@ -121,6 +121,17 @@ actions! {
     RecordFinding = "record_finding": "record the finding as a note",
     DismissFinding = "dismiss_finding": "dismiss the finding (it never counts again)",
     EditContextExternal = "edit_context_external": "edit the selected context as YAML in $EDITOR",
+    NewContext = "new_context": "new collection context (under the selected one)",
+    NewFlow = "new_flow": "new flow from the clause (or the selected words)",
+    EditFlow = "edit_flow": "edit the selected flow, every field",
+    DeleteFlow = "delete_flow": "delete the selected flow (undo brings it back)",
+    DeleteContext = "delete_context": "delete the selected context (undo brings it back)",
+    MoveFlow = "move_flow": "move the selected flow to another context",
+    AddEvidence = "add_evidence": "add the clause to a flow's evidence",
+    ConfirmFlow = "confirm_flow": "confirm the suggested flow",
+    RejectFlow = "reject_flow": "reject (remove) the suggested flow",
+    ConfirmAll = "confirm_all": "confirm every suggested flow of the context",
+    Redo = "redo": "redo the last change undone",
 }
 
 impl fmt::Display for Action {

@@ -138,6 +138,8 @@ pub struct App {
     pub clipboard: Option<String>,
     /// When review files were last checked for outside changes.
     checked_disk: std::time::Instant,
+    /// Model edits under way, their undo and redo, model files' stamps.
+    pub modelling: super::modelling::ModelState,
 }
 
 impl App {
@@ -182,6 +184,7 @@ impl App {
             suspend: false,
             clipboard: None,
             checked_disk: std::time::Instant::now(),
+            modelling: Default::default(),
         }
     }
 
@@ -295,6 +298,7 @@ impl App {
         self.start_search();
         let mut changed = self.shared.search.collect();
         changed |= self.reload_changed_reviews();
+        changed |= self.collect_model();
         let mut effects = Vec::new();
         for view in &mut self.stack {
             let (c, e) = view.collect(&self.shared);
@@ -336,7 +340,7 @@ impl App {
     /// Whether background work is under way, so the loop polls for its
     /// results often instead of sleeping a whole tick.
     pub fn busy(&self) -> bool {
-        self.stack.iter().any(|v| v.busy()) || self.shared.search.pending()
+        self.stack.iter().any(|v| v.busy()) || self.shared.search.pending() || self.modelling.busy()
     }
 
     /// Starts the search worker (it builds the index on its own thread) if
@@ -407,6 +411,20 @@ impl App {
             Action::JumpForward => self.jump_forward(),
             Action::Undo => vec![Effect::Undo],
             Action::EditContextExternal => self.request_context_edit(),
+            Action::Redo => {
+                self.redo_model();
+                Vec::new()
+            }
+            Action::NewContext
+            | Action::NewFlow
+            | Action::EditFlow
+            | Action::DeleteFlow
+            | Action::DeleteContext
+            | Action::MoveFlow
+            | Action::AddEvidence
+            | Action::ConfirmFlow
+            | Action::RejectFlow
+            | Action::ConfirmAll => self.model_action(action),
             Action::CopyText | Action::CopyId => match self.top().copy_text(&self.shared) {
                 Some((text, id)) if action == Action::CopyText => {
                     let what = format!("copied the text of {id}");
@@ -579,6 +597,12 @@ impl App {
                 }
             }
             Effect::Undo => self.undo(),
+            Effect::Model {
+                policy,
+                edit,
+                done,
+                close_form,
+            } => self.model_edit(policy, edit, done, close_form),
             Effect::Annotate {
                 policy,
                 targets,
@@ -736,12 +760,34 @@ impl App {
     }
 
     fn undo(&mut self) {
+        // A model edit made after the last note change is undone first.
+        if self.undo_model() {
+            return;
+        }
         let Some(undo) = self.undo.pop() else {
             self.status = Some(String::from("nothing to undo"));
             return;
         };
         if self.store(undo.policy, undo.op, "undid", false).is_some() {
             self.status = Some(format!("undid: {}", undo.what));
+        }
+    }
+
+    /// How many note changes can be undone (model edits interleave).
+    pub(super) fn note_undo_len(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Browse views `Ctrl-o` stepped back from follow a rebuilt tree.
+    pub(super) fn remap_forward(&mut self, map: &[usize]) {
+        let App {
+            shared, forward, ..
+        } = self;
+        forward.retain(|v| !v.as_any().is::<super::goto::GotoView>());
+        for view in forward.iter_mut() {
+            if let Some(browse) = view.as_any_mut().downcast_mut::<Browse>() {
+                browse.remap_nodes(shared, map);
+            }
         }
     }
 
@@ -818,6 +864,12 @@ impl App {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let applied = matches!(outcome, crate::model::context_edit::Outcome::Applied(_));
+        // Shown at once, every view keeping its place, rather than when
+        // the disk watcher next looks (the edit may have moved notes too).
+        if applied {
+            self.reload_model(policy, true);
+        }
         self.status = Some(match outcome {
             crate::model::context_edit::Outcome::Applied(summary) => {
                 format!("{summary} · saved to {}", crate::escape::escape(&file))

@@ -350,6 +350,37 @@ impl Browse {
         self.detail_scroll = 0;
     }
 
+    /// Follows a tree rebuilt after a policy was read again: `map` gives
+    /// each old node's new node (by id). The selection, open rows and
+    /// jumps stay on what they showed; the detail cursor stays put.
+    pub fn remap_nodes(&mut self, shared: &Shared, map: &[usize]) {
+        let selected = self.selected_node().and_then(|n| map.get(n).copied());
+        let mut expanded = vec![false; shared.tree.nodes.len()];
+        for (old, _) in self.expanded.iter().enumerate().filter(|(_, open)| **open) {
+            if let Some(&new) = map.get(old) {
+                expanded[new] = true;
+            }
+        }
+        self.expanded = expanded;
+        self.jumps.retain(|n| *n < map.len());
+        for jump in &mut self.jumps {
+            *jump = map[*jump];
+        }
+        if let Some(node) = selected {
+            for a in shared.tree.ancestors(node) {
+                self.expanded[a] = true;
+            }
+        }
+        self.visible = self.rows(shared);
+        if let Some(i) = selected.and_then(|node| self.visible.iter().position(|&n| n == node)) {
+            self.selected = i;
+        }
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        let links = self.detail_links(shared).len();
+        self.detail_selected = self.detail_selected.min(links.saturating_sub(1));
+        self.keep_selection_in_view();
+    }
+
     /// The flow (0-based) of the detail link under the cursor, for a context.
     fn detail_flow(&self, shared: &Shared) -> Option<usize> {
         self.detail_links_by_flow(shared)

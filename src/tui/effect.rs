@@ -38,6 +38,15 @@ pub enum Effect {
     StoreDraft,
     /// Undo the last change to a note.
     Undo,
+    /// Change policy `policy`'s model: saved at once (in the background),
+    /// then the policy is read again; `close_form` closes the form on top
+    /// once it is saved (a failed save keeps it open).
+    Model {
+        policy: usize,
+        edit: crate::model::edit::Edit,
+        done: String,
+        close_form: bool,
+    },
     /// Open the note editor on these targets (one preselected).
     Annotate {
         policy: usize,
@@ -77,6 +86,7 @@ impl std::fmt::Debug for Effect {
             Effect::Store { op, done, .. } => write!(f, "Store({}, {done})", op.note_id()),
             Effect::StoreDraft => f.write_str("StoreDraft"),
             Effect::Undo => f.write_str("Undo"),
+            Effect::Model { done, .. } => write!(f, "Model({done})"),
             Effect::Annotate { policy, .. } => write!(f, "Annotate({policy})"),
             Effect::Search(q) => write!(f, "Search({q:?})"),
             Effect::RememberHits { query, .. } => write!(f, "RememberHits({query:?})"),

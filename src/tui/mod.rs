@@ -15,6 +15,7 @@ pub mod component;
 pub mod effect;
 pub mod findings;
 pub mod goto;
+pub mod modelling;
 pub mod notes;
 pub mod palette;
 pub mod popups;

@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod detail;
+pub mod modelling;
 pub mod notes;
 pub mod overlay;
 pub mod palette;

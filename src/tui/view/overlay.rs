@@ -17,7 +17,14 @@ use ratatui::style::Style;
 pub fn help(frame: &mut Frame, app: &App, state: &HelpView, area: Rect) {
     let (view, scroll, filter) = (state.view, state.scroll, &state.filter);
     let mut lines = Vec::new();
-    for section in [view, View::Global] {
+    // Modelling keys are live in the tree, detail, reader and selection.
+    let sections: &[View] = match view {
+        View::Tree | View::Detail | View::Reader | View::Select => {
+            &[view, View::Model, View::Global]
+        }
+        _ => &[view, View::Global],
+    };
+    for (at, &section) in sections.iter().enumerate() {
         lines.push(Line::styled(
             format!("{} keys", section.name()),
             app.theme.heading(),
@@ -25,14 +32,15 @@ pub fn help(frame: &mut Frame, app: &App, state: &HelpView, area: Rect) {
         // One line per action and description, its keys side by side.
         let mut rows: Vec<(String, &str)> = Vec::new();
         for binding in app.keymap.bindings(section) {
-            // A global key the view rebinds is not live here: leave it out.
-            let shadowed = section == View::Global
-                && view != View::Global
-                && app
-                    .keymap
-                    .bindings(view)
-                    .iter()
-                    .any(|b| b.keys == binding.keys);
+            // A key a section before rebinds is not live here: leave it out.
+            let shadowed = sections[..at].iter().any(|&before| {
+                before != section
+                    && app
+                        .keymap
+                        .bindings(before)
+                        .iter()
+                        .any(|b| b.keys == binding.keys)
+            });
             if shadowed {
                 continue;
             }
