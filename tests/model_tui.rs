@@ -290,7 +290,9 @@ fn suggested_flows_are_confirmed_or_rejected_one_by_one_or_all_at_once() {
     press(&mut app, "m n");
     saved(&mut app);
     assert_eq!(policy(&app).contexts[0].flows.len(), 2);
-    assert!(!model(dir.path()).contains("web.3"));
+    // Gone from the flows, and its id retired so no new flow takes it.
+    assert!(!model(dir.path()).contains("- id: web.3"));
+    assert!(policy(&app).retired_flow_ids.iter().any(|id| id == "web.3"));
     press(&mut app, "u u");
     saved(&mut app);
     press(&mut app, "u");
