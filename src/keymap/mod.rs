@@ -43,10 +43,12 @@ pub enum View {
     /// The search palette: typed characters go into its query.
     Palette,
     Findings,
+    /// The recipient (term) card.
+    Card,
 }
 
 impl View {
-    pub const ALL: [View; 14] = [
+    pub const ALL: [View; 15] = [
         View::Global,
         View::Tree,
         View::Detail,
@@ -61,6 +63,7 @@ impl View {
         View::Picker,
         View::Palette,
         View::Findings,
+        View::Card,
     ];
 
     /// The section name in keymap.toml.
@@ -80,6 +83,7 @@ impl View {
             View::Picker => "picker",
             View::Palette => "palette",
             View::Findings => "findings",
+            View::Card => "card",
         }
     }
 
@@ -105,6 +109,7 @@ impl View {
             View::Errors => &[View::Errors, View::Global],
             View::Compare => &[View::Compare, View::Global],
             View::Findings => &[View::Findings, View::Global],
+            View::Card => &[View::Card, View::Global],
             // Like input: a picker's keys never fall through to quit.
             View::Picker => &[View::Picker],
         }
