@@ -467,7 +467,10 @@ impl App {
         self.shared.search.refresh_if_stale();
         self.start_search();
         let query = self.shared.search.last_query.clone();
-        let mut effects = vec![Effect::Push(Box::new(PaletteView::new(&query)))];
+        let mut effects = vec![Effect::Push(Box::new(PaletteView::new(
+            &query,
+            &self.shared,
+        )))];
         if !query.is_empty() {
             effects.push(Effect::Search(query));
         }

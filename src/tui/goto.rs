@@ -1,6 +1,5 @@
-//! `:` goes to an id: a policy, section, clause, context, note or
-//! recipient (its card), typed
-//! with completion. Rows match as in search (fuzzy by word); `Tab`
+//! `:` goes to an id: a policy, section, clause, context, flow, note, or
+//! a recipient or other vocabulary term (its card), typed with completion. Rows match as in search (fuzzy by word); `Tab`
 //! completes the line to the selected id, `Enter` goes there.
 
 use ratatui::layout::Rect;
@@ -20,20 +19,118 @@ use super::text::truncate;
 use super::tree::NodeKind;
 use super::widgets::filter::Filter;
 
+/// Where an id leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Target {
+pub enum IdTarget {
     Node(usize),
+    /// A flow: its context's node, and the flow's place in it.
+    Flow {
+        node: usize,
+        flow: usize,
+    },
     Note {
         policy: usize,
         id: String,
     },
-    /// A recipient's card.
-    Card(String),
+    /// A vocabulary term's card (what a recipient, data category, purpose
+    /// or legal basis is named with, policy by policy).
+    Card(Category, String),
+}
+
+/// The vocabulary categories a card can be opened for, with the word
+/// their ids are listed under.
+pub const CARD_CATEGORIES: [(Category, &str); 4] = [
+    (Category::Recipients, "recipient"),
+    (Category::Data, "data"),
+    (Category::Purposes, "purpose"),
+    (Category::Bases, "basis"),
+];
+
+/// Every id of the folder as a row to match ("kind policy id", a term's
+/// label after its id), with where it leads: `:` and the palette list
+/// these.
+pub fn id_rows(shared: &Shared) -> Vec<(String, IdTarget)> {
+    let mut rows = Vec::new();
+    for (n, node) in shared.tree.nodes.iter().enumerate() {
+        let policy = &shared.corpus.policies[node.policy].policy;
+        let text = match &node.kind {
+            NodeKind::Policy => format!("policy {}", policy.id),
+            NodeKind::Section(si) => {
+                format!("section {} {}", policy.id, policy.sections[*si].id)
+            }
+            NodeKind::Clause(si, ci) => {
+                format!(
+                    "clause {} {}",
+                    policy.id, policy.sections[*si].clauses[*ci].id
+                )
+            }
+            NodeKind::Context(path) => {
+                let context = policy.context_at(path);
+                rows.push((
+                    format!("context {} {}", policy.id, context.id),
+                    IdTarget::Node(n),
+                ));
+                for (fi, flow) in context.flows.iter().enumerate() {
+                    if let Some(id) = &flow.id {
+                        rows.push((
+                            format!("flow {} {id}", policy.id),
+                            IdTarget::Flow { node: n, flow: fi },
+                        ));
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        rows.push((text, IdTarget::Node(n)));
+    }
+    for (policy, note) in shared.reviews.all_notes() {
+        let text = format!(
+            "note {} {} {}",
+            shared.corpus.policies[policy].policy.id,
+            note.id,
+            note.target.key()
+        );
+        rows.push((
+            text,
+            IdTarget::Note {
+                policy,
+                id: note.id.clone(),
+            },
+        ));
+    }
+    for (category, word) in CARD_CATEGORIES {
+        for term in shared.corpus.vocabulary.terms(category) {
+            rows.push((
+                format!("{word} {} {}", term.id, term.label),
+                IdTarget::Card(category, term.id.clone()),
+            ));
+        }
+    }
+    rows
+}
+
+/// What going to an id does.
+pub fn go(target: &IdTarget, shared: &Shared) -> Vec<Effect> {
+    match target {
+        IdTarget::Node(node) => vec![Effect::Goto(*node)],
+        IdTarget::Flow { node, flow } => vec![
+            Effect::Goto(*node),
+            Effect::Status(format!("flow {} of the context", flow + 1)),
+        ],
+        IdTarget::Note { policy, id } => vec![Effect::GotoNote {
+            policy: *policy,
+            id: id.clone(),
+        }],
+        IdTarget::Card(category, term) => vec![Effect::Push(Box::new(super::card::TermCard::new(
+            shared, *category, term,
+        )))],
+    }
 }
 
 pub struct GotoView {
     /// Every id: what is typed matches `text` ("kind policy id").
-    rows: Vec<(String, Target)>,
+    rows: Vec<(String, IdTarget)>,
     pub filter: Filter,
     /// Index into the shown rows.
     pub selected: usize,
@@ -42,50 +139,8 @@ pub struct GotoView {
 
 impl GotoView {
     pub fn new(shared: &Shared) -> GotoView {
-        let mut rows = Vec::new();
-        for (n, node) in shared.tree.nodes.iter().enumerate() {
-            let policy = &shared.corpus.policies[node.policy].policy;
-            let text = match &node.kind {
-                NodeKind::Policy => format!("policy {}", policy.id),
-                NodeKind::Section(si) => {
-                    format!("section {} {}", policy.id, policy.sections[*si].id)
-                }
-                NodeKind::Clause(si, ci) => {
-                    format!(
-                        "clause {} {}",
-                        policy.id, policy.sections[*si].clauses[*ci].id
-                    )
-                }
-                NodeKind::Context(path) => {
-                    format!("context {} {}", policy.id, policy.context_at(path).id)
-                }
-                _ => continue,
-            };
-            rows.push((text, Target::Node(n)));
-        }
-        for (policy, note) in shared.reviews.all_notes() {
-            let text = format!(
-                "note {} {} {}",
-                shared.corpus.policies[policy].policy.id,
-                note.id,
-                note.target.key()
-            );
-            rows.push((
-                text,
-                Target::Note {
-                    policy,
-                    id: note.id.clone(),
-                },
-            ));
-        }
-        for term in shared.corpus.vocabulary.terms(Category::Recipients) {
-            rows.push((
-                format!("recipient {} {}", term.id, term.label),
-                Target::Card(term.id.clone()),
-            ));
-        }
         let mut view = GotoView {
-            rows,
+            rows: id_rows(shared),
             filter: Filter {
                 query: String::new(),
                 editing: true,
@@ -140,19 +195,9 @@ impl Component for GotoView {
                         self.filter.query
                     ))];
                 };
-                let go = match &self.rows[row].1 {
-                    Target::Node(node) => Effect::Goto(*node),
-                    Target::Note { policy, id } => Effect::GotoNote {
-                        policy: *policy,
-                        id: id.clone(),
-                    },
-                    Target::Card(term) => Effect::Push(Box::new(super::card::TermCard::new(
-                        shared,
-                        Category::Recipients,
-                        term,
-                    ))),
-                };
-                return vec![Effect::Pop, go];
+                let mut effects = vec![Effect::Pop];
+                effects.extend(go(&self.rows[row].1, shared));
+                return effects;
             }
             _ => {}
         }

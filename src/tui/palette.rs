@@ -1,6 +1,7 @@
-//! The search palette's state: the query being typed, the latest results
-//! from the search worker, the selected hit, and the hits `n`/`N` step
-//! through after it closes. Searching runs on the worker
+//! The search palette's state: the query being typed, the ids it matches
+//! (as `:` would: a term's id opens its card), the latest results from the
+//! search worker, the selected hit, and the hits `n`/`N` step through
+//! after it closes. Searching runs on the worker
 //! ([`crate::search::Searcher`]); typing only submits, so keys never wait.
 
 use std::time::{Duration, Instant};
@@ -18,6 +19,8 @@ use super::action::Action;
 use super::app::Shared;
 use super::component::Component;
 use super::effect::Effect;
+use super::goto::{go, id_rows, IdTarget};
+use super::widgets::filter::Filter;
 
 /// What a hit points at, enough to jump there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,21 +143,65 @@ impl Search {
     }
 }
 
-/// The palette view: the query being typed and the selected hit.
+/// How many ids the palette lists above the search's hits.
+pub const PALETTE_IDS: usize = 5;
+
+/// The palette view: the query being typed, the ids it matches, and the
+/// selected row (the ids first, then the search's hits).
 #[derive(Debug, Clone, Default)]
 pub struct PaletteView {
     pub query: String,
-    /// Index of the selected hit among all shown hits (headers not counted).
+    /// Index of the selected row among the ids and the hits (headers not
+    /// counted).
     pub selected: usize,
+    /// Every id of the folder, as `:` lists them (built when the palette
+    /// opens: ids are matched here, at once, not on the worker).
+    ids: Vec<(String, IdTarget)>,
+    /// The best ids for the query, best first, as indices into `ids`.
+    id_hits: Vec<usize>,
+    /// How many ids match in all.
+    pub id_total: usize,
 }
 
 impl PaletteView {
     /// Opens on the last search's query, so `/` then `Enter` repeats it.
-    pub fn new(query: &str) -> PaletteView {
-        PaletteView {
+    pub fn new(query: &str, shared: &Shared) -> PaletteView {
+        let mut view = PaletteView {
             query: query.to_string(),
             selected: 0,
+            ids: id_rows(shared),
+            id_hits: Vec::new(),
+            id_total: 0,
+        };
+        view.match_ids();
+        view
+    }
+
+    fn match_ids(&mut self) {
+        let filter = Filter {
+            query: self.query.clone(),
+            editing: false,
+        };
+        if !filter.active() {
+            self.id_hits.clear();
+            self.id_total = 0;
+            return;
         }
+        let order = filter.order(self.ids.iter().map(|(text, _)| text.as_str()));
+        self.id_total = order.len();
+        self.id_hits = order.into_iter().take(PALETTE_IDS).collect();
+    }
+
+    /// The ids shown for the query, best first.
+    pub fn id_hits(&self) -> impl Iterator<Item = &str> {
+        self.id_hits.iter().map(|&i| self.ids[i].0.as_str())
+    }
+
+    /// The query changed: match ids again and search for it.
+    fn query_changed(&mut self) -> Vec<Effect> {
+        self.selected = 0;
+        self.match_ids();
+        vec![Effect::Search(self.query.clone())]
     }
 
     fn close(&self, shared: &Shared, cursor: Option<usize>) -> Vec<Effect> {
@@ -175,7 +222,8 @@ impl Component for PaletteView {
     }
 
     fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
-        let last = shared.search.hit_count().saturating_sub(1);
+        let ids = self.id_hits.len();
+        let last = (ids + shared.search.hit_count()).saturating_sub(1);
         let page = usize::from(shared.size.1 / 2).max(1);
         self.selected = self.selected.min(last);
         match action {
@@ -185,20 +233,22 @@ impl Component for PaletteView {
             Action::PageUp => self.selected = self.selected.saturating_sub(page),
             Action::Top => self.selected = 0,
             Action::Bottom => self.selected = last,
-            Action::DeleteBack if self.query.pop().is_some() => {
-                self.selected = 0;
-                return vec![Effect::Search(self.query.clone())];
-            }
+            Action::DeleteBack if self.query.pop().is_some() => return self.query_changed(),
             Action::ClearInput => {
                 self.query.clear();
-                self.selected = 0;
-                return vec![Effect::Search(String::new())];
+                return self.query_changed();
             }
             Action::Cancel | Action::Back => return self.close(shared, None),
+            Action::Enter | Action::Submit if self.selected < ids => {
+                let mut effects = self.close(shared, None);
+                effects.extend(go(&self.ids[self.id_hits[self.selected]].1, shared));
+                return effects;
+            }
             Action::Enter | Action::Submit => {
+                let hit = self.selected - ids;
                 let hits = shared.search.hits();
-                let mut effects = self.close(shared, Some(self.selected));
-                effects.extend(hits.get(self.selected).cloned().map(Effect::GotoHit));
+                let mut effects = self.close(shared, Some(hit));
+                effects.extend(hits.get(hit).cloned().map(Effect::GotoHit));
                 return effects;
             }
             _ => {}
@@ -213,8 +263,7 @@ impl Component for PaletteView {
                 self.query.push(c);
             }
         }
-        self.selected = 0;
-        Some(vec![Effect::Search(self.query.clone())])
+        Some(self.query_changed())
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {
