@@ -791,7 +791,8 @@ impl App {
 fn reverse(op: &Op, before: Option<Note>, id: &str) -> Option<Op> {
     match (op, before) {
         (Op::Add(_), _) | (Op::Restore(_), None) => Some(Op::Remove { id: id.to_string() }),
-        (Op::Remove { .. }, Some(note)) => Some(Op::Restore(note)),
+        // A reply is taken back by putting the note back as it was.
+        (Op::Remove { .. } | Op::Reply { .. }, Some(note)) => Some(Op::Restore(note)),
         (Op::Edit { .. }, Some(note)) => Some(Op::Edit {
             id: note.id.clone(),
             kind: Some(note.kind.clone()),

