@@ -136,8 +136,8 @@ fn enter_jumps_to_the_hit_and_n_steps_through_the_rest() {
     let ids = app
         .top_as::<qualm::tui::palette::PaletteView>()
         .unwrap()
-        .id_hits()
-        .count();
+        .id_hits(&app.shared)
+        .len();
     assert_eq!(ids, 1);
     for _ in 0..ids + recipient {
         press(&mut app, "<Down>");

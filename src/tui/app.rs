@@ -338,6 +338,10 @@ impl App {
     /// Starts the search worker (it builds the index on its own thread) if
     /// it is not running yet.
     pub fn start_search(&mut self) {
+        if !self.shared.search.ids_started() {
+            let rows = super::goto::id_rows(&self.shared);
+            self.shared.search.start_ids(rows);
+        }
         let Shared {
             corpus,
             reviews,
@@ -467,10 +471,7 @@ impl App {
         self.shared.search.refresh_if_stale();
         self.start_search();
         let query = self.shared.search.last_query.clone();
-        let mut effects = vec![Effect::Push(Box::new(PaletteView::new(
-            &query,
-            &self.shared,
-        )))];
+        let mut effects = vec![Effect::Push(Box::new(PaletteView::new(&query)))];
         if !query.is_empty() {
             effects.push(Effect::Search(query));
         }

@@ -4,6 +4,7 @@
 //! after it closes. Searching runs on the worker
 //! ([`crate::search::Searcher`]); typing only submits, so keys never wait.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
@@ -19,8 +20,7 @@ use super::action::Action;
 use super::app::Shared;
 use super::component::Component;
 use super::effect::Effect;
-use super::goto::{go, id_rows, IdTarget};
-use super::widgets::filter::Filter;
+use super::goto::{go, IdTarget};
 
 /// What a hit points at, enough to jump there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,13 @@ pub struct Search {
     pub last_hits: Vec<HitRef>,
     pub last_query: String,
     pub hit_cursor: Option<usize>,
+    /// Every id of the folder as `:` lists them, and a second worker that
+    /// matches the query against them: at a thousand policies there are a
+    /// quarter of a million ids, too many to match on the UI thread.
+    id_rows: Arc<Vec<(String, IdTarget)>>,
+    id_searcher: Option<Searcher>,
+    /// The newest id matches delivered.
+    pub id_results: Option<Results>,
 }
 
 impl Search {
@@ -59,6 +66,45 @@ impl Search {
         }
     }
 
+    /// Whether the id worker runs (else [`Search::start_ids`] is due).
+    pub fn ids_started(&self) -> bool {
+        self.id_searcher.is_some()
+    }
+
+    /// Starts the id worker over `rows` (from [`super::goto::id_rows`]).
+    pub fn start_ids(&mut self, rows: Vec<(String, IdTarget)>) {
+        let items = id_items(&rows);
+        self.id_rows = Arc::new(rows);
+        self.id_results = None;
+        self.id_searcher = Some(Searcher::spawn(items, PALETTE_IDS));
+    }
+
+    /// The best ids for the last query delivered, best first (indices into
+    /// the id rows), and how many match in all.
+    pub fn id_hits(&self) -> (Vec<usize>, usize) {
+        let Some(results) = &self.id_results else {
+            return (Vec::new(), 0);
+        };
+        let mut found: Vec<(i64, usize)> = results
+            .groups
+            .iter()
+            .flat_map(|g| &g.hits)
+            .filter_map(|f| Some((f.score, f.item.id.parse().ok()?)))
+            .collect();
+        found.sort_by_key(|&(score, row)| (std::cmp::Reverse(score), row));
+        let hits = found
+            .into_iter()
+            .take(PALETTE_IDS)
+            .map(|(_, row)| row)
+            .collect();
+        (hits, results.total)
+    }
+
+    /// An id row: its text and where it leads.
+    pub fn id_row(&self, row: usize) -> Option<&(String, IdTarget)> {
+        self.id_rows.get(row)
+    }
+
     /// Marks the index out of date, after a note was added or changed, so
     /// the next search finds notes as they are now.
     pub fn reindex(&mut self) {
@@ -69,6 +115,8 @@ impl Search {
     pub fn refresh_if_stale(&mut self) {
         if std::mem::take(&mut self.stale) {
             self.searcher = None;
+            // Note ids are ids too.
+            self.id_searcher = None;
         }
     }
 
@@ -97,6 +145,7 @@ impl Search {
     /// Whether the shown results are for an earlier query than the one typed.
     pub fn pending(&self) -> bool {
         self.searcher.as_ref().is_some_and(Searcher::pending)
+            || self.id_searcher.as_ref().is_some_and(Searcher::pending)
     }
 
     /// Whether the index is still being built.
@@ -108,15 +157,23 @@ impl Search {
         if let Some(searcher) = &mut self.searcher {
             searcher.submit(query);
         }
+        if let Some(searcher) = &mut self.id_searcher {
+            searcher.submit(query);
+        }
     }
 
     /// Takes in the newest results, if any; returns whether they changed.
     pub fn collect(&mut self) -> bool {
-        let Some(results) = self.searcher.as_mut().and_then(Searcher::poll) else {
-            return false;
-        };
-        self.results = Some(results);
-        true
+        let mut changed = false;
+        if let Some(results) = self.searcher.as_mut().and_then(Searcher::poll) {
+            self.results = Some(results);
+            changed = true;
+        }
+        if let Some(results) = self.id_searcher.as_mut().and_then(Searcher::poll) {
+            self.id_results = Some(results);
+            changed = true;
+        }
+        changed
     }
 
     /// Waits up to `timeout` for the current query's results (for tests and
@@ -124,9 +181,14 @@ impl Search {
     pub fn wait(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         while self.pending() && Instant::now() < deadline {
-            if let Some(searcher) = &mut self.searcher {
+            if let Some(searcher) = self.searcher.as_mut().filter(|s| s.pending()) {
                 if let Some(results) = searcher.wait(Duration::from_millis(50)) {
                     self.results = Some(results);
+                }
+            }
+            if let Some(searcher) = self.id_searcher.as_mut().filter(|s| s.pending()) {
+                if let Some(results) = searcher.wait(Duration::from_millis(50)) {
+                    self.id_results = Some(results);
                 }
             }
         }
@@ -146,61 +208,54 @@ impl Search {
 /// How many ids the palette lists above the search's hits.
 pub const PALETTE_IDS: usize = 5;
 
-/// The palette view: the query being typed, the ids it matches, and the
-/// selected row (the ids first, then the search's hits).
+/// The id rows as search items: each one's id is its index in `rows`, so
+/// a hit leads back to its row (the kind only groups them on the worker).
+pub fn id_items(rows: &[(String, IdTarget)]) -> Items {
+    let mut items = Items::new();
+    for (i, (text, target)) in rows.iter().enumerate() {
+        let kind = match target {
+            IdTarget::Node(_) | IdTarget::Flow { .. } => Kind::Context,
+            IdTarget::Note { .. } => Kind::Note,
+            IdTarget::Card(..) => Kind::Recipient,
+        };
+        items.push(kind, "", &i.to_string(), text.as_str());
+    }
+    items
+}
+
+/// The palette view: the query being typed and the selected row (the ids
+/// the query matches first, then the search's hits).
 #[derive(Debug, Clone, Default)]
 pub struct PaletteView {
     pub query: String,
     /// Index of the selected row among the ids and the hits (headers not
     /// counted).
     pub selected: usize,
-    /// Every id of the folder, as `:` lists them (built when the palette
-    /// opens: ids are matched here, at once, not on the worker).
-    ids: Vec<(String, IdTarget)>,
-    /// The best ids for the query, best first, as indices into `ids`.
-    id_hits: Vec<usize>,
-    /// How many ids match in all.
-    pub id_total: usize,
 }
 
 impl PaletteView {
     /// Opens on the last search's query, so `/` then `Enter` repeats it.
-    pub fn new(query: &str, shared: &Shared) -> PaletteView {
-        let mut view = PaletteView {
+    pub fn new(query: &str) -> PaletteView {
+        PaletteView {
             query: query.to_string(),
             selected: 0,
-            ids: id_rows(shared),
-            id_hits: Vec::new(),
-            id_total: 0,
-        };
-        view.match_ids();
-        view
-    }
-
-    fn match_ids(&mut self) {
-        let filter = Filter {
-            query: self.query.clone(),
-            editing: false,
-        };
-        if !filter.active() {
-            self.id_hits.clear();
-            self.id_total = 0;
-            return;
         }
-        let order = filter.order(self.ids.iter().map(|(text, _)| text.as_str()));
-        self.id_total = order.len();
-        self.id_hits = order.into_iter().take(PALETTE_IDS).collect();
     }
 
     /// The ids shown for the query, best first.
-    pub fn id_hits(&self) -> impl Iterator<Item = &str> {
-        self.id_hits.iter().map(|&i| self.ids[i].0.as_str())
+    pub fn id_hits<'a>(&self, shared: &'a Shared) -> Vec<&'a str> {
+        let search = &shared.search;
+        search
+            .id_hits()
+            .0
+            .into_iter()
+            .filter_map(|row| search.id_row(row).map(|(text, _)| text.as_str()))
+            .collect()
     }
 
-    /// The query changed: match ids again and search for it.
+    /// The query changed: search (ids and text) for it.
     fn query_changed(&mut self) -> Vec<Effect> {
         self.selected = 0;
-        self.match_ids();
         vec![Effect::Search(self.query.clone())]
     }
 
@@ -222,7 +277,8 @@ impl Component for PaletteView {
     }
 
     fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
-        let ids = self.id_hits.len();
+        let id_hits = shared.search.id_hits().0;
+        let ids = id_hits.len();
         let last = (ids + shared.search.hit_count()).saturating_sub(1);
         let page = usize::from(shared.size.1 / 2).max(1);
         self.selected = self.selected.min(last);
@@ -241,7 +297,9 @@ impl Component for PaletteView {
             Action::Cancel | Action::Back => return self.close(shared, None),
             Action::Enter | Action::Submit if self.selected < ids => {
                 let mut effects = self.close(shared, None);
-                effects.extend(go(&self.ids[self.id_hits[self.selected]].1, shared));
+                if let Some((_, target)) = shared.search.id_row(id_hits[self.selected]) {
+                    effects.extend(go(target, shared));
+                }
                 return effects;
             }
             Action::Enter | Action::Submit => {

@@ -19,7 +19,8 @@ use crate::tui::widgets::filter::Filter;
 pub fn render(frame: &mut Frame, app: &App, view: &PaletteView, area: Rect) {
     let palette = &app.search;
     // Results for a shorter list may come in after the cursor moved.
-    let ids: Vec<&str> = view.id_hits().collect();
+    let ids = view.id_hits(app);
+    let id_total = palette.id_hits().1;
     let selected = view
         .selected
         .min((ids.len() + palette.hit_count()).saturating_sub(1));
@@ -61,14 +62,14 @@ pub fn render(frame: &mut Frame, app: &App, view: &PaletteView, area: Rect) {
         .as_ref()
         .map_or(view.query.as_str(), |r| r.query.as_str());
     if !ids.is_empty() {
-        let more = if view.id_total > ids.len() {
+        let more = if id_total > ids.len() {
             format!(" · best {}", ids.len())
         } else {
             String::new()
         };
         body.push((
             None,
-            Line::styled(format!("ids ({}){more}", view.id_total), theme.heading()),
+            Line::styled(format!("ids ({id_total}){more}"), theme.heading()),
         ));
         for (k, text) in ids.iter().enumerate() {
             body.push((
