@@ -48,6 +48,15 @@ fn review(dir: &std::path::Path) -> ReviewFile {
     ReviewFile::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap()
 }
 
+/// Types into the palette and waits for both workers' answers.
+fn search(app: &mut App, text: &str) {
+    type_text(app, text);
+    assert!(
+        app.shared.search.wait(std::time::Duration::from_secs(30)),
+        "search answered"
+    );
+}
+
 fn screen(app: &mut App, w: u16, h: u16) -> String {
     format!("{:?}", draw(app, w, h).backend())
 }
@@ -67,12 +76,12 @@ fn the_palette_finds_ids_and_jumps_to_them() {
     let dir = folder();
     let mut app = open(dir.path(), true);
     press(&mut app, "/");
-    type_text(&mut app, "collect.demo");
+    search(&mut app, "collect.demo");
     let palette = app
         .top_as::<qualm::tui::palette::PaletteView>()
         .expect("the palette");
     assert_eq!(
-        palette.id_hits().next(),
+        palette.id_hits(&app.shared).first().copied(),
         Some("clause quali-2024 collect.demo")
     );
     let shown = screen(&mut app, 120, 40);
@@ -84,7 +93,7 @@ fn the_palette_finds_ids_and_jumps_to_them() {
     // A note by its id, and a flow by its id (its context, the flow named).
     press(&mut app, "/");
     press(&mut app, "<C-u>");
-    type_text(&mut app, "ctx001");
+    search(&mut app, "ctx001");
     press(&mut app, "<Enter>");
     let node = app.selected_node().unwrap();
     assert!(matches!(
@@ -93,7 +102,7 @@ fn the_palette_finds_ids_and_jumps_to_them() {
     ));
     press(&mut app, "/");
     press(&mut app, "<C-u>");
-    type_text(&mut app, "flow quali-2024 contact.1");
+    search(&mut app, "flow quali-2024 contact.1");
     press(&mut app, "<Enter>");
     let node = app.selected_node().unwrap();
     assert!(matches!(
@@ -109,7 +118,7 @@ fn the_palette_and_colon_open_a_card_for_any_vocabulary_term() {
     let mut app = open(dir.path(), true);
     // The palette: the recipient's id comes first and opens its card.
     press(&mut app, "/");
-    type_text(&mut app, "salesforce");
+    search(&mut app, "salesforce");
     press(&mut app, "<Enter>");
     let card = app.top_as::<TermCard>().expect("the card opens from /");
     assert_eq!(
@@ -203,4 +212,118 @@ fn undo_takes_back_a_reply_and_status_and_severity_step_both_ways() {
     assert_eq!(review(dir.path()).notes[0].status, Status::Resolved);
     press(&mut app, "u");
     assert_eq!(review(dir.path()).notes[0].status, Status::Open);
+}
+
+/// Opens the versions of Qualys (2015 and 2020), chosen in the picker
+/// (where the first policy starts marked).
+fn versions(app: &mut App) {
+    press(app, "V <Space> /");
+    type_text(app, "qualys");
+    press(app, "<Enter> <Space> j <Space> <Enter>");
+    // The alignment runs in the background; keys wait for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while app.busy() && std::time::Instant::now() < deadline {
+        app.collect_background();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Saves where `app` is, and opens the folder again from that state.
+fn reopened(app: &App, dir: &std::path::Path, file: &std::path::Path) -> App {
+    qualm::tui::state::save_to(app, file).unwrap();
+    let mut again = open(dir, true);
+    assert!(qualm::tui::state::restore_from(&mut again, file));
+    again
+}
+
+#[test]
+fn reopening_the_folder_brings_back_the_view_on_top_where_it_was() {
+    use qualm::compare::By;
+    use qualm::tui::compare::{CompareState, Mode};
+    use qualm::tui::findings::FindingsView;
+    let dir = folder();
+    let state = tempfile::tempdir().unwrap();
+    let file = state.path().join("qualm/state.json");
+
+    // The matrix by recipients, third row, second policy.
+    let mut app = open(dir.path(), true);
+    press(&mut app, "M b j j l");
+    let again = reopened(&app, dir.path(), &file);
+    let Some(Mode::Matrix(m)) = again.top_as::<CompareState>().map(|c| &c.mode) else {
+        panic!("the matrix reopens")
+    };
+    assert_eq!((m.by, m.row, m.col), (By::Recipients, 2, 1));
+
+    // A topic compare, its column and clause; help over it is not kept.
+    let mut app = open(dir.path(), true);
+    press(&mut app, "C l j");
+    let Some(Mode::Topic(before)) = app.top_as::<CompareState>().map(|c| &c.mode) else {
+        panic!("a topic compare")
+    };
+    let (subject, column, selected) = (before.subject.key(), before.column, before.selected);
+    press(&mut app, "?");
+    let again = reopened(&app, dir.path(), &file);
+    let Some(Mode::Topic(t)) = again.top_as::<CompareState>().map(|c| &c.mode) else {
+        panic!("the topic compare reopens")
+    };
+    assert_eq!(
+        (t.subject.key(), t.column, t.selected),
+        (subject, column, selected)
+    );
+
+    // Two versions, only the changes shown.
+    let mut app = open(dir.path(), true);
+    versions(&mut app);
+    press(&mut app, "o");
+    let mut again = reopened(&app, dir.path(), &file);
+    let Some(Mode::Versions(v)) = again.top_as::<CompareState>().map(|c| &c.mode) else {
+        panic!("the versions reopen")
+    };
+    let ids = |pi: usize| again.shared.corpus.policies[pi].policy.id.clone();
+    assert_eq!(
+        (ids(v.left), ids(v.right), v.hide_unchanged),
+        ("qualys-2015".to_string(), "qualys-2020".to_string(), true)
+    );
+    press(&mut again, "q");
+    assert_eq!(again.stack.len(), 1, "over the restored tree");
+
+    // Findings with the severity filter and the row.
+    let mut app = open(dir.path(), true);
+    press(&mut app, "F f v j");
+    let again = reopened(&app, dir.path(), &file);
+    let findings = again.top_as::<FindingsView>().expect("the findings reopen");
+    assert_eq!(
+        (findings.min_severity, findings.selected),
+        (Severity::Low, 1)
+    );
+
+    // A card, on its second evidence clause.
+    let mut app = open(dir.path(), true);
+    press(&mut app, ":");
+    type_text(&mut app, "recipient salesforce");
+    press(&mut app, "<Enter> j");
+    let again = reopened(&app, dir.path(), &file);
+    let card = again.top_as::<TermCard>().expect("the card reopens");
+    assert_eq!((card.term.as_str(), card.selected), ("salesforce", 1));
+
+    // A policy gone since: the versions view falls back quietly to the
+    // tree, and the rest still restores.
+    let mut app = open(dir.path(), true);
+    workbench::select(&mut app, "qualys-2020", |_, k| {
+        matches!(k, NodeKind::Policy)
+    });
+    let node = app.selected_node();
+    versions(&mut app);
+    qualm::tui::state::save_to(&app, &file).unwrap();
+    std::fs::remove_file(dir.path().join("qualys-2015.yaml")).unwrap();
+    let mut again = open(dir.path(), true);
+    assert!(qualm::tui::state::restore_from(&mut again, &file));
+    assert_eq!(again.stack.len(), 1);
+    assert_eq!(
+        again
+            .selected_node()
+            .map(|n| again.shared.tree.nodes[n].policy),
+        node.map(|n| app.shared.tree.nodes[n].policy - 1),
+        "qualys-2020 is still selected (one policy fewer before it)"
+    );
 }

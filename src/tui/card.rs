@@ -181,6 +181,11 @@ impl TermCard {
         }
     }
 
+    /// How many evidence clauses the card lists.
+    pub fn link_count(&self) -> usize {
+        self.links().len()
+    }
+
     fn links(&self) -> Vec<usize> {
         (0..self.lines.len())
             .filter(|&i| self.lines[i].link.is_some())
