@@ -327,3 +327,103 @@ fn reopening_the_folder_brings_back_the_view_on_top_where_it_was() {
         "qualys-2020 is still selected (one policy fewer before it)"
     );
 }
+
+const LONG_EU: &str = "qualisystems-privacy-policy-europe-2024";
+const LONG_US: &str = "qualisystems-privacy-policy-americas-2024";
+
+/// Two policies whose ids, and many clause ids, share long prefixes.
+fn long_ids_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sources")).unwrap();
+    std::fs::copy(
+        "policies/sources/quali-2024.txt",
+        dir.path().join("sources/quali-2024.txt"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "policies/vocabulary.yaml",
+        dir.path().join("vocabulary.yaml"),
+    )
+    .unwrap();
+    let model = std::fs::read_to_string("policies/quali-2024.yaml").unwrap();
+    for id in [LONG_EU, LONG_US] {
+        let text = model
+            .replacen("  id: quali-2024\n", &format!("  id: {id}\n"), 1)
+            .replace("collect.cards", "collect.cards-and-payment-details");
+        std::fs::write(dir.path().join(format!("{id}.yaml")), text).unwrap();
+    }
+    let review = format!(
+        "schema: 1\npolicy: {LONG_EU}\nnotes:\n{}",
+        ["data", "purposes", "basis-1"]
+            .iter()
+            .enumerate()
+            .map(|(i, end)| format!(
+                "- id: n{i}\n  target:\n    clause: collect.cards-and-payment-details-{end}\n  kind: vague-language\n  severity: low\n  status: open\n  author: alice\n  created: 2026-11-20T09:00:00Z\n  updated: 2026-11-20T09:00:00Z\n  body: Which cards exactly, and kept for how long?\n"
+            ))
+            .collect::<String>()
+    );
+    std::fs::write(dir.path().join(format!("{LONG_EU}.review.yaml")), &review).unwrap();
+    let review = review
+        .replace(LONG_EU, LONG_US)
+        .replace("severity: low", "severity: high");
+    std::fs::write(dir.path().join(format!("{LONG_US}.review.yaml")), review).unwrap();
+    dir
+}
+
+#[test]
+fn at_80_columns_shared_prefixes_show_their_distinguishing_end() {
+    let dir = long_ids_folder();
+    let mut app = open(dir.path(), false);
+    assert_eq!(
+        app.shared.corpus.policies.len(),
+        2,
+        "{:?}",
+        app.shared.corpus.failed
+    );
+    // Both policies read apart in the tree.
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains("-europe-2024") && shown.contains("-americas-2024"),
+        "{shown}"
+    );
+    workbench::select(&mut app, LONG_US, |p, k| {
+        matches!(k, NodeKind::Clause(si, ci)
+            if p.sections[*si].clauses[*ci].id == "collect.cards-and-payment-details-purposes")
+    });
+    let terminal = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("long_ids_tree_80x24", terminal.backend());
+    let shown = format!("{:?}", terminal.backend());
+    // Clause ids keep their ends, in the tree, the clause's card and the
+    // breadcrumb (which keeps both ends of the policy id too).
+    assert!(shown.contains("…ails-purposes││"), "{shown}");
+    assert!(shown.contains("…t-details-purposes │"), "{shown}");
+    assert!(
+        shown.contains("icas-2024 › collect.ca…-purposes"),
+        "{shown}"
+    );
+
+    // The notes list: the targets keep their ends.
+    press(&mut app, "A");
+    let terminal = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("long_ids_notes_80x24", terminal.backend());
+    let shown = format!("{:?}", terminal.backend());
+    for end in [
+        "-data",
+        "-purposes",
+        "-basis-1",
+        "…europe-2024",
+        "…ameri…-2024",
+    ] {
+        assert!(shown.contains(end), "{end} shown:\n{shown}");
+    }
+
+    // The picker of policies.
+    press(&mut app, "q C p");
+    let terminal = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("long_ids_picker_80x24", terminal.backend());
+    let shown = format!("{:?}", terminal.backend());
+    assert!(
+        shown.contains("europe-2024") && shown.contains("americas-2024"),
+        "{shown}"
+    );
+}

@@ -15,7 +15,7 @@ use super::action::Action;
 use super::app::Shared;
 use super::component::Component;
 use super::effect::Effect;
-use super::text::truncate;
+use super::text::{truncate, truncate_middle};
 use super::tree::NodeKind;
 use super::widgets::filter::Filter;
 
@@ -224,7 +224,7 @@ impl Component for GotoView {
             let selected = k == self.selected;
             let mut spans = vec![Span::raw(if selected { "> " } else { "  " })];
             spans.extend(self.filter.spans(
-                &truncate(text, inner_width.saturating_sub(2)),
+                &truncate_middle(text, inner_width.saturating_sub(2)),
                 ratatui::style::Style::default(),
                 theme.matched(),
             ));
