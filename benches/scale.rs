@@ -257,11 +257,12 @@ fn main() {
     fresh.sort_by(f64::total_cmp);
 
     // Ids for the palette and `:`: the rows are built on the UI thread
-    // once, their index on a second worker; then each keystroke of ids.
+    // once (when `:` or `/` is first pressed), their index on a second
+    // worker; then each keystroke of ids. The heap figure is both.
+    let live_before_ids = live_mb();
     let started = Instant::now();
     let id_rows = qualm::tui::goto::id_rows(&app.shared);
     let id_rows_time = started.elapsed();
-    let live_before_ids = live_mb();
     let started = Instant::now();
     let id_index = Index::build(qualm::tui::palette::id_items(&id_rows));
     let id_index_time = started.elapsed();
@@ -285,20 +286,6 @@ fn main() {
         }
     }
     id_per_key.sort_by(f64::total_cmp);
-    // `:` filters the same rows on the UI thread, key by key.
-    let mut goto_per_key = Vec::new();
-    for query in ID_QUERIES {
-        for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
-            let filter = qualm::tui::widgets::filter::Filter {
-                query: query[..end].to_string(),
-                editing: true,
-            };
-            let started = Instant::now();
-            std::hint::black_box(filter.order(id_rows.iter().map(|(text, _)| text.as_str())));
-            goto_per_key.push(ms(started.elapsed()));
-        }
-    }
-    goto_per_key.sort_by(f64::total_cmp);
 
     // Linting the whole folder (every rule and checklist), after loading.
     let started = Instant::now();
@@ -374,12 +361,6 @@ fn main() {
         percentile(&id_per_key, 95.0),
         id_per_key.last().copied().unwrap_or_default(),
         id_per_key.len()
-    );
-    println!(
-        "  : filter  {:>9.2} ms p50, {:.2} ms p95 (UI thread, {} keystrokes)",
-        percentile(&goto_per_key, 50.0),
-        percentile(&goto_per_key, 95.0),
-        goto_per_key.len()
     );
     println!(
         "fresh query {:>9.2} ms median (whole query, no narrowing)",

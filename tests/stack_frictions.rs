@@ -128,7 +128,7 @@ fn the_palette_and_colon_open_a_card_for_any_vocabulary_term() {
     press(&mut app, "q");
     // `:` on a data category: its card lists the flows naming it.
     press(&mut app, ":");
-    type_text(&mut app, "data email");
+    search(&mut app, "data email");
     press(&mut app, "<Enter>");
     let card = app.top_as::<TermCard>().expect("the card opens from :");
     assert_eq!(
@@ -153,7 +153,7 @@ fn the_card_has_its_own_keys_and_help() {
     let dir = folder();
     let mut app = open(dir.path(), true);
     press(&mut app, ":");
-    type_text(&mut app, "recipient salesforce");
+    search(&mut app, "recipient salesforce");
     press(&mut app, "<Enter>");
     assert_eq!(app.view(), qualm::keymap::View::Card);
     // Ctrl-d steps to the next policy's evidence.
@@ -300,7 +300,7 @@ fn reopening_the_folder_brings_back_the_view_on_top_where_it_was() {
     // A card, on its second evidence clause.
     let mut app = open(dir.path(), true);
     press(&mut app, ":");
-    type_text(&mut app, "recipient salesforce");
+    search(&mut app, "recipient salesforce");
     press(&mut app, "<Enter> j");
     let again = reopened(&app, dir.path(), &file);
     let card = again.top_as::<TermCard>().expect("the card reopens");

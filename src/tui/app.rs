@@ -338,10 +338,6 @@ impl App {
     /// Starts the search worker (it builds the index on its own thread) if
     /// it is not running yet.
     pub fn start_search(&mut self) {
-        if !self.shared.search.ids_started() {
-            let rows = super::goto::id_rows(&self.shared);
-            self.shared.search.start_ids(rows);
-        }
         let Shared {
             corpus,
             reviews,
@@ -349,6 +345,15 @@ impl App {
             ..
         } = &mut self.shared;
         search.start(corpus, reviews);
+    }
+
+    /// Starts the id worker for `:` and the palette, when first needed
+    /// (its index is some 50 MiB at a thousand policies).
+    fn start_ids(&mut self) {
+        if !self.shared.search.ids_started() {
+            let rows = super::goto::id_rows(&self.shared);
+            self.shared.search.start_ids(rows);
+        }
     }
 
     pub fn apply(&mut self, action: Action) {
@@ -398,9 +403,16 @@ impl App {
             }
             Action::ShowMatrix => super::compare::open_matrix(&self.shared),
             Action::Search => self.open_palette(),
-            Action::GotoId => vec![Effect::Push(Box::new(super::goto::GotoView::new(
-                &self.shared,
-            )))],
+            Action::GotoId => {
+                // `:` matches on the id worker: start it (again, if notes
+                // changed) before the first key.
+                self.shared.search.refresh_if_stale();
+                self.start_search();
+                self.start_ids();
+                vec![Effect::Push(Box::new(super::goto::GotoView::new(
+                    &self.shared,
+                )))]
+            }
             Action::NextHit => self.step_hit(1),
             Action::PrevHit => self.step_hit(-1),
             Action::JumpBack => self.jump_back(),
@@ -470,6 +482,7 @@ impl App {
         }
         self.shared.search.refresh_if_stale();
         self.start_search();
+        self.start_ids();
         let query = self.shared.search.last_query.clone();
         let mut effects = vec![Effect::Push(Box::new(PaletteView::new(&query)))];
         if !query.is_empty() {

@@ -49,7 +49,7 @@ pub struct Search {
     /// Every id of the folder as `:` lists them, and a second worker that
     /// matches the query against them: at a thousand policies there are a
     /// quarter of a million ids, too many to match on the UI thread.
-    id_rows: Arc<Vec<(String, IdTarget)>>,
+    id_rows: Arc<Vec<(Arc<str>, IdTarget)>>,
     id_searcher: Option<Searcher>,
     /// The newest id matches delivered.
     pub id_results: Option<Results>,
@@ -72,19 +72,18 @@ impl Search {
     }
 
     /// Starts the id worker over `rows` (from [`super::goto::id_rows`]).
-    pub fn start_ids(&mut self, rows: Vec<(String, IdTarget)>) {
+    pub fn start_ids(&mut self, rows: Vec<(Arc<str>, IdTarget)>) {
         let items = id_items(&rows);
         self.id_rows = Arc::new(rows);
         self.id_results = None;
-        self.id_searcher = Some(Searcher::spawn(items, PALETTE_IDS));
+        self.id_searcher = Some(Searcher::spawn(items, GOTO_IDS));
     }
 
-    /// The best ids for the last query delivered, best first (indices into
-    /// the id rows), and how many match in all.
-    pub fn id_hits(&self) -> (Vec<usize>, usize) {
-        let Some(results) = &self.id_results else {
-            return (Vec::new(), 0);
-        };
+    /// The best `limit` ids for `query`, best first (indices into the id
+    /// rows), and how many match in all; None until the id worker has
+    /// answered this query.
+    pub fn id_hits(&self, query: &str, limit: usize) -> Option<(Vec<usize>, usize)> {
+        let results = self.id_results.as_ref().filter(|r| r.query == query)?;
         let mut found: Vec<(i64, usize)> = results
             .groups
             .iter()
@@ -92,16 +91,17 @@ impl Search {
             .filter_map(|f| Some((f.score, f.item.id.parse().ok()?)))
             .collect();
         found.sort_by_key(|&(score, row)| (std::cmp::Reverse(score), row));
-        let hits = found
-            .into_iter()
-            .take(PALETTE_IDS)
-            .map(|(_, row)| row)
-            .collect();
-        (hits, results.total)
+        let hits = found.into_iter().take(limit).map(|(_, row)| row).collect();
+        Some((hits, results.total))
+    }
+
+    /// How many ids there are.
+    pub fn id_count(&self) -> usize {
+        self.id_rows.len()
     }
 
     /// An id row: its text and where it leads.
-    pub fn id_row(&self, row: usize) -> Option<&(String, IdTarget)> {
+    pub fn id_row(&self, row: usize) -> Option<&(Arc<str>, IdTarget)> {
         self.id_rows.get(row)
     }
 
@@ -207,10 +207,13 @@ impl Search {
 
 /// How many ids the palette lists above the search's hits.
 pub const PALETTE_IDS: usize = 5;
+/// How many ids `:` lists for a query (the id worker keeps this many of
+/// each kind).
+pub const GOTO_IDS: usize = 50;
 
 /// The id rows as search items: each one's id is its index in `rows`, so
 /// a hit leads back to its row (the kind only groups them on the worker).
-pub fn id_items(rows: &[(String, IdTarget)]) -> Items {
+pub fn id_items(rows: &[(Arc<str>, IdTarget)]) -> Items {
     let mut items = Items::new();
     for (i, (text, target)) in rows.iter().enumerate() {
         let kind = match target {
@@ -218,7 +221,8 @@ pub fn id_items(rows: &[(String, IdTarget)]) -> Items {
             IdTarget::Note { .. } => Kind::Note,
             IdTarget::Card(..) => Kind::Recipient,
         };
-        items.push(kind, "", &i.to_string(), text.as_str());
+        // The text is shared with the row, not copied.
+        items.push(kind, "", &i.to_string(), Arc::clone(text));
     }
     items
 }
@@ -245,12 +249,20 @@ impl PaletteView {
     /// The ids shown for the query, best first.
     pub fn id_hits<'a>(&self, shared: &'a Shared) -> Vec<&'a str> {
         let search = &shared.search;
-        search
-            .id_hits()
-            .0
+        self.id_rows(shared)
             .into_iter()
-            .filter_map(|row| search.id_row(row).map(|(text, _)| text.as_str()))
+            .filter_map(|row| search.id_row(row).map(|(text, _)| text.as_ref()))
             .collect()
+    }
+
+    /// The ids shown for the query (indices into the id rows), and how
+    /// many match in all.
+    pub fn id_rows(&self, shared: &Shared) -> Vec<usize> {
+        shared
+            .search
+            .id_hits(&self.query, PALETTE_IDS)
+            .map(|(hits, _)| hits)
+            .unwrap_or_default()
     }
 
     /// The query changed: search (ids and text) for it.
@@ -277,7 +289,7 @@ impl Component for PaletteView {
     }
 
     fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
-        let id_hits = shared.search.id_hits().0;
+        let id_hits = self.id_rows(shared);
         let ids = id_hits.len();
         let last = (ids + shared.search.hit_count()).saturating_sub(1);
         let page = usize::from(shared.size.1 / 2).max(1);

@@ -20,7 +20,9 @@ pub fn render(frame: &mut Frame, app: &App, view: &PaletteView, area: Rect) {
     let palette = &app.search;
     // Results for a shorter list may come in after the cursor moved.
     let ids = view.id_hits(app);
-    let id_total = palette.id_hits().1;
+    let id_total = palette
+        .id_hits(&view.query, 0)
+        .map_or(0, |(_, total)| total);
     let selected = view
         .selected
         .min((ids.len() + palette.hit_count()).saturating_sub(1));
