@@ -167,6 +167,27 @@ pub fn truncate_path(text: &str, separator: &str, max: usize) -> String {
     )
 }
 
+/// `text` with every word wider than `max` columns cut in its middle, so
+/// a wrap never breaks a path or an id across rows (`/home/…/quali.yaml:3:1:`
+/// keeps its file name and position).
+pub fn shorten_long_words(text: &str, max: usize) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    if width(word) > max {
+                        truncate_middle(word, max)
+                    } else {
+                        word.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Greedy word wrap to `max` columns; each `\n` starts a new line and words
 /// longer than a line are broken.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
@@ -279,6 +300,14 @@ mod tests {
             truncate_path("quali-2024 › website › demo › follow-up", " › ", 33),
             "quali-2024 › … › demo › follow-up"
         );
+    }
+
+    #[test]
+    fn a_long_path_is_cut_in_its_middle_not_broken_over_rows() {
+        let text = "/srv/policies/qualisystems-privacy-policy-europe-2024.yaml:12:3: error: bad";
+        let lines = wrap(&shorten_long_words(text, 30), 30);
+        assert_eq!(lines[0], "/srv/policies/q…024.yaml:12:3:");
+        assert_eq!(lines[1], "error: bad");
     }
 
     #[test]
