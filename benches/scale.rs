@@ -42,6 +42,14 @@ const QUERIES: &[&str] = &[
     "ip adress",
 ];
 
+/// What analysts type into `:` or the palette to reach an id.
+const ID_QUERIES: &[&str] = &[
+    "collect.contact",
+    "clause arbor-cloud collect.usage",
+    "flow arbor 0313",
+    "recipient aws",
+];
+
 /// Counts live heap bytes, so the bench can say where the memory goes
 /// (corpus, app, search index), not only the process's peak.
 struct Counting;
@@ -248,6 +256,37 @@ fn main() {
     }
     fresh.sort_by(f64::total_cmp);
 
+    // Ids for the palette and `:`: the rows are built on the UI thread
+    // once (when `:` or `/` is first pressed), their index on a second
+    // worker; then each keystroke of ids. The heap figure is both.
+    let live_before_ids = live_mb();
+    let started = Instant::now();
+    let id_rows = qualm::tui::goto::id_rows(&app.shared);
+    let id_rows_time = started.elapsed();
+    let started = Instant::now();
+    let id_index = Index::build(qualm::tui::palette::id_items(&id_rows));
+    let id_index_time = started.elapsed();
+    let live_ids = live_mb() - live_before_ids;
+    let mut id_session = Session::new(&id_index);
+    let mut id_per_key = Vec::new();
+    for query in ID_QUERIES.iter().chain(QUERIES) {
+        for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
+            generation += 1;
+            let started = Instant::now();
+            let results = run_query(
+                &mut id_session,
+                generation,
+                &query[..end],
+                qualm::tui::palette::PALETTE_IDS,
+                &|| false,
+            )
+            .expect("not cancelled");
+            id_per_key.push(ms(started.elapsed()));
+            std::hint::black_box(results);
+        }
+    }
+    id_per_key.sort_by(f64::total_cmp);
+
     // Linting the whole folder (every rule and checklist), after loading.
     let started = Instant::now();
     let checklists = qualm::findings::checklist::Checklists::builtin();
@@ -311,6 +350,19 @@ fn main() {
         );
     }
     println!(
+        "ids         {:>9.1} ms rows (UI thread, once), {:.1} ms index (worker), {} ids, {live_ids:.1} MiB",
+        ms(id_rows_time),
+        ms(id_index_time),
+        id_rows.len()
+    );
+    println!(
+        "  keystroke {:>9.2} ms p50, {:.2} ms p95, {:.2} ms worst ({} keystrokes)",
+        percentile(&id_per_key, 50.0),
+        percentile(&id_per_key, 95.0),
+        id_per_key.last().copied().unwrap_or_default(),
+        id_per_key.len()
+    );
+    println!(
         "fresh query {:>9.2} ms median (whole query, no narrowing)",
         percentile(&fresh, 50.0)
     );
@@ -335,6 +387,9 @@ fn main() {
         "bare_parse_ms": ms(bare_parse),
         "lint_ms": ms(lint),
         "search_p50_ms": p50,
+        "ids_rows_ms": ms(id_rows_time),
+        "ids_index_ms": ms(id_index_time),
+        "ids_p95_ms": percentile(&id_per_key, 95.0),
         "search_p95_ms": p95,
         "search_max_ms": worst,
         "search_cpu_p95_ms": percentile(&per_key_cpu, 95.0),

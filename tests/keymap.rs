@@ -87,6 +87,23 @@ fn the_defaults_parse_and_bind() {
         press(View::Input, &["<Enter>"]),
         [Press::Action(Action::Submit)]
     );
+    // The recipient card has its own section (not compare's), and falls
+    // through to [global]; Ctrl-i walks forward where it is not Tab.
+    assert_eq!(
+        press(
+            View::Card,
+            &["<C-d>", "<Enter>", "<Esc>", "t", "q", "<C-i>", "<Tab>"]
+        ),
+        [
+            Press::Action(Action::PageDown),
+            Press::Action(Action::Enter),
+            Press::Action(Action::Back),
+            Press::Unbound,
+            Press::Action(Action::Quit),
+            Press::Action(Action::JumpForward),
+            Press::Action(Action::NextPane),
+        ]
+    );
     // Every section is there, in file order, with the file's descriptions.
     for view in View::ALL {
         assert!(!keymap.bindings(view).is_empty(), "{}", view.name());

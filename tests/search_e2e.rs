@@ -29,7 +29,11 @@ fn type_a_vendor_into_the_palette_and_jump_to_its_context() {
         "hits grouped by kind:\n{}",
         s.screen()
     );
-    // The second recipient is Quali's; Enter opens its context card.
+    // The ids come first: the recipient's own id (its card).
+    assert!(s.wait_for("recipient salesforce", WAIT), "{}", s.screen());
+    // Below it, the second recipient hit is Quali's; Enter opens its
+    // context card.
+    s.send(b"\x1b[B");
     s.send(b"\x1b[B");
     s.send(b"\r");
     assert!(

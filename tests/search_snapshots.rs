@@ -132,7 +132,14 @@ fn enter_jumps_to_the_hit_and_n_steps_through_the_rest() {
         .iter()
         .position(|h| h.kind == qualm::search::Kind::Recipient && h.policy == "quali-2024")
         .expect("the Quali recipient label is a hit");
-    for _ in 0..recipient {
+    // The ids the query matches (the recipient's card) are listed first.
+    let ids = app
+        .top_as::<qualm::tui::palette::PaletteView>()
+        .unwrap()
+        .id_hits(&app.shared)
+        .len();
+    assert_eq!(ids, 1);
+    for _ in 0..ids + recipient {
         press(&mut app, "<Down>");
     }
     press(&mut app, "<Enter>");

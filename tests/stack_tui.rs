@@ -329,7 +329,11 @@ fn colon_goes_to_an_id_with_completion() {
     let mut app = open(dir.path(), true);
     press(&mut app, ":");
     type_text(&mut app, "collect.demo");
+    // `:` matches on the id worker: wait for its answer.
+    assert!(app.shared.search.wait(std::time::Duration::from_secs(30)));
     press(&mut app, "<Tab>");
+    // `:` matches on the id worker: wait for its answer.
+    assert!(app.shared.search.wait(std::time::Duration::from_secs(30)));
     let goto = app.top_as::<qualm::tui::goto::GotoView>().unwrap();
     assert_eq!(goto.filter.query, "clause quali-2024 collect.demo");
     for (w, h) in [(80, 24), (120, 40)] {
@@ -348,6 +352,8 @@ fn colon_goes_to_an_id_with_completion() {
     // A note too, by its id.
     press(&mut app, ":");
     type_text(&mut app, "ctx001");
+    // `:` matches on the id worker: wait for its answer.
+    assert!(app.shared.search.wait(std::time::Duration::from_secs(30)));
     press(&mut app, "<Enter>");
     assert!(app.status.is_none() || !app.status.as_deref().unwrap().contains("no id"));
     let node = app.selected_node().unwrap();
@@ -478,6 +484,8 @@ fn the_recipient_card_says_what_salesforce_gets() {
     let mut app = open(dir.path(), true);
     press(&mut app, ":");
     type_text(&mut app, "recipient salesforce");
+    // `:` matches on the id worker: wait for its answer.
+    assert!(app.shared.search.wait(std::time::Duration::from_secs(30)));
     press(&mut app, "<Enter>");
     let card = app
         .top_as::<qualm::tui::card::TermCard>()

@@ -46,10 +46,12 @@ pub enum View {
     /// Modelling keys (contexts and flows), live in the tree, the detail
     /// pane, the reader and word selection.
     Model,
+    /// The recipient (term) card.
+    Card,
 }
 
 impl View {
-    pub const ALL: [View; 15] = [
+    pub const ALL: [View; 16] = [
         View::Global,
         View::Tree,
         View::Detail,
@@ -65,6 +67,7 @@ impl View {
         View::Palette,
         View::Findings,
         View::Model,
+        View::Card,
     ];
 
     /// The section name in keymap.toml.
@@ -85,6 +88,7 @@ impl View {
             View::Palette => "palette",
             View::Findings => "findings",
             View::Model => "model",
+            View::Card => "card",
         }
     }
 
@@ -111,6 +115,7 @@ impl View {
             View::Compare => &[View::Compare, View::Global],
             View::Findings => &[View::Findings, View::Global],
             View::Model => &[View::Model, View::Global],
+            View::Card => &[View::Card, View::Global],
             // Like input: a picker's keys never fall through to quit.
             View::Picker => &[View::Picker],
         }

@@ -355,6 +355,15 @@ impl App {
         search.start(corpus, reviews);
     }
 
+    /// Starts the id worker for `:` and the palette, when first needed
+    /// (its index is some 50 MiB at a thousand policies).
+    fn start_ids(&mut self) {
+        if !self.shared.search.ids_started() {
+            let rows = super::goto::id_rows(&self.shared);
+            self.shared.search.start_ids(rows);
+        }
+    }
+
     pub fn apply(&mut self, action: Action) {
         self.status = None;
         let effects = match action {
@@ -402,9 +411,16 @@ impl App {
             }
             Action::ShowMatrix => super::compare::open_matrix(&self.shared),
             Action::Search => self.open_palette(),
-            Action::GotoId => vec![Effect::Push(Box::new(super::goto::GotoView::new(
-                &self.shared,
-            )))],
+            Action::GotoId => {
+                // `:` matches on the id worker: start it (again, if notes
+                // changed) before the first key.
+                self.shared.search.refresh_if_stale();
+                self.start_search();
+                self.start_ids();
+                vec![Effect::Push(Box::new(super::goto::GotoView::new(
+                    &self.shared,
+                )))]
+            }
             Action::NextHit => self.step_hit(1),
             Action::PrevHit => self.step_hit(-1),
             Action::JumpBack => self.jump_back(),
@@ -489,6 +505,7 @@ impl App {
         }
         self.shared.search.refresh_if_stale();
         self.start_search();
+        self.start_ids();
         let query = self.shared.search.last_query.clone();
         let mut effects = vec![Effect::Push(Box::new(PaletteView::new(&query)))];
         if !query.is_empty() {
@@ -904,7 +921,8 @@ impl App {
 fn reverse(op: &Op, before: Option<Note>, id: &str) -> Option<Op> {
     match (op, before) {
         (Op::Add(_), _) | (Op::Restore(_), None) => Some(Op::Remove { id: id.to_string() }),
-        (Op::Remove { .. }, Some(note)) => Some(Op::Restore(note)),
+        // A reply is taken back by putting the note back as it was.
+        (Op::Remove { .. } | Op::Reply { .. }, Some(note)) => Some(Op::Restore(note)),
         (Op::Edit { .. }, Some(note)) => Some(Op::Edit {
             id: note.id.clone(),
             kind: Some(note.kind.clone()),

@@ -63,6 +63,7 @@ impl TermCard {
                     let labels = match category {
                         Category::Data => &flow.data,
                         Category::Purposes => &flow.purposes,
+                        Category::Bases => &flow.basis,
                         _ => &flow.recipients,
                     };
                     if !labels
@@ -136,6 +137,55 @@ impl TermCard {
         }
     }
 
+    /// "What Salesforce gets" for a recipient; for a data category, a
+    /// purpose or a basis, the flows it is named in.
+    fn heading(&self) -> String {
+        match self.category {
+            Category::Recipients => format!("What {} gets", self.label),
+            _ => format!("Flows naming {}", self.label),
+        }
+    }
+
+    /// The first link of the next (`step` 1) or previous (-1) policy's
+    /// block, as an index among the links; for the previous, the start of
+    /// the selected block when the selection is inside it.
+    fn policy_start(&self, step: i8) -> Option<usize> {
+        let links = self.links();
+        let at = *links.get(self.selected)?;
+        let block_of = |line: usize| {
+            (0..=line)
+                .rev()
+                .find(|&i| self.lines[i].heading)
+                .unwrap_or(0)
+        };
+        let here = block_of(at);
+        let starts: Vec<usize> = links
+            .iter()
+            .enumerate()
+            .filter(|(k, &l)| *k == 0 || block_of(links[k - 1]) != block_of(l))
+            .map(|(k, _)| k)
+            .collect();
+        if step > 0 {
+            starts.into_iter().find(|&k| block_of(links[k]) > here)
+        } else {
+            let current = starts
+                .iter()
+                .rev()
+                .copied()
+                .find(|&k| block_of(links[k]) == here)?;
+            if current < self.selected {
+                Some(current)
+            } else {
+                starts.into_iter().rev().find(|&k| k < current)
+            }
+        }
+    }
+
+    /// How many evidence clauses the card lists.
+    pub fn link_count(&self) -> usize {
+        self.links().len()
+    }
+
     fn links(&self) -> Vec<usize> {
         (0..self.lines.len())
             .filter(|&i| self.lines[i].link.is_some())
@@ -145,7 +195,7 @@ impl TermCard {
 
 impl Component for TermCard {
     fn keymap(&self) -> View {
-        View::Compare
+        View::Card
     }
 
     fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
@@ -155,6 +205,8 @@ impl Component for TermCard {
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Top => self.selected = 0,
             Action::Bottom => self.selected = last,
+            Action::PageDown => self.selected = self.policy_start(1).unwrap_or(last),
+            Action::PageUp => self.selected = self.policy_start(-1).unwrap_or(0),
             Action::Back | Action::Cancel => return vec![Effect::Pop],
             Action::Enter => {
                 let link = self
@@ -175,7 +227,7 @@ impl Component for TermCard {
         let theme = &shared.theme;
         let block = Block::bordered()
             .title(Span::styled(
-                format!(" What {} gets · {} ", self.label, self.category.name()),
+                format!(" {} · {} ", self.heading(), self.category.name()),
                 theme.title(),
             ))
             .border_style(theme.border(true));
@@ -228,7 +280,10 @@ impl Component for TermCard {
     }
 
     fn title(&self, _shared: &Shared) -> String {
-        format!("what {} gets", self.label)
+        match self.category {
+            Category::Recipients => format!("what {} gets", self.label),
+            _ => format!("flows naming {}", self.label),
+        }
     }
 
     fn here(&self, shared: &Shared) -> Option<Here> {

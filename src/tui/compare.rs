@@ -687,7 +687,8 @@ pub fn open_matrix(shared: &Shared) -> Vec<Effect> {
     vec![Effect::Push(Box::new(view))]
 }
 
-fn build_matrix(shared: &Shared, by: By, policies: Vec<usize>) -> MatrixView {
+/// The matrix of `policies` by data or recipients.
+pub fn build_matrix(shared: &Shared, by: By, policies: Vec<usize>) -> MatrixView {
     let list: Vec<&Policy> = policies
         .iter()
         .map(|&i| &shared.corpus.policies[i].policy)

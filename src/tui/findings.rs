@@ -28,10 +28,10 @@ pub struct FindingsView {
     /// Every finding of the folder (or of one policy), most severe first.
     findings: Vec<Finding>,
     /// Only this policy's, when opened on one.
-    policy: Option<usize>,
-    selected: usize,
+    pub policy: Option<usize>,
+    pub selected: usize,
     /// The lowest severity listed.
-    min_severity: Severity,
+    pub min_severity: Severity,
 }
 
 impl FindingsView {
@@ -56,7 +56,7 @@ impl FindingsView {
         }
     }
 
-    fn listed(&self) -> Vec<&Finding> {
+    pub fn listed(&self) -> Vec<&Finding> {
         self.findings
             .iter()
             .filter(|f| f.severity >= self.min_severity)

@@ -1,12 +1,13 @@
-//! `:` goes to an id: a policy, section, clause, context, note or
-//! recipient (its card), typed
-//! with completion. Rows match as in search (fuzzy by word); `Tab`
+//! `:` goes to an id: a policy, section, clause, context, flow, note, or
+//! a recipient or other vocabulary term (its card), typed with completion. Rows match as in search (fuzzy by word); `Tab`
 //! completes the line to the selected id, `Enter` goes there.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
+
+use std::sync::Arc;
 
 use crate::any_component;
 use crate::keymap::View;
@@ -16,95 +17,166 @@ use super::action::Action;
 use super::app::Shared;
 use super::component::Component;
 use super::effect::Effect;
-use super::text::truncate;
+use super::text::{truncate, truncate_middle};
 use super::tree::NodeKind;
 use super::widgets::filter::Filter;
 
+/// Where an id leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Target {
+pub enum IdTarget {
     Node(usize),
+    /// A flow: its context's node, and the flow's place in it.
+    Flow {
+        node: usize,
+        flow: usize,
+    },
     Note {
         policy: usize,
         id: String,
     },
-    /// A recipient's card.
-    Card(String),
+    /// A vocabulary term's card (what a recipient, data category, purpose
+    /// or legal basis is named with, policy by policy).
+    Card(Category, String),
 }
 
+/// The vocabulary categories a card can be opened for, with the word
+/// their ids are listed under.
+pub const CARD_CATEGORIES: [(Category, &str); 4] = [
+    (Category::Recipients, "recipient"),
+    (Category::Data, "data"),
+    (Category::Purposes, "purpose"),
+    (Category::Bases, "basis"),
+];
+
+/// Every id of the folder as a row to match ("kind policy id", a term's
+/// label after its id), with where it leads: `:` and the palette list
+/// these.
+pub fn id_rows(shared: &Shared) -> Vec<(Arc<str>, IdTarget)> {
+    let mut rows = Vec::new();
+    for (n, node) in shared.tree.nodes.iter().enumerate() {
+        let policy = &shared.corpus.policies[node.policy].policy;
+        let text = match &node.kind {
+            NodeKind::Policy => format!("policy {}", policy.id),
+            NodeKind::Section(si) => {
+                format!("section {} {}", policy.id, policy.sections[*si].id)
+            }
+            NodeKind::Clause(si, ci) => {
+                format!(
+                    "clause {} {}",
+                    policy.id, policy.sections[*si].clauses[*ci].id
+                )
+            }
+            NodeKind::Context(path) => {
+                let context = policy.context_at(path);
+                rows.push((
+                    format!("context {} {}", policy.id, context.id).into(),
+                    IdTarget::Node(n),
+                ));
+                for (fi, flow) in context.flows.iter().enumerate() {
+                    if let Some(id) = &flow.id {
+                        rows.push((
+                            format!("flow {} {id}", policy.id).into(),
+                            IdTarget::Flow { node: n, flow: fi },
+                        ));
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        rows.push((text.into(), IdTarget::Node(n)));
+    }
+    for (policy, note) in shared.reviews.all_notes() {
+        let text = format!(
+            "note {} {} {}",
+            shared.corpus.policies[policy].policy.id,
+            note.id,
+            note.target.key()
+        );
+        rows.push((
+            text.into(),
+            IdTarget::Note {
+                policy,
+                id: note.id.clone(),
+            },
+        ));
+    }
+    for (category, word) in CARD_CATEGORIES {
+        for term in shared.corpus.vocabulary.terms(category) {
+            rows.push((
+                format!("{word} {} {}", term.id, term.label).into(),
+                IdTarget::Card(category, term.id.clone()),
+            ));
+        }
+    }
+    rows
+}
+
+/// What going to an id does.
+pub fn go(target: &IdTarget, shared: &Shared) -> Vec<Effect> {
+    match target {
+        IdTarget::Node(node) => vec![Effect::Goto(*node)],
+        IdTarget::Flow { node, flow } => vec![
+            Effect::Goto(*node),
+            Effect::Status(format!("flow {} of the context", flow + 1)),
+        ],
+        IdTarget::Note { policy, id } => vec![Effect::GotoNote {
+            policy: *policy,
+            id: id.clone(),
+        }],
+        IdTarget::Card(category, term) => vec![Effect::Push(Box::new(super::card::TermCard::new(
+            shared, *category, term,
+        )))],
+    }
+}
+
+/// `:`: the typed line and the selected row. The ids and their matching
+/// live in the search worker for ids ([`super::palette::Search`]): at a
+/// thousand policies a quarter of a million ids are too many to filter
+/// on the UI thread.
 pub struct GotoView {
-    /// Every id: what is typed matches `text` ("kind policy id").
-    rows: Vec<(String, Target)>,
     pub filter: Filter,
     /// Index into the shown rows.
     pub selected: usize,
-    shown: Vec<usize>,
 }
 
+/// How many ids `:` lists before anything is typed.
+const UNFILTERED: usize = 200;
+
 impl GotoView {
-    pub fn new(shared: &Shared) -> GotoView {
-        let mut rows = Vec::new();
-        for (n, node) in shared.tree.nodes.iter().enumerate() {
-            let policy = &shared.corpus.policies[node.policy].policy;
-            let text = match &node.kind {
-                NodeKind::Policy => format!("policy {}", policy.id),
-                NodeKind::Section(si) => {
-                    format!("section {} {}", policy.id, policy.sections[*si].id)
-                }
-                NodeKind::Clause(si, ci) => {
-                    format!(
-                        "clause {} {}",
-                        policy.id, policy.sections[*si].clauses[*ci].id
-                    )
-                }
-                NodeKind::Context(path) => {
-                    format!("context {} {}", policy.id, policy.context_at(path).id)
-                }
-                _ => continue,
-            };
-            rows.push((text, Target::Node(n)));
-        }
-        for (policy, note) in shared.reviews.all_notes() {
-            let text = format!(
-                "note {} {} {}",
-                shared.corpus.policies[policy].policy.id,
-                note.id,
-                note.target.key()
-            );
-            rows.push((
-                text,
-                Target::Note {
-                    policy,
-                    id: note.id.clone(),
-                },
-            ));
-        }
-        for term in shared.corpus.vocabulary.terms(Category::Recipients) {
-            rows.push((
-                format!("recipient {} {}", term.id, term.label),
-                Target::Card(term.id.clone()),
-            ));
-        }
-        let mut view = GotoView {
-            rows,
+    pub fn new(_shared: &Shared) -> GotoView {
+        GotoView {
             filter: Filter {
                 query: String::new(),
                 editing: true,
             },
             selected: 0,
-            shown: Vec::new(),
-        };
-        view.refilter();
-        view
+        }
     }
 
-    fn refilter(&mut self) {
-        self.shown = self.filter.order(self.rows.iter().map(|(t, _)| t.as_str()));
-        self.selected = 0;
+    /// The rows shown (indices into the id rows), best first, and how many
+    /// match in all; None while the worker has not answered the query.
+    fn shown_rows(&self, shared: &Shared) -> Option<(Vec<usize>, usize)> {
+        let search = &shared.search;
+        if !self.filter.active() {
+            let all = search.id_count();
+            return Some(((0..all.min(UNFILTERED)).collect(), all));
+        }
+        search.id_hits(&self.filter.query, super::palette::GOTO_IDS)
     }
 
     /// The rows shown, best first.
-    pub fn shown(&self) -> impl Iterator<Item = &str> {
-        self.shown.iter().map(|&i| self.rows[i].0.as_str())
+    pub fn shown<'a>(&self, shared: &'a Shared) -> Vec<&'a str> {
+        let rows = self.shown_rows(shared).map(|(rows, _)| rows);
+        rows.unwrap_or_default()
+            .into_iter()
+            .filter_map(|row| shared.search.id_row(row).map(|(text, _)| text.as_ref()))
+            .collect()
+    }
+
+    fn query_changed(&mut self) -> Vec<Effect> {
+        self.selected = 0;
+        vec![Effect::Search(self.filter.query.clone())]
     }
 }
 
@@ -114,7 +186,9 @@ impl Component for GotoView {
     }
 
     fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
-        let last = self.shown.len().saturating_sub(1);
+        let shown = self.shown_rows(shared).map(|(rows, _)| rows);
+        let shown = shown.unwrap_or_default();
+        let last = shown.len().saturating_sub(1);
         let page = usize::from(shared.size.1 / 2).max(1);
         match action {
             Action::Down => self.selected = (self.selected + 1).min(last),
@@ -123,36 +197,33 @@ impl Component for GotoView {
             Action::PageUp => self.selected = self.selected.saturating_sub(page),
             Action::DeleteBack | Action::ClearInput => {
                 self.filter.handle(action);
-                self.refilter();
+                return self.query_changed();
             }
             // Completion: the line becomes the selected row's id.
             Action::NextField => {
-                if let Some(&row) = self.shown.get(self.selected) {
-                    self.filter.query = self.rows[row].0.clone();
-                    self.refilter();
+                if let Some((text, _)) = shown
+                    .get(self.selected)
+                    .and_then(|&row| shared.search.id_row(row))
+                {
+                    self.filter.query = text.to_string();
+                    return self.query_changed();
                 }
             }
             Action::Cancel | Action::Back => return vec![Effect::Pop],
             Action::Enter | Action::Submit => {
-                let Some(&row) = self.shown.get(self.selected) else {
+                let target = shown
+                    .get(self.selected)
+                    .and_then(|&row| shared.search.id_row(row))
+                    .map(|(_, target)| target.clone());
+                let Some(target) = target else {
                     return vec![Effect::Status(format!(
                         "no id matches \"{}\"",
                         self.filter.query
                     ))];
                 };
-                let go = match &self.rows[row].1 {
-                    Target::Node(node) => Effect::Goto(*node),
-                    Target::Note { policy, id } => Effect::GotoNote {
-                        policy: *policy,
-                        id: id.clone(),
-                    },
-                    Target::Card(term) => Effect::Push(Box::new(super::card::TermCard::new(
-                        shared,
-                        Category::Recipients,
-                        term,
-                    ))),
-                };
-                return vec![Effect::Pop, go];
+                let mut effects = vec![Effect::Pop];
+                effects.extend(go(&target, shared));
+                return effects;
             }
             _ => {}
         }
@@ -161,8 +232,7 @@ impl Component for GotoView {
 
     fn type_text(&mut self, text: &str, _shared: &Shared) -> Option<Vec<Effect>> {
         self.filter.type_text(&text.replace(['\n', '\r'], ""));
-        self.refilter();
-        Some(Vec::new())
+        Some(self.query_changed())
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {
@@ -175,11 +245,12 @@ impl Component for GotoView {
             Span::styled(format!(": {}", self.filter.query), theme.base()),
             Span::styled(" ", theme.selected()),
         ])];
-        for (k, text) in self.shown().enumerate().skip(offset).take(rows) {
+        let shown = self.shown(shared);
+        for (k, text) in shown.iter().enumerate().skip(offset).take(rows) {
             let selected = k == self.selected;
             let mut spans = vec![Span::raw(if selected { "> " } else { "  " })];
             spans.extend(self.filter.spans(
-                &truncate(text, inner_width.saturating_sub(2)),
+                &truncate_middle(text, inner_width.saturating_sub(2)),
                 ratatui::style::Style::default(),
                 theme.matched(),
             ));
@@ -190,13 +261,16 @@ impl Component for GotoView {
                 line
             });
         }
-        if self.shown.is_empty() {
+        let answered = self.shown_rows(shared);
+        if shared.search.id_count() == 0 || answered.is_none() {
+            lines.push(Line::styled("  searching…", theme.dim()));
+        } else if shown.is_empty() {
             lines.push(Line::styled("  no id matches", theme.dim()));
         }
+        let matching = answered.map_or(0, |(_, total)| total);
         let title = format!(
-            " Go to · {} of {} ids · Tab completes ",
-            self.shown.len(),
-            self.rows.len()
+            " Go to · {matching} of {} ids · Tab completes ",
+            shared.search.id_count()
         );
         let block = Block::bordered()
             .title(Span::styled(truncate(&title, inner_width), theme.title()))

@@ -1,8 +1,10 @@
-//! The search palette's state: the query being typed, the latest results
-//! from the search worker, the selected hit, and the hits `n`/`N` step
-//! through after it closes. Searching runs on the worker
+//! The search palette's state: the query being typed, the ids it matches
+//! (as `:` would: a term's id opens its card), the latest results from the
+//! search worker, the selected hit, and the hits `n`/`N` step through
+//! after it closes. Searching runs on the worker
 //! ([`crate::search::Searcher`]); typing only submits, so keys never wait.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
@@ -18,6 +20,7 @@ use super::action::Action;
 use super::app::Shared;
 use super::component::Component;
 use super::effect::Effect;
+use super::goto::{go, IdTarget};
 
 /// What a hit points at, enough to jump there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +46,13 @@ pub struct Search {
     pub last_hits: Vec<HitRef>,
     pub last_query: String,
     pub hit_cursor: Option<usize>,
+    /// Every id of the folder as `:` lists them, and a second worker that
+    /// matches the query against them: at a thousand policies there are a
+    /// quarter of a million ids, too many to match on the UI thread.
+    id_rows: Arc<Vec<(Arc<str>, IdTarget)>>,
+    id_searcher: Option<Searcher>,
+    /// The newest id matches delivered.
+    pub id_results: Option<Results>,
 }
 
 impl Search {
@@ -56,6 +66,45 @@ impl Search {
         }
     }
 
+    /// Whether the id worker runs (else [`Search::start_ids`] is due).
+    pub fn ids_started(&self) -> bool {
+        self.id_searcher.is_some()
+    }
+
+    /// Starts the id worker over `rows` (from [`super::goto::id_rows`]).
+    pub fn start_ids(&mut self, rows: Vec<(Arc<str>, IdTarget)>) {
+        let items = id_items(&rows);
+        self.id_rows = Arc::new(rows);
+        self.id_results = None;
+        self.id_searcher = Some(Searcher::spawn(items, GOTO_IDS));
+    }
+
+    /// The best `limit` ids for `query`, best first (indices into the id
+    /// rows), and how many match in all; None until the id worker has
+    /// answered this query.
+    pub fn id_hits(&self, query: &str, limit: usize) -> Option<(Vec<usize>, usize)> {
+        let results = self.id_results.as_ref().filter(|r| r.query == query)?;
+        let mut found: Vec<(i64, usize)> = results
+            .groups
+            .iter()
+            .flat_map(|g| &g.hits)
+            .filter_map(|f| Some((f.score, f.item.id.parse().ok()?)))
+            .collect();
+        found.sort_by_key(|&(score, row)| (std::cmp::Reverse(score), row));
+        let hits = found.into_iter().take(limit).map(|(_, row)| row).collect();
+        Some((hits, results.total))
+    }
+
+    /// How many ids there are.
+    pub fn id_count(&self) -> usize {
+        self.id_rows.len()
+    }
+
+    /// An id row: its text and where it leads.
+    pub fn id_row(&self, row: usize) -> Option<&(Arc<str>, IdTarget)> {
+        self.id_rows.get(row)
+    }
+
     /// Marks the index out of date, after a note was added or changed, so
     /// the next search finds notes as they are now.
     pub fn reindex(&mut self) {
@@ -66,6 +115,8 @@ impl Search {
     pub fn refresh_if_stale(&mut self) {
         if std::mem::take(&mut self.stale) {
             self.searcher = None;
+            // Note ids are ids too.
+            self.id_searcher = None;
         }
     }
 
@@ -94,6 +145,7 @@ impl Search {
     /// Whether the shown results are for an earlier query than the one typed.
     pub fn pending(&self) -> bool {
         self.searcher.as_ref().is_some_and(Searcher::pending)
+            || self.id_searcher.as_ref().is_some_and(Searcher::pending)
     }
 
     /// Whether the index is still being built.
@@ -105,15 +157,23 @@ impl Search {
         if let Some(searcher) = &mut self.searcher {
             searcher.submit(query);
         }
+        if let Some(searcher) = &mut self.id_searcher {
+            searcher.submit(query);
+        }
     }
 
     /// Takes in the newest results, if any; returns whether they changed.
     pub fn collect(&mut self) -> bool {
-        let Some(results) = self.searcher.as_mut().and_then(Searcher::poll) else {
-            return false;
-        };
-        self.results = Some(results);
-        true
+        let mut changed = false;
+        if let Some(results) = self.searcher.as_mut().and_then(Searcher::poll) {
+            self.results = Some(results);
+            changed = true;
+        }
+        if let Some(results) = self.id_searcher.as_mut().and_then(Searcher::poll) {
+            self.id_results = Some(results);
+            changed = true;
+        }
+        changed
     }
 
     /// Waits up to `timeout` for the current query's results (for tests and
@@ -121,9 +181,14 @@ impl Search {
     pub fn wait(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         while self.pending() && Instant::now() < deadline {
-            if let Some(searcher) = &mut self.searcher {
+            if let Some(searcher) = self.searcher.as_mut().filter(|s| s.pending()) {
                 if let Some(results) = searcher.wait(Duration::from_millis(50)) {
                     self.results = Some(results);
+                }
+            }
+            if let Some(searcher) = self.id_searcher.as_mut().filter(|s| s.pending()) {
+                if let Some(results) = searcher.wait(Duration::from_millis(50)) {
+                    self.id_results = Some(results);
                 }
             }
         }
@@ -140,11 +205,35 @@ impl Search {
     }
 }
 
-/// The palette view: the query being typed and the selected hit.
+/// How many ids the palette lists above the search's hits.
+pub const PALETTE_IDS: usize = 5;
+/// How many ids `:` lists for a query (the id worker keeps this many of
+/// each kind).
+pub const GOTO_IDS: usize = 50;
+
+/// The id rows as search items: each one's id is its index in `rows`, so
+/// a hit leads back to its row (the kind only groups them on the worker).
+pub fn id_items(rows: &[(Arc<str>, IdTarget)]) -> Items {
+    let mut items = Items::new();
+    for (i, (text, target)) in rows.iter().enumerate() {
+        let kind = match target {
+            IdTarget::Node(_) | IdTarget::Flow { .. } => Kind::Context,
+            IdTarget::Note { .. } => Kind::Note,
+            IdTarget::Card(..) => Kind::Recipient,
+        };
+        // The text is shared with the row, not copied.
+        items.push(kind, "", &i.to_string(), Arc::clone(text));
+    }
+    items
+}
+
+/// The palette view: the query being typed and the selected row (the ids
+/// the query matches first, then the search's hits).
 #[derive(Debug, Clone, Default)]
 pub struct PaletteView {
     pub query: String,
-    /// Index of the selected hit among all shown hits (headers not counted).
+    /// Index of the selected row among the ids and the hits (headers not
+    /// counted).
     pub selected: usize,
 }
 
@@ -155,6 +244,31 @@ impl PaletteView {
             query: query.to_string(),
             selected: 0,
         }
+    }
+
+    /// The ids shown for the query, best first.
+    pub fn id_hits<'a>(&self, shared: &'a Shared) -> Vec<&'a str> {
+        let search = &shared.search;
+        self.id_rows(shared)
+            .into_iter()
+            .filter_map(|row| search.id_row(row).map(|(text, _)| text.as_ref()))
+            .collect()
+    }
+
+    /// The ids shown for the query (indices into the id rows), and how
+    /// many match in all.
+    pub fn id_rows(&self, shared: &Shared) -> Vec<usize> {
+        shared
+            .search
+            .id_hits(&self.query, PALETTE_IDS)
+            .map(|(hits, _)| hits)
+            .unwrap_or_default()
+    }
+
+    /// The query changed: search (ids and text) for it.
+    fn query_changed(&mut self) -> Vec<Effect> {
+        self.selected = 0;
+        vec![Effect::Search(self.query.clone())]
     }
 
     fn close(&self, shared: &Shared, cursor: Option<usize>) -> Vec<Effect> {
@@ -175,7 +289,9 @@ impl Component for PaletteView {
     }
 
     fn handle(&mut self, action: Action, shared: &Shared) -> Vec<Effect> {
-        let last = shared.search.hit_count().saturating_sub(1);
+        let id_hits = self.id_rows(shared);
+        let ids = id_hits.len();
+        let last = (ids + shared.search.hit_count()).saturating_sub(1);
         let page = usize::from(shared.size.1 / 2).max(1);
         self.selected = self.selected.min(last);
         match action {
@@ -185,20 +301,24 @@ impl Component for PaletteView {
             Action::PageUp => self.selected = self.selected.saturating_sub(page),
             Action::Top => self.selected = 0,
             Action::Bottom => self.selected = last,
-            Action::DeleteBack if self.query.pop().is_some() => {
-                self.selected = 0;
-                return vec![Effect::Search(self.query.clone())];
-            }
+            Action::DeleteBack if self.query.pop().is_some() => return self.query_changed(),
             Action::ClearInput => {
                 self.query.clear();
-                self.selected = 0;
-                return vec![Effect::Search(String::new())];
+                return self.query_changed();
             }
             Action::Cancel | Action::Back => return self.close(shared, None),
+            Action::Enter | Action::Submit if self.selected < ids => {
+                let mut effects = self.close(shared, None);
+                if let Some((_, target)) = shared.search.id_row(id_hits[self.selected]) {
+                    effects.extend(go(target, shared));
+                }
+                return effects;
+            }
             Action::Enter | Action::Submit => {
+                let hit = self.selected - ids;
                 let hits = shared.search.hits();
-                let mut effects = self.close(shared, Some(self.selected));
-                effects.extend(hits.get(self.selected).cloned().map(Effect::GotoHit));
+                let mut effects = self.close(shared, Some(hit));
+                effects.extend(hits.get(hit).cloned().map(Effect::GotoHit));
                 return effects;
             }
             _ => {}
@@ -213,8 +333,7 @@ impl Component for PaletteView {
                 self.query.push(c);
             }
         }
-        self.selected = 0;
-        Some(vec![Effect::Search(self.query.clone())])
+        Some(self.query_changed())
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, shared: &Shared) {

@@ -1,9 +1,11 @@
 //! Where the analyst was, kept between sessions: reopening the same folder
-//! restores the selection, the open rows, the tree's filter, and the notes
-//! view (with its row and filters) if it was open. Kept under
+//! restores the selection, the open rows, the tree's filter, and the view
+//! that was on top (notes, a topic compare, versions, the matrix,
+//! findings, a card) with its selection, scroll and filters. Kept under
 //! `$XDG_STATE_HOME/qualm` (else `~/.local/state/qualm`), one file per
-//! folder. Nodes are kept by id, so a changed model restores what still
-//! exists and skips the rest; a missing or broken file restores nothing.
+//! folder. Nodes and policies are kept by id, so a changed model restores
+//! what still exists and skips the rest (a view whose policies are gone is
+//! not reopened); a missing or broken file restores nothing.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -11,9 +13,16 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::compare::By;
+use crate::review::Severity;
+
 use super::app::{App, Shared};
 use super::browse::Browse;
+use super::card::TermCard;
+use super::compare::{build_matrix, CompareState, Mode};
 use super::component::Component;
+use super::findings::FindingsView;
+use super::goto::CARD_CATEGORIES;
 use super::notes::NotesView;
 use super::tree::NodeKind;
 use super::widgets::filter::Filter;
@@ -27,6 +36,50 @@ pub struct Saved {
     pub tree_filter: String,
     /// Set when the notes view was open: its row and typed filter.
     pub notes: Option<SavedNotes>,
+    /// The other view that was on top, if one was (popups are skipped).
+    #[serde(default)]
+    pub top: Option<SavedView>,
+}
+
+/// A view on top of the browse view, by ids, with where it was.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "view", rename_all = "snake_case")]
+pub enum SavedView {
+    Topic {
+        /// As `resolve` takes it: `topic:data-retention`, `data:email`.
+        subject: String,
+        policies: Vec<String>,
+        column: usize,
+        selected: usize,
+        scroll: usize,
+    },
+    Versions {
+        left: String,
+        right: String,
+        selected: usize,
+        scroll: usize,
+        hide_unchanged: bool,
+    },
+    Matrix {
+        /// `data` or `recipients`.
+        by: String,
+        policies: Vec<String>,
+        row: usize,
+        col: usize,
+        scroll: usize,
+    },
+    Findings {
+        /// Set when the view listed one policy's findings.
+        policy: Option<String>,
+        selected: usize,
+        min_severity: Severity,
+    },
+    Card {
+        /// `recipient`, `data`, `purpose` or `basis`.
+        category: String,
+        term: String,
+        selected: usize,
+    },
 }
 
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -97,11 +150,174 @@ pub fn capture(app: &App) -> Saved {
             .filter_map(|(n, _)| node_key(shared, n))
             .collect(),
         tree_filter: browse.filter.query.clone(),
-        notes: app.top_as::<NotesView>().map(|v| SavedNotes {
-            selected: v.selected,
-            filter: v.typed.query.clone(),
-        }),
+        notes: top_view(app)
+            .and_then(|v| v.as_any().downcast_ref::<NotesView>())
+            .map(|v| SavedNotes {
+                selected: v.selected,
+                filter: v.typed.query.clone(),
+            }),
+        top: top_view(app).and_then(|v| capture_view(shared, v)),
     }
+}
+
+/// The view on top, below any popups (help, the palette, `:`), unless it
+/// is the browse view at the bottom.
+fn top_view(app: &App) -> Option<&dyn Component> {
+    app.stack
+        .iter()
+        .skip(1)
+        .rev()
+        .find(|v| !v.popup())
+        .map(|v| v.as_ref())
+}
+
+fn policy_id(shared: &Shared, pi: usize) -> String {
+    shared.corpus.policies[pi].policy.id.clone()
+}
+
+fn capture_view(shared: &Shared, view: &dyn Component) -> Option<SavedView> {
+    let ids = |list: &[usize]| list.iter().map(|&pi| policy_id(shared, pi)).collect();
+    if let Some(compare) = view.as_any().downcast_ref::<CompareState>() {
+        return Some(match &compare.mode {
+            Mode::Topic(t) => SavedView::Topic {
+                subject: t.subject.key(),
+                policies: ids(&t.policies),
+                column: t.column,
+                selected: t.selected,
+                scroll: t.scroll,
+            },
+            Mode::Versions(v) if v.left == v.right => return None,
+            Mode::Versions(v) => SavedView::Versions {
+                left: policy_id(shared, v.left),
+                right: policy_id(shared, v.right),
+                selected: v.selected,
+                scroll: v.scroll,
+                hide_unchanged: v.hide_unchanged,
+            },
+            Mode::Matrix(m) => SavedView::Matrix {
+                by: m.by.name().to_string(),
+                policies: ids(&m.policies),
+                row: m.row,
+                col: m.col,
+                scroll: m.scroll,
+            },
+        });
+    }
+    if let Some(findings) = view.as_any().downcast_ref::<FindingsView>() {
+        return Some(SavedView::Findings {
+            policy: findings.policy.map(|pi| policy_id(shared, pi)),
+            selected: findings.selected,
+            min_severity: findings.min_severity,
+        });
+    }
+    if let Some(card) = view.as_any().downcast_ref::<TermCard>() {
+        let (_, word) = CARD_CATEGORIES
+            .into_iter()
+            .find(|(c, _)| *c == card.category)?;
+        return Some(SavedView::Card {
+            category: word.to_string(),
+            term: card.term.clone(),
+            selected: card.selected,
+        });
+    }
+    None
+}
+
+/// The view `saved` describes, if its policies still exist.
+fn reopen(shared: &Shared, saved: &SavedView) -> Option<Box<dyn Component>> {
+    let index = |id: &str| {
+        shared
+            .corpus
+            .policies
+            .iter()
+            .position(|p| p.policy.id == id)
+    };
+    // Policies that are gone are left out; none left, nothing to reopen.
+    let indices = |ids: &[String]| {
+        let list: Vec<usize> = ids.iter().filter_map(|id| index(id)).collect();
+        (!list.is_empty()).then_some(list)
+    };
+    Some(match saved {
+        SavedView::Topic {
+            subject,
+            policies,
+            column,
+            selected,
+            scroll,
+        } => {
+            let subject = crate::compare::resolve(&shared.corpus.vocabulary, subject).ok()?;
+            let mut view = CompareState::topic(shared, subject, indices(policies)?);
+            if let Mode::Topic(t) = &mut view.mode {
+                t.column = (*column).min(t.columns.len().saturating_sub(1));
+                if let Some(c) = t.columns.get(t.column) {
+                    t.selected = (*selected).min(c.clauses.len().saturating_sub(1));
+                }
+                t.scroll = *scroll;
+            }
+            Box::new(view)
+        }
+        SavedView::Versions {
+            left,
+            right,
+            selected,
+            scroll,
+            hide_unchanged,
+        } => {
+            let mut view = CompareState::versions(shared, index(left)?, index(right)?);
+            if let Mode::Versions(v) = &mut view.mode {
+                v.selected = *selected;
+                v.scroll = *scroll;
+                v.hide_unchanged = *hide_unchanged;
+            }
+            Box::new(view)
+        }
+        SavedView::Matrix {
+            by,
+            policies,
+            row,
+            col,
+            scroll,
+        } => {
+            let by = [By::Data, By::Recipients]
+                .into_iter()
+                .find(|b| b.name() == by)?;
+            let mut matrix = build_matrix(shared, by, indices(policies)?);
+            matrix.row = (*row).min(matrix.matrix.rows.len().saturating_sub(1));
+            matrix.col = (*col).min(matrix.policies.len().saturating_sub(1));
+            matrix.scroll = (*scroll).min(matrix.row);
+            Box::new(CompareState {
+                mode: Mode::Matrix(matrix),
+                picker: None,
+            })
+        }
+        SavedView::Findings {
+            policy,
+            selected,
+            min_severity,
+        } => {
+            let policy = match policy {
+                Some(id) => Some(index(id)?),
+                None => None,
+            };
+            let mut view = FindingsView::open(shared, policy);
+            view.min_severity = *min_severity;
+            view.selected = (*selected).min(view.listed().len().saturating_sub(1));
+            Box::new(view)
+        }
+        SavedView::Card {
+            category,
+            term,
+            selected,
+        } => {
+            let (category, _) = CARD_CATEGORIES
+                .into_iter()
+                .find(|(_, word)| word == category)?;
+            shared.corpus.vocabulary.term(category, term)?;
+            let mut card = TermCard::new(shared, category, term);
+            card.selected = (*selected).min(card.link_count().saturating_sub(1));
+            Box::new(card)
+        }
+    })
 }
 
 /// Puts the app back where `saved` says, as far as the nodes still exist.
@@ -139,6 +355,10 @@ pub fn apply(app: &mut App, saved: &Saved) {
             .selected
             .min(view.listed_notes(&app.shared).len().saturating_sub(1));
         app.stack.push(Box::new(view));
+    }
+    if let Some(mut view) = saved.top.as_ref().and_then(|v| reopen(&app.shared, v)) {
+        view.resize(&app.shared);
+        app.stack.push(view);
     }
 }
 

@@ -1,20 +1,45 @@
 //! The terminal around the workbench: raw mode and the alternate screen on
-//! the way in, and a restore that runs on quit, on panic, and on SIGTERM,
-//! SIGHUP or SIGINT, so an analyst's shell is never left broken, not even by
-//! a dropped SSH connection.
+//! the way in (and the kitty keyboard protocol where the terminal has it,
+//! so `Ctrl-i` is not `Tab`), and a restore that runs on quit, on panic,
+//! and on SIGTERM, SIGHUP or SIGINT, so an analyst's shell is never left
+//! broken, not even by a dropped SSH connection.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, KeyboardEnhancementFlags,
+    PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
+};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use crossterm::{cursor, execute};
 
+/// Whether the terminal speaks the kitty keyboard protocol: asked once
+/// (a query answered in one round trip by any terminal, since it is
+/// followed by a device-attributes query every terminal answers).
+static KEYBOARD_PROTOCOL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+/// Set while the protocol's flags are pushed, so a restore pops them once.
+static KEYBOARD_PUSHED: AtomicBool = AtomicBool::new(false);
+
 pub fn enter() -> io::Result<()> {
     enable_raw_mode()?;
+    // Keys the classic encoding cannot tell apart (Ctrl-i and Tab, Ctrl-m
+    // and Enter, a lone Esc) arrive distinct where the terminal can say
+    // so. Set QUALM_KITTY_KEYS=0 to keep the classic encoding.
+    let wanted = std::env::var_os("QUALM_KITTY_KEYS").is_none_or(|v| v != "0");
+    if wanted
+        && *KEYBOARD_PROTOCOL
+            .get_or_init(|| crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false))
+    {
+        execute!(
+            io::stdout(),
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        )?;
+        KEYBOARD_PUSHED.store(true, Ordering::SeqCst);
+    }
     // Mouse capture stays off: it would stop analysts selecting text to copy over SSH.
     // Bracketed paste is on so a paste can never fire key bindings.
     execute!(
@@ -35,6 +60,9 @@ pub fn enter() -> io::Result<()> {
 /// terminal went away (errors are ignored: there is nobody to tell).
 pub fn restore() {
     let mut out = io::stdout();
+    if KEYBOARD_PUSHED.swap(false, Ordering::SeqCst) {
+        let _ = execute!(out, PopKeyboardEnhancementFlags);
+    }
     let _ = execute!(
         out,
         DisableBracketedPaste,

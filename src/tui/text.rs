@@ -67,6 +67,127 @@ pub fn truncate_middle(text: &str, max: usize) -> String {
     out
 }
 
+/// Cuts a row that starts with an id (`collect.social-recipients The text
+/// of the clause…`) to `max` columns: the id whole if it fits, else cut in
+/// the middle so its end still tells it from its neighbours; what follows
+/// is cut at its end.
+pub fn truncate_lead(text: &str, max: usize) -> String {
+    let Some((id, rest)) = text.split_once(' ') else {
+        return truncate_middle(text, max);
+    };
+    if width(id) >= max {
+        return truncate_middle(id, max);
+    }
+    format!("{id} {}", truncate(rest, max - width(id) - 1))
+        .trim_end()
+        .to_string()
+}
+
+/// The length in bytes of the prefix that all of `texts` share, when
+/// there are at least two different ones (else 0), cut back to the start
+/// of a word (after `-`, `.`, `_`, `/` or a space) so what is left reads.
+pub fn shared_prefix<'a>(texts: impl IntoIterator<Item = &'a str>) -> usize {
+    let mut texts = texts.into_iter();
+    let Some(first) = texts.next() else {
+        return 0;
+    };
+    let mut len = first.len();
+    let mut differ = false;
+    for text in texts {
+        if text != first {
+            differ = true;
+        }
+        len = first
+            .char_indices()
+            .zip(text.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8())
+            .min(len);
+    }
+    if !differ {
+        return 0;
+    }
+    first[..len]
+        .rfind(['-', '.', '_', '/', ' '])
+        .map_or(0, |i| i + 1)
+}
+
+/// `text` in `max` columns when it starts with a prefix (`prefix` bytes)
+/// that its neighbours share: whole if it fits, else the prefix gives way
+/// to `…` and the rest is cut in its middle.
+pub fn truncate_after_prefix(text: &str, prefix: usize, max: usize) -> String {
+    if width(text) <= max || prefix == 0 || prefix >= text.len() {
+        return truncate_middle(text, max);
+    }
+    format!(
+        "…{}",
+        truncate_middle(&text[prefix..], max.saturating_sub(1))
+    )
+}
+
+/// Cuts a breadcrumb of ids (`policy › context › child`) to `max` columns
+/// by dropping whole parts from the middle (`policy › … › child`), so no
+/// part is cut mid-word; when the first and last alone are too long, the
+/// last stays whole if it can and the first is cut in its middle (else
+/// both are). Text whose parts hold spaces is no breadcrumb: it is cut at
+/// its end.
+pub fn truncate_path(text: &str, separator: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let parts: Vec<&str> = text.split(separator).collect();
+    if parts.len() < 2 || parts.iter().any(|p| p.contains(' ')) || max < 20 {
+        return truncate(text, max);
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    // Keep the first part and as many of the last ones as fit.
+    for keep in (1..parts.len() - 1).rev() {
+        let tail = parts[parts.len() - keep..].join(separator);
+        let shown = format!("{first}{separator}…{separator}{tail}");
+        if width(&shown) <= max {
+            return shown;
+        }
+    }
+    let marker = if parts.len() > 2 {
+        format!("…{separator}")
+    } else {
+        String::new()
+    };
+    let budget = max - width(separator) - width(&marker);
+    let first_room = if width(last) + 8 <= budget {
+        budget - width(last)
+    } else {
+        width(first).min(budget / 2)
+    };
+    format!(
+        "{}{separator}{marker}{}",
+        truncate_middle(first, first_room),
+        truncate_middle(last, budget - first_room)
+    )
+}
+
+/// `text` with every word wider than `max` columns cut in its middle, so
+/// a wrap never breaks a path or an id across rows (`/home/…/quali.yaml:3:1:`
+/// keeps its file name and position).
+pub fn shorten_long_words(text: &str, max: usize) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    if width(word) > max {
+                        truncate_middle(word, max)
+                    } else {
+                        word.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Greedy word wrap to `max` columns; each `\n` starts a new line and words
 /// longer than a line are broken.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
@@ -140,6 +261,67 @@ mod tests {
         );
         assert_eq!(width(&truncate_middle("sources/qualer-2020.txt", 15)), 15);
         assert_eq!(truncate_middle("short", 15), "short");
+    }
+
+    #[test]
+    fn an_id_keeps_its_end_and_a_breadcrumb_drops_whole_parts() {
+        // Two ids that share a prefix stay apart.
+        let a = truncate_lead("collect.social-recipients-europe The text", 20);
+        let b = truncate_lead("collect.social-recipients-americas The text", 20);
+        assert_eq!(a, "collect.so…ts-europe");
+        assert_eq!(b, "collect.so…-americas");
+        assert_eq!(
+            truncate_lead("collect.demo The text of it", 20),
+            "collect.demo The te…"
+        );
+        assert_eq!(
+            truncate_path("quali-2024 › website › demo-requests", " › ", 30),
+            "quali-2024 › … › demo-requests"
+        );
+        assert_eq!(truncate_path("a › b › c", " › ", 30), "a › b › c");
+        assert_eq!(
+            truncate_path("qualisystems-2024 › collect.cards-data", " › ", 30),
+            "qual…2024 › collect.cards-data"
+        );
+        assert_eq!(
+            truncate_path(
+                "qualisystems-2024 › collect.cards-and-payment-data",
+                " › ",
+                30
+            ),
+            "qualis…s-2024 › collect…t-data"
+        );
+        // Not a breadcrumb of ids.
+        assert_eq!(
+            truncate_path("compare topic retention · quali › notice.1", " › ", 25),
+            "compare topic retention …"
+        );
+        assert_eq!(
+            truncate_path("quali-2024 › website › demo › follow-up", " › ", 33),
+            "quali-2024 › … › demo › follow-up"
+        );
+    }
+
+    #[test]
+    fn a_long_path_is_cut_in_its_middle_not_broken_over_rows() {
+        let text = "/srv/policies/qualisystems-privacy-policy-europe-2024.yaml:12:3: error: bad";
+        let lines = wrap(&shorten_long_words(text, 30), 30);
+        assert_eq!(lines[0], "/srv/policies/q…024.yaml:12:3:");
+        assert_eq!(lines[1], "error: bad");
+    }
+
+    #[test]
+    fn a_shared_prefix_gives_way() {
+        let ids = [
+            "qualisystems-policy-europe-2024",
+            "qualisystems-policy-americas-2024",
+        ];
+        let prefix = shared_prefix(ids);
+        assert_eq!(&ids[0][..prefix], "qualisystems-policy-");
+        assert_eq!(truncate_after_prefix(ids[0], prefix, 12), "…europe-2024");
+        assert_eq!(truncate_after_prefix(ids[1], prefix, 12), "…ameri…-2024");
+        assert_eq!(shared_prefix(["same", "same"]), 0);
+        assert_eq!(truncate_after_prefix("short", 0, 12), "short");
     }
 
     #[test]

@@ -16,6 +16,11 @@ pub struct Session {
     pub parser: vt100::Parser,
     /// Every byte the program wrote, in order.
     pub raw: Vec<u8>,
+    /// Answer as a terminal with the kitty keyboard protocol (else as one
+    /// without it); either way device-attribute queries are answered, as
+    /// every real terminal does.
+    pub kitty: bool,
+    answered: usize,
 }
 
 impl Session {
@@ -67,6 +72,8 @@ impl Session {
             output: rx,
             parser: vt100::Parser::new(rows, cols, 0),
             raw: Vec::new(),
+            kitty: false,
+            answered: 0,
         }
     }
 
@@ -81,9 +88,25 @@ impl Session {
                     total += bytes.len();
                     self.parser.process(&bytes);
                     self.raw.extend_from_slice(&bytes);
+                    self.answer_queries();
                 }
                 Err(_) => return total,
             }
+        }
+    }
+
+    /// Answers the terminal queries the program sent since the last call:
+    /// the kitty keyboard flags (when `kitty`), then the primary device
+    /// attributes.
+    fn answer_queries(&mut self) {
+        let queries = self.raw.windows(3).filter(|w| w == b"\x1b[c").count();
+        while self.answered < queries {
+            self.answered += 1;
+            if self.kitty {
+                self.writer.write_all(b"\x1b[?0u").unwrap();
+            }
+            self.writer.write_all(b"\x1b[?62;22c").unwrap();
+            self.writer.flush().unwrap();
         }
     }
 

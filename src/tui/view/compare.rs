@@ -17,7 +17,19 @@ use crate::tui::compare::{
     matrix_geometry, practice_lines, topic_geometry, topic_lines, version_geometry, version_lines,
     wrap_runs, CLine, CompareState, Mark, MatrixView, Mode, Picker, Side, TopicView, VersionView,
 };
-use crate::tui::text::{truncate, width, wrap};
+use crate::tui::text::{truncate, truncate_lead, truncate_middle, width, wrap};
+
+/// A column's title: the policy id and its date, or only the id, cut in
+/// its middle, when both do not fit (ids that share a prefix differ at
+/// the end).
+fn column_title(id: &str, date: &str, room: usize) -> String {
+    let whole = format!(" {id} · {date} ");
+    if width(&whole) <= room {
+        whole
+    } else {
+        format!(" {} ", truncate_middle(id, room.saturating_sub(2)))
+    }
+}
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, app: &App, state: &CompareState, area: Rect) {
@@ -144,8 +156,9 @@ fn topic(frame: &mut Frame, app: &App, t: &TopicView, area: Rect) {
         let block = Block::bordered()
             .border_style(app.theme.border(focused))
             .title(Span::styled(
-                truncate(
-                    &format!(" {} · {} ", policy.id, policy.date_label()),
+                column_title(
+                    &policy.id,
+                    policy.date_label(),
                     usize::from(column_area.width).saturating_sub(2),
                 ),
                 if focused {
@@ -451,7 +464,7 @@ fn draw_picker(frame: &mut Frame, app: &App, picker: &Picker, area: Rect) {
             let cursor = if selected { ">" } else { " " };
             let mut spans = vec![Span::styled(cursor, app.theme.key()), Span::raw(mark)];
             spans.extend(picker.filter.spans(
-                &truncate(&item.label, room),
+                &truncate_lead(&item.label, room),
                 Style::default(),
                 app.theme.matched(),
             ));

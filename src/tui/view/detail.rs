@@ -291,7 +291,8 @@ fn build(app: &App, b: &Browse, card: &mut Card) -> String {
             if width(&id_and_topics) <= card.width {
                 card.text(&id_and_topics, app.theme.dim());
             } else {
-                card.text(&clause.id, app.theme.dim());
+                // An id never wraps mid-word: its middle gives way.
+                card.text(&truncate_middle(&clause.id, card.width), app.theme.dim());
                 card.text(&topics, app.theme.dim());
             }
             card.blank();

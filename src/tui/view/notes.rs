@@ -14,7 +14,9 @@ use crate::review::{resolve, Anchor};
 use crate::tui::action::Action;
 use crate::tui::app::Shared as App;
 use crate::tui::notes::{Editor, EditorField, EditorPurpose, NotesView};
-use crate::tui::text::{truncate, width, wrap};
+use crate::tui::text::{
+    shared_prefix, truncate, truncate_after_prefix, truncate_middle, width, wrap,
+};
 
 pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
     let notes = view.listed_notes(app);
@@ -79,6 +81,12 @@ pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
             app.theme.dim(),
         ));
     }
+    // Policy ids that share a long prefix show what tells them apart.
+    let prefix = shared_prefix(
+        notes
+            .iter()
+            .map(|(pi, _)| app.corpus.policies[*pi].policy.id.as_str()),
+    );
     for (row, (pi, note)) in notes.iter().enumerate().skip(offset).take(height) {
         let selected = row == view.selected;
         let policy = &app.corpus.policies[*pi].policy;
@@ -90,16 +98,26 @@ pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
             " {:<8} {:<9} {:<12} ",
             note.severity.as_str(),
             note.status.as_str(),
-            truncate(&policy.id, 12),
-        );
-        let rest = format!(
-            "{}{} {} · {}",
-            if detached { "[detached] " } else { "" },
-            note.kind,
-            note.target.key(),
-            note.body.lines().next().unwrap_or("")
+            truncate_after_prefix(&policy.id, prefix, 12),
         );
         let room = row_width.saturating_sub(width(&head) + 3);
+        let kind = format!(
+            "{}{} ",
+            if detached { "[detached] " } else { "" },
+            note.kind
+        );
+        // The target is what tells two notes apart: when it does not fit
+        // with room to spare, it is cut in its middle and the body left out.
+        let target = note.target.key();
+        let target_room = room.saturating_sub(width(&kind));
+        let rest = if width(&target) + 4 < target_room {
+            format!(
+                "{kind}{target} · {}",
+                note.body.lines().next().unwrap_or("")
+            )
+        } else {
+            format!("{kind}{}", truncate_middle(&target, target_room))
+        };
         let mut line = Line::from(vec![
             Span::raw(if selected { ">" } else { " " }),
             Span::styled(symbol, mark_style),
@@ -130,7 +148,16 @@ pub fn list(frame: &mut Frame, app: &App, view: &NotesView, area: Rect) {
             target_words(policy, &anchor, &note.target.key()),
             note.id
         );
-        lines.push(Line::styled(truncate(&about, room), app.theme.label()));
+        // Two lines, broken between words, so a long id reads whole.
+        let about = wrap(&about, room);
+        for (i, line) in about.iter().take(2).enumerate() {
+            let line = if i == 1 && about.len() > 2 {
+                format!("{line} …")
+            } else {
+                line.clone()
+            };
+            lines.push(Line::styled(truncate(&line, room), app.theme.label()));
+        }
         lines.push(Line::styled(
             truncate(
                 &format!(

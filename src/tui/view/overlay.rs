@@ -11,7 +11,7 @@ use crate::keymap::View;
 use crate::model::Severity;
 use crate::tui::app::Shared as App;
 use crate::tui::popups::HelpView;
-use crate::tui::text::{truncate, wrap};
+use crate::tui::text::{shorten_long_words, truncate, wrap};
 use ratatui::style::Style;
 
 pub fn help(frame: &mut Frame, app: &App, state: &HelpView, area: Rect) {
@@ -108,7 +108,9 @@ pub fn errors(frame: &mut Frame, app: &App, selected: usize, area: Rect) {
             Severity::Warning => app.theme.warning(),
         };
         let cursor = if i == selected { "> " } else { "  " };
-        for (j, text) in wrap(&d.to_string(), width.saturating_sub(2))
+        // A path longer than a row is cut in its middle, never broken.
+        let room = width.saturating_sub(2);
+        for (j, text) in wrap(&shorten_long_words(&d.to_string(), room), room)
             .into_iter()
             .enumerate()
         {

@@ -13,12 +13,19 @@ use super::centered;
 use crate::search::highlight;
 use crate::tui::app::Shared as App;
 use crate::tui::palette::PaletteView;
-use crate::tui::text::{truncate, width};
+use crate::tui::text::{truncate, truncate_middle, width};
+use crate::tui::widgets::filter::Filter;
 
 pub fn render(frame: &mut Frame, app: &App, view: &PaletteView, area: Rect) {
     let palette = &app.search;
     // Results for a shorter list may come in after the cursor moved.
-    let selected = view.selected.min(palette.hit_count().saturating_sub(1));
+    let ids = view.id_hits(app);
+    let id_total = palette
+        .id_hits(&view.query, 0)
+        .map_or(0, |(_, total)| total);
+    let selected = view
+        .selected
+        .min((ids.len() + palette.hit_count()).saturating_sub(1));
     let theme = app.theme;
     let popup = centered(area, area.width.min(110), area.height);
     let inner = usize::from(popup.width.saturating_sub(2));
@@ -56,7 +63,24 @@ pub fn render(frame: &mut Frame, app: &App, view: &PaletteView, area: Rect) {
         .results
         .as_ref()
         .map_or(view.query.as_str(), |r| r.query.as_str());
-    let mut n = 0;
+    if !ids.is_empty() {
+        let more = if id_total > ids.len() {
+            format!(" · best {}", ids.len())
+        } else {
+            String::new()
+        };
+        body.push((
+            None,
+            Line::styled(format!("ids ({id_total}){more}"), theme.heading()),
+        ));
+        for (k, text) in ids.iter().enumerate() {
+            body.push((
+                Some(k),
+                id_line(app, text, k == selected, &view.query, inner),
+            ));
+        }
+    }
+    let mut n = ids.len();
     for group in palette.results.iter().flat_map(|r| &r.groups) {
         let more = if group.total > group.hits.len() {
             format!(" · best {}", group.hits.len())
@@ -101,6 +125,28 @@ pub fn render(frame: &mut Frame, app: &App, view: &PaletteView, area: Rect) {
         .border_style(theme.border(true));
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+/// One id (`clause quali-2024 collect.demo`, `recipient salesforce
+/// Salesforce`): cut in the middle when long, so its distinguishing end
+/// shows, matched letters marked.
+fn id_line(app: &App, text: &str, selected: bool, query: &str, inner: usize) -> Line<'static> {
+    let theme = app.theme;
+    let base = if selected {
+        theme.selected()
+    } else {
+        theme.base()
+    };
+    let filter = Filter {
+        query: query.to_string(),
+        editing: false,
+    };
+    let text = truncate_middle(text, inner.saturating_sub(2));
+    let mut spans = vec![Span::styled(if selected { "> " } else { "  " }, base)];
+    spans.extend(filter.spans(&text, base, theme.matched()));
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    spans.push(Span::styled(" ".repeat(inner.saturating_sub(used)), base));
+    Line::from(spans)
 }
 
 /// One hit: marker, its text (around the first match) with the matched

@@ -10,7 +10,7 @@ use ratatui::Frame;
 use crate::keymap::View;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Shared};
-use crate::tui::text::{truncate, width};
+use crate::tui::text::{truncate, truncate_path, width};
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let shared = &app.shared;
@@ -35,7 +35,9 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         // Under a popup, where it was opened from.
         let base = app.stack.iter().rposition(|v| !v.popup()).unwrap_or(0);
         let place = app.stack[base].title(shared);
-        Span::styled(truncate(&place, room), shared.theme.dim())
+        // A breadcrumb drops whole parts from its middle, keeping the
+        // policy and where it ends.
+        Span::styled(truncate_path(&place, " › ", room), shared.theme.dim())
     };
     let pad = usize::from(area.width).saturating_sub(width(&left.content) + width(&hints));
     let line = Line::from(vec![

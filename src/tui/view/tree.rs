@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use crate::tui::app::Shared as App;
 use crate::tui::browse::{Browse, Pane};
-use crate::tui::text::{truncate, width};
+use crate::tui::text::{truncate_lead, truncate_middle, width};
 use crate::tui::tree::NodeKind;
 
 pub fn render(frame: &mut Frame, app: &App, b: &Browse, area: Rect) {
@@ -47,7 +47,13 @@ pub fn render(frame: &mut Frame, app: &App, b: &Browse, area: Rect) {
                 .get(&node)
                 .map(|s| app.theme.severity_mark(*s));
             let room = row_width.saturating_sub(width(&head) + if mark.is_some() { 2 } else { 0 });
-            let label = truncate(&label, room);
+            // Ids and names that share a prefix keep their distinguishing
+            // end: a clause row keeps its id (cut in the middle if need
+            // be), a policy id or a name is cut in the middle.
+            let label = match n.kind {
+                NodeKind::Clause(..) => truncate_lead(&label, room),
+                _ => truncate_middle(&label, room),
+            };
             let note_room = room.saturating_sub(width(&label) + 1);
             let mut spans = vec![Span::raw(head)];
             if let Some((symbol, style)) = mark {
