@@ -63,6 +63,8 @@ fn a_large_folder_opens_at_once_and_fills_in_while_keys_work() {
     let mut s = Session::start(QUALM, &[folder], &[], 80, 24);
     // The first policy is on screen while the rest are loading.
     assert!(s.wait_for("qualer-2020", WAIT), "{}", s.screen());
+    // The rest of that frame.
+    s.settle(Duration::from_millis(30));
     let screen = s.screen();
     assert!(
         screen.contains("loading ") && screen.contains(" / 305 policies"),
