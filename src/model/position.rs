@@ -62,21 +62,59 @@ impl PositionIndex {
             ..Receiver::default()
         };
         for part in parts.iter().filter(|p| wanted.contains(p.key)) {
-            Parser::new_from_str(&text[part.start..part.end])
-                .load(&mut receiver, false)
-                .ok()?;
-            receiver.positions.remove("");
-            positions.extend(
-                receiver
-                    .positions
-                    .drain()
-                    .map(|(path, (line, column))| (path, (line + part.lines_before, column))),
-            );
-            receiver.stack.clear();
-            receiver.path.clear();
-            receiver.starts.clear();
+            if let Some(found) = Self::items_of_part(text, part, keep) {
+                positions.extend(found);
+                continue;
+            }
+            positions.extend(receiver.parse(&text[part.start..part.end], part.lines_before)?);
         }
         Some(PositionIndex { positions })
+    }
+
+    /// For a part that is a block list (a policy's `contexts`, `sections`):
+    /// only the wanted items parsed, each alone (as a list of one, its
+    /// paths renamed from `[0]` to `key[i]`). None when the part is not a
+    /// plain block list or an item does not parse alone.
+    fn items_of_part(
+        text: &str,
+        part: &Part,
+        keep: &std::collections::HashSet<String>,
+    ) -> Option<HashMap<String, (usize, usize)>> {
+        let items = list_items(text, part)?;
+        let mut positions = HashMap::new();
+        if keep.contains(part.key) {
+            // A list's position is its key's: at the start of its line.
+            positions.insert(part.key.to_string(), (part.lines_before + 1, 1));
+        }
+        // Wanted paths by item: `key[i]rest` as `[0]rest`.
+        let mut by_item: HashMap<usize, std::collections::HashSet<String>> = HashMap::new();
+        for path in keep {
+            let Some(rest) = path.strip_prefix(part.key).and_then(|r| r.strip_prefix('[')) else {
+                continue;
+            };
+            let close = rest.find(']')?;
+            let index: usize = rest[..close].parse().ok()?;
+            by_item
+                .entry(index)
+                .or_default()
+                .insert(format!("[0]{}", &rest[close + 1..]));
+        }
+        for (index, wanted) in by_item {
+            // An item past the end is not in the file: nothing to place.
+            let Some(item) = items.get(index) else {
+                continue;
+            };
+            let mut receiver = Receiver {
+                keep: Some(wanted),
+                ..Receiver::default()
+            };
+            let found = receiver.parse(&text[item.start..item.end], item.lines_before)?;
+            for (path, at) in found {
+                let rest = path.strip_prefix("[0]")?;
+                positions.insert(format!("{}[{index}]{rest}", part.key), at);
+            }
+        }
+        Some(positions)
     }
 
     fn build_with(text: &str, keep: Option<std::collections::HashSet<String>>) -> PositionIndex {
@@ -157,6 +195,53 @@ fn top_level_parts(text: &str) -> Option<Vec<Part<'_>>> {
         line += 1;
     }
     Some(parts)
+}
+
+/// The items of a top-level entry that is a block list, each from its
+/// `- ` line to the next item's; None if the entry is anything else (a
+/// value on the key's line, a mapping, tabs, a line less indented).
+fn list_items(text: &str, part: &Part) -> Option<Vec<Part<'static>>> {
+    let body = &text[part.start..part.end];
+    let mut rows = body.split_inclusive('\n');
+    let key_line = rows.next()?;
+    if !key_line[part.key.len() + 1..].trim().is_empty() {
+        return None;
+    }
+    let mut at = part.start + key_line.len();
+    let mut line = part.lines_before + 1;
+    let mut indent = None;
+    let mut items: Vec<Part<'static>> = Vec::new();
+    for row in rows {
+        let spaces = row.len() - row.trim_start_matches(' ').len();
+        let rest = &row[spaces..];
+        let blank = rest.trim().is_empty() || rest.starts_with('#');
+        if !blank {
+            if rest.starts_with('\t') {
+                return None;
+            }
+            let item = rest.starts_with("- ") || rest.trim_end() == "-";
+            match indent {
+                None if item => indent = Some(spaces),
+                None => return None,
+                Some(n) if spaces < n || (spaces == n && !item) => return None,
+                Some(_) => {}
+            }
+            if item && Some(spaces) == indent {
+                if let Some(last) = items.last_mut() {
+                    last.end = at;
+                }
+                items.push(Part {
+                    key: "",
+                    start: at,
+                    end: part.end,
+                    lines_before: line,
+                });
+            }
+        }
+        at += row.len();
+        line += 1;
+    }
+    Some(items)
 }
 
 /// How many bytes aliases may add to a file when expanded: as much again
@@ -243,6 +328,23 @@ struct Receiver {
 }
 
 impl Receiver {
+    /// The wanted positions in `text`, a piece of a file that parses on
+    /// its own and starts after `lines_before` lines; the document (path
+    /// "") is left out. None if it does not parse.
+    fn parse(&mut self, text: &str, lines_before: usize) -> Option<HashMap<String, (usize, usize)>> {
+        self.stack.clear();
+        self.path.clear();
+        self.starts.clear();
+        Parser::new_from_str(text).load(self, false).ok()?;
+        self.positions.remove("");
+        Some(
+            self.positions
+                .drain()
+                .map(|(path, (line, column))| (path, (line + lines_before, column)))
+                .collect(),
+        )
+    }
+
     fn push_segment(&mut self, segment: Segment) {
         use std::fmt::Write as _;
         self.starts.push(self.path.len());
