@@ -149,7 +149,14 @@ fn import_ms() -> Option<f64> {
         std::fs::create_dir_all(&out).ok()?;
         let started = Instant::now();
         let status = Command::new(env!("CARGO_BIN_EXE_qualm"))
-            .args(["import", "--id", "bench-2024", "--organization", "Bench", "--out"])
+            .args([
+                "import",
+                "--id",
+                "bench-2024",
+                "--organization",
+                "Bench",
+                "--out",
+            ])
             .arg(&out)
             .arg(&page)
             .stdout(Stdio::null())
@@ -400,7 +407,9 @@ fn main() {
         None => println!("first frame not measured"),
     }
     match import {
-        Some(i) => println!("import      {i:>9.1} ms  (qualm import of a 1 MB HTML page, best of 3)"),
+        Some(i) => {
+            println!("import      {i:>9.1} ms  (qualm import of a 1 MB HTML page, best of 3)")
+        }
         None => println!("import      not measured"),
     }
     println!("index       {:>9.1} ms  ({item_count} items, {terms} distinct words; built off the UI thread)", ms(index_time));

@@ -3,10 +3,10 @@
 //! its text, validates it, and never lets one broken file stop the others.
 
 use std::cell::OnceCell;
+use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
@@ -205,7 +205,8 @@ impl Loader {
             .unwrap_or(1)
             .min(files.len());
         for _ in 0..workers {
-            let (shared, sender, cancel) = (Arc::clone(&shared), sender.clone(), Arc::clone(&cancel));
+            let (shared, sender, cancel) =
+                (Arc::clone(&shared), sender.clone(), Arc::clone(&cancel));
             std::thread::spawn(move || {
                 let (files, vocabulary, taken) = &*shared;
                 // Files are taken in order by whichever worker is free, so
@@ -295,9 +296,8 @@ impl Loader {
                 .insert(loaded.policy.id.clone(), loaded.path.clone());
             batch.policies.push(loaded);
         }
-        let empty = batch.policies.is_empty()
-            && batch.diagnostics.is_empty()
-            && batch.failed.is_empty();
+        let empty =
+            batch.policies.is_empty() && batch.diagnostics.is_empty() && batch.failed.is_empty();
         (!empty).then_some(batch)
     }
 }

@@ -45,7 +45,10 @@ impl PositionIndex {
     /// counted from where it starts. None when the file is not a plain
     /// block mapping at column 0, or a part does not parse alone (an
     /// alias of an anchor in another part): the whole file is parsed then.
-    fn build_in_parts(text: &str, keep: &std::collections::HashSet<String>) -> Option<PositionIndex> {
+    fn build_in_parts(
+        text: &str,
+        keep: &std::collections::HashSet<String>,
+    ) -> Option<PositionIndex> {
         // The document itself starts where the first part does only by
         // chance: asked for, it takes the whole file.
         if keep.contains("") {
@@ -89,7 +92,10 @@ impl PositionIndex {
         // Wanted paths by item: `key[i]rest` as `[0]rest`.
         let mut by_item: HashMap<usize, std::collections::HashSet<String>> = HashMap::new();
         for path in keep {
-            let Some(rest) = path.strip_prefix(part.key).and_then(|r| r.strip_prefix('[')) else {
+            let Some(rest) = path
+                .strip_prefix(part.key)
+                .and_then(|r| r.strip_prefix('['))
+            else {
                 continue;
             };
             let close = rest.find(']')?;
@@ -208,10 +214,9 @@ fn list_items(text: &str, part: &Part) -> Option<Vec<Part<'static>>> {
         return None;
     }
     let mut at = part.start + key_line.len();
-    let mut line = part.lines_before + 1;
     let mut indent = None;
     let mut items: Vec<Part<'static>> = Vec::new();
-    for row in rows {
+    for (line, row) in (part.lines_before + 1..).zip(rows) {
         let spaces = row.len() - row.trim_start_matches(' ').len();
         let rest = &row[spaces..];
         let blank = rest.trim().is_empty() || rest.starts_with('#');
@@ -239,7 +244,6 @@ fn list_items(text: &str, part: &Part) -> Option<Vec<Part<'static>>> {
             }
         }
         at += row.len();
-        line += 1;
     }
     Some(items)
 }
@@ -331,7 +335,11 @@ impl Receiver {
     /// The wanted positions in `text`, a piece of a file that parses on
     /// its own and starts after `lines_before` lines; the document (path
     /// "") is left out. None if it does not parse.
-    fn parse(&mut self, text: &str, lines_before: usize) -> Option<HashMap<String, (usize, usize)>> {
+    fn parse(
+        &mut self,
+        text: &str,
+        lines_before: usize,
+    ) -> Option<HashMap<String, (usize, usize)>> {
         self.stack.clear();
         self.path.clear();
         self.starts.clear();

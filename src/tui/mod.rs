@@ -50,7 +50,7 @@ const BUSY_TICK: Duration = Duration::from_millis(15);
 
 /// How long the first frame waits for a folder to finish loading: a small
 /// folder then opens whole, a large one opens at once and fills in.
-const FIRST_FRAME_WAIT: Duration = Duration::from_millis(60);
+const FIRST_FRAME_WAIT: Duration = Duration::from_millis(30);
 
 /// Runs the workbench until the analyst quits or the terminal goes away.
 pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
@@ -111,12 +111,9 @@ pub fn run_loading(
             // Quit before the folder was in: keep what was saved for the
             // policies this session never saw.
             Some(loading) => match &loading.restore {
-                Some(earlier) => state::save_partial(
-                    &app,
-                    path,
-                    earlier,
-                    !loading.touched && !loading.restored,
-                ),
+                Some(earlier) => {
+                    state::save_partial(&app, path, earlier, !loading.touched && !loading.restored)
+                }
                 None => state::save_to(&app, path),
             },
             None => state::save_to(&app, path),

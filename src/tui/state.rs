@@ -51,11 +51,11 @@ fn file_for<'a>(models: impl Iterator<Item = &'a Path>) -> Option<PathBuf> {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    let mut folders: Vec<PathBuf> = models
-        .filter_map(|p| {
-            p.parent()
-                .map(|d| d.canonicalize().unwrap_or(d.to_path_buf()))
-        })
+    // Each folder resolved once (thousands of models share one).
+    let parents: std::collections::BTreeSet<&Path> = models.filter_map(Path::parent).collect();
+    let mut folders: Vec<PathBuf> = parents
+        .into_iter()
+        .map(|d| d.canonicalize().unwrap_or(d.to_path_buf()))
         .collect();
     folders.sort();
     folders.dedup();

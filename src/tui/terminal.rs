@@ -140,8 +140,8 @@ pub struct Input {
 
 impl Input {
     pub fn new() -> io::Result<Input> {
-        use std::os::fd::AsRawFd;
         use std::io::IsTerminal;
+        use std::os::fd::AsRawFd;
         // The terminal crossterm reads: stdin, else the process's tty.
         let (tty, file) = if io::stdin().is_terminal() {
             (io::stdin().as_raw_fd(), None)
