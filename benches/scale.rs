@@ -240,7 +240,10 @@ fn main() {
     // `--first-frame-only`: that figure, three times, and nothing else.
     if std::env::args().any(|a| a == "--first-frame-only") {
         for _ in 0..3 {
-            println!("first frame {:?}", first_frame_ms(&dir, &first_policy, files.len()));
+            println!(
+                "first frame {:?}",
+                first_frame_ms(&dir, &first_policy, files.len())
+            );
         }
         return;
     }

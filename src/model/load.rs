@@ -258,11 +258,20 @@ impl Loader {
         }
         if !self.early.contains_key(&self.next) {
             let first = match wait {
-                Some(wait) => self.results.recv_timeout(wait).ok(),
-                None => self.results.recv().ok(),
+                Some(wait) => self
+                    .results
+                    .recv_timeout(wait)
+                    .map_err(|e| matches!(e, mpsc::RecvTimeoutError::Disconnected)),
+                None => self.results.recv().map_err(|_| true),
             };
-            if let Some((i, result)) = first {
-                self.early.insert(i, result);
+            match first {
+                Ok((i, result)) => {
+                    self.early.insert(i, result);
+                }
+                // Every worker is gone with files left: one panicked (its
+                // message is printed); as loudly as a load on this thread.
+                Err(true) => panic!("a loader thread panicked"),
+                Err(false) => {}
             }
         }
         while let Ok((i, result)) = self.results.try_recv() {
