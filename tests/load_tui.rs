@@ -177,3 +177,26 @@ fn a_dropped_terminal_ends_the_workbench_at_once_keeping_the_note() {
         "{review}"
     );
 }
+
+#[test]
+fn the_selection_comes_back_when_its_policy_has_loaded() {
+    let dir = large_folder(20);
+    let state = tempfile::tempdir().unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let env = [("XDG_STATE_HOME", state.path().to_str().unwrap())];
+    let mut s = Session::start(QUALM, &[folder], &env, 80, 24);
+    assert!(s.wait_for("Policies (105)", WAIT), "{}", s.screen());
+    // The last policy, the last to load.
+    s.send(b"G");
+    assert!(s.wait_for(">▸ zz-019-qualys-2020", WAIT), "{}", s.screen());
+    s.send(b"q");
+    assert!(s.wait_exit(WAIT).is_some(), "quits");
+
+    let mut s = Session::start(QUALM, &[folder], &env, 80, 24);
+    assert!(
+        s.wait_for(">▸ zz-019-qualys-2020", WAIT),
+        "selected again once loaded:\n{}",
+        s.screen()
+    );
+    assert!(s.screen().contains("Policies (105)"), "{}", s.screen());
+}
