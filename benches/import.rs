@@ -31,7 +31,7 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;")
 }
 
-fn page() -> String {
+pub fn page() -> String {
     let sentences = sentences();
     let mut html = String::from(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Privacy</title>\

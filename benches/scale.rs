@@ -1,8 +1,9 @@
 //! qualm at the scale of a thousand policies: how long a folder takes to
 //! reach the first frame, against a bare serde parse of the same files;
 //! how long each keystroke's search takes while queries are typed letter by
-//! letter; how long linting the folder takes; `fzf --filter` over the same
-//! clause lines; peak memory against
+//! letter; how long linting the folder takes; how long `qualm import`
+//! takes on a 1 MB page; `fzf --filter` over the same clause lines; peak
+//! memory against
 //! the corpus size. Prints a table, then one JSON object as its last line.
 //!
 //! Run `scripts/bench` (it builds, and generates `target/bench-corpus`
@@ -11,10 +12,15 @@
 #[path = "../tests/support/pty.rs"]
 mod pty;
 
+/// The 1 MB page `benches/import.rs` times stage by stage.
+#[path = "import.rs"]
+#[allow(dead_code)]
+mod import_page;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use qualm::keymap::Keymap;
@@ -54,20 +60,29 @@ const ID_QUERIES: &[&str] = &[
 /// (corpus, app, search index), not only the process's peak.
 struct Counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+/// Off while the load is timed. Bytes freed then that were counted before
+/// are not subtracted either, so figures taken across it stay right.
+static COUNTING: AtomicBool = AtomicBool::new(true);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        }
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        }
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size, Ordering::Relaxed);
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE.fetch_add(new_size as isize, Ordering::Relaxed);
+            LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        }
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -102,20 +117,80 @@ fn thread_cpu() -> Duration {
 
 /// Process start to the first frame with the policy tree on screen: the
 /// real binary in an 80x24 pseudo-terminal, opened on `dir`, until
-/// `first_policy` (the first policy's id, as the tree lists it) shows.
-fn first_frame_ms(dir: &Path, first_policy: &str) -> Option<f64> {
+/// `first_policy` (the first policy's id, as the tree lists it) shows in
+/// the tree pane: an empty tree with a progress line does not count. Then
+/// on to the end of the background load, when the tree's title counts
+/// `policies` and the status line's "loading N / M policies" is gone: the
+/// second figure.
+fn first_frame_ms(dir: &Path, first_policy: &str, policies: usize) -> Option<(f64, Option<f64>)> {
+    let all_in = format!("Policies ({policies})");
     let binary = env!("CARGO_BIN_EXE_qualm");
     let dir = dir.canonicalize().ok()?;
     let started = Instant::now();
     let mut session = pty::Session::start(binary, &[dir.to_str()?], &[], 80, 24);
-    // Polled every few milliseconds, so the figure is that coarse.
+    // Polled every few milliseconds, so the figures are that coarse.
+    let mut first = None;
     while started.elapsed() < Duration::from_secs(600) {
         session.pump(Duration::from_millis(2));
-        if session.screen().contains(first_policy) {
-            return Some(ms(started.elapsed()));
+        let screen = session.screen();
+        match first {
+            None if screen.contains(first_policy) => first = Some(ms(started.elapsed())),
+            Some(first) if screen.contains(&all_in) && !screen.contains("loading ") => {
+                return Some((first, Some(ms(started.elapsed()))))
+            }
+            _ => {}
         }
     }
-    None
+    first.map(|f| (f, None))
+}
+
+/// Wall-clock time of `qualm import` (the release binary, a process of its
+/// own) on the 1 MB page of `benches/import.rs`, generated here, with the
+/// model written to a scratch folder; the best of three.
+fn import_ms() -> Option<f64> {
+    let scratch = std::env::temp_dir().join(format!("qualm-bench-import-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).ok()?;
+    let page = scratch.join("page.html");
+    std::fs::write(&page, import_page::page()).ok()?;
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let out = scratch.join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).ok()?;
+        let started = Instant::now();
+        let status = Command::new(env!("CARGO_BIN_EXE_qualm"))
+            .args([
+                "import",
+                "--id",
+                "bench-2024",
+                "--organization",
+                "Bench",
+                "--out",
+            ])
+            .arg(&out)
+            .arg(&page)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        if !status.success() {
+            return None;
+        }
+        best = best.min(ms(started.elapsed()));
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    Some(best)
+}
+
+/// CPU time of the whole process (every thread), user and system.
+fn process_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 fn peak_rss_mb() -> Option<f64> {
@@ -152,6 +227,8 @@ fn main() {
     let files = model::load::model_files_in(&dir).expect("corpus folder");
     // `--search-only`: skip the bare parse, lint and fzf while profiling.
     let search_only = std::env::args().any(|a| a == "--search-only");
+    // `--load-only`: the bare parse and the load, nothing else.
+    let load_only = std::env::args().any(|a| a == "--load-only");
 
     // Start to first frame in the real binary, before this process holds
     // the corpus in memory. The tree lists policies by id: the first in
@@ -162,36 +239,83 @@ fn main() {
         .min()
         .unwrap_or_default();
     let first_policy: String = first_policy.chars().take(16).collect();
-    let first_frame = if search_only {
+    let first_frame = if search_only || load_only {
         None
     } else {
-        first_frame_ms(&dir, &first_policy)
+        first_frame_ms(&dir, &first_policy, files.len())
+    };
+
+    // `--first-frame-only`: that figure, three times, and nothing else.
+    if std::env::args().any(|a| a == "--first-frame-only") {
+        for _ in 0..3 {
+            println!(
+                "first frame {:?}",
+                first_frame_ms(&dir, &first_policy, files.len())
+            );
+        }
+        return;
+    }
+    let import = if search_only || load_only {
+        None
+    } else {
+        import_ms()
     };
 
     // The baseline: every model file read and parsed into a generic YAML
     // value by serde, on one thread.
     let started = Instant::now();
+    let cpu = process_cpu();
     for file in files.iter().filter(|_| !search_only) {
         let text = std::fs::read_to_string(file).expect("readable");
         let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
         std::hint::black_box(value);
     }
     let bare_parse = started.elapsed();
+    let bare_parse_cpu = process_cpu() - cpu;
 
     // Folder to first frame: load (validated, sanitized, on all cores),
-    // build the app, draw one 80x24 frame.
+    // build the app, draw one 80x24 frame. Allocations are not counted
+    // meanwhile: one counter bumped by both loader threads would make them
+    // take turns.
+    COUNTING.store(false, Ordering::SeqCst);
     let started = Instant::now();
-    let live_before = live_mb();
+    let cpu = process_cpu();
     let corpus = model::load(std::slice::from_ref(&dir));
-    let live_corpus = live_mb() - live_before;
+    let model_load = started.elapsed();
     let mut app = App::new(corpus, Keymap::defaults(), Theme::new(true));
-    let live_app = live_mb() - live_before - live_corpus;
     app.resize(80, 24);
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test backend");
     terminal
         .draw(|f| view::render(f, &app))
         .expect("first frame");
     let load = started.elapsed();
+    let load_cpu = process_cpu() - cpu;
+    drop(app);
+    // The peak resident memory is that of the second load below: freed
+    // memory goes back to the system and the kernel's peak is reset
+    // (`clear_refs` 5), so two loads do not count as one larger one.
+    // SAFETY: malloc_trim only returns free memory to the system.
+    unsafe { libc::malloc_trim(0) };
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    // Again, counted, for where the memory goes (not timed).
+    COUNTING.store(true, Ordering::SeqCst);
+    let live_before = live_mb();
+    let corpus = model::load(std::slice::from_ref(&dir));
+    let live_corpus = live_mb() - live_before;
+    let mut app = App::new(corpus, Keymap::defaults(), Theme::new(true));
+    let live_app = live_mb() - live_before - live_corpus;
+    app.resize(80, 24);
+    if load_only {
+        println!(
+            "bare parse {:.1} ms (cpu {:.1}), load {:.1} ms (cpu {:.1}; model::load {:.1} ms)",
+            ms(bare_parse),
+            ms(bare_parse_cpu),
+            ms(load),
+            ms(load_cpu),
+            ms(model_load)
+        );
+        return;
+    }
     let policies = app.shared.corpus.policies.len();
     let errors = app.shared.corpus.error_count();
     let clauses: usize = app
@@ -317,14 +441,33 @@ fn main() {
         ms(bare_parse)
     );
     println!(
+        "  cpu time  {:>9.1} ms  (so a busy machine shows what the parse costs)",
+        ms(bare_parse_cpu)
+    );
+    println!(
         "load        {:>9.1} ms  (model::load + App::new + first 80x24 frame)",
         ms(load)
     );
+    println!(
+        "  cpu time  {:>9.1} ms  (all threads; ≤ 2x the bare parse's keeps up with it on 2 free cores)",
+        ms(load_cpu)
+    );
     match first_frame {
-        Some(f) => println!(
-            "first frame {f:>9.1} ms  (the qualm binary in a pty, start to tree on screen)"
-        ),
+        Some((f, loaded)) => {
+            println!(
+                "first frame {f:>9.1} ms  (the qualm binary in a pty, start to tree on screen)"
+            );
+            if let Some(loaded) = loaded {
+                println!("tui loaded  {loaded:>9.1} ms  (the same, start to the whole folder in the tree)");
+            }
+        }
         None => println!("first frame not measured"),
+    }
+    match import {
+        Some(i) => {
+            println!("import      {i:>9.1} ms  (qualm import of a 1 MB HTML page, best of 3)")
+        }
+        None => println!("import      not measured"),
     }
     println!("index       {:>9.1} ms  ({item_count} items, {terms} distinct words; built off the UI thread)", ms(index_time));
     println!(
@@ -383,8 +526,12 @@ fn main() {
     );
     let json = serde_json::json!({
         "load_ms": ms(load),
-        "first_frame_ms": first_frame,
+        "first_frame_ms": first_frame.map(|f| f.0),
+        "tui_loaded_ms": first_frame.and_then(|f| f.1),
+        "import_ms": import,
         "bare_parse_ms": ms(bare_parse),
+        "bare_parse_cpu_ms": ms(bare_parse_cpu),
+        "load_cpu_ms": ms(load_cpu),
         "lint_ms": ms(lint),
         "search_p50_ms": p50,
         "ids_rows_ms": ms(id_rows_time),

@@ -283,7 +283,7 @@ fn notes_follow_a_note_ctrl_o_returns_to_the_row_and_q_closes_views_one_by_one()
     let dir = folder_with_notes();
     let folder = dir.path().to_str().unwrap();
     let mut s = Session::start(QUALM, &[folder], &[], 80, 24);
-    assert!(s.wait_for("Policies", WAIT), "{}", s.screen());
+    assert!(s.wait_for("Policies (5)", WAIT), "{}", s.screen());
     s.press(b"A");
     assert!(s.wait_for("clause:collect.demo", WAIT), "{}", s.screen());
     s.press(b"j");
@@ -338,7 +338,7 @@ fn esc_in_the_editor_with_text_asks_before_anything_is_lost() {
     let dir = folder_with_notes();
     let folder = dir.path().to_str().unwrap();
     let mut s = Session::start(QUALM, &[folder], &[], 80, 24);
-    assert!(s.wait_for("Policies", WAIT), "{}", s.screen());
+    assert!(s.wait_for("Policies (5)", WAIT), "{}", s.screen());
     s.press(b"a");
     assert!(s.wait_for("New note", WAIT), "{}", s.screen());
     s.send(b"Important");

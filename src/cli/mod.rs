@@ -364,9 +364,10 @@ fn open_workbench(cli: &Cli) -> i32 {
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return summary(&paths);
     }
-    let corpus = crate::model::load(&paths);
+    // The workbench opens at once; the folder loads behind it.
+    let (corpus, loader) = crate::model::load::start(&paths);
     let theme = crate::tui::theme::Theme::new(cli.global.color.enabled());
-    match crate::tui::run(corpus, keymap, theme) {
+    match crate::tui::run_loading(corpus, Some(loader), keymap, theme) {
         // Stopped by a signal: say so in the exit status (128 + number).
         Ok(()) => match crate::tui::terminal::LAST_SIGNAL.load(std::sync::atomic::Ordering::SeqCst)
         {

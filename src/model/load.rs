@@ -3,9 +3,13 @@
 //! its text, validates it, and never lets one broken file stop the others.
 
 use std::cell::OnceCell;
+use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
 use super::diagnostic::Diagnostic;
 use super::guard;
@@ -95,6 +99,21 @@ impl Corpus {
 
 /// Loads every model under `paths` (folders or files).
 pub fn load(paths: &[PathBuf]) -> Corpus {
+    let (mut corpus, mut loader) = start(paths);
+    while !loader.finished() {
+        if let Some(batch) = loader.take(None) {
+            corpus.absorb(batch);
+        }
+    }
+    finish(&mut corpus);
+    corpus
+}
+
+/// Starts loading `paths` on background threads: the corpus comes back at
+/// once with the vocabulary and the folder's own problems, and the
+/// [`Loader`] hands over the policies in batches ([`Corpus::absorb`]),
+/// then [`finish`] adds the checks that need the whole folder.
+pub fn start(paths: &[PathBuf]) -> (Corpus, Loader) {
     let mut corpus = Corpus::default();
     let mut files = Vec::new();
     let mut vocabulary_file = None;
@@ -137,20 +156,173 @@ pub fn load(paths: &[PathBuf]) -> Corpus {
         Some(path) => load_vocabulary(&path, &mut corpus.diagnostics),
         None => Vocabulary::builtin(),
     };
+    let loader = Loader::spawn(files, corpus.vocabulary.clone());
+    (corpus, loader)
+}
 
-    let results = load_files(&files, &corpus.vocabulary);
-    // Worker threads took their interned labels with them; a load on this
-    // thread (one core) leaves them here.
-    super::shared::forget_interned();
-    for (path, result) in files.iter().zip(results) {
-        corpus.diagnostics.extend(result.diagnostics);
-        match result.policy {
-            Some(policy) => corpus.policies.push(policy),
-            None => corpus.failed.push(path.clone()),
+/// Policies, their problems and the files that failed, in file order: what
+/// a [`Loader`] hands over at a time.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub policies: Vec<LoadedPolicy>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub failed: Vec<PathBuf>,
+}
+
+impl Corpus {
+    /// Appends a batch from a [`Loader`]: the corpus grows in file order,
+    /// so what was loaded before keeps its index.
+    pub fn absorb(&mut self, batch: Batch) {
+        self.policies.extend(batch.policies);
+        self.diagnostics.extend(batch.diagnostics);
+        self.failed.extend(batch.failed);
+    }
+}
+
+/// Model files loading on worker threads (one per core). Files are taken
+/// in order and the results handed back strictly in that order, whatever
+/// order the workers finish in, so the corpus is the same however it was
+/// fed; a policy whose id an earlier file already used is refused here.
+pub struct Loader {
+    files: Vec<PathBuf>,
+    results: mpsc::Receiver<(usize, FileResult)>,
+    /// Results that came back ahead of an earlier file's.
+    early: BTreeMap<usize, FileResult>,
+    /// Files handed over so far.
+    next: usize,
+    /// The first file of each policy id handed over.
+    first_by_id: HashMap<String, PathBuf>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Loader {
+    fn spawn(files: Vec<PathBuf>, vocabulary: Vocabulary) -> Loader {
+        let (sender, results) = mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let shared = Arc::new((files.clone(), vocabulary, AtomicUsize::new(0)));
+        let workers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(files.len());
+        for _ in 0..workers {
+            let (shared, sender, cancel) =
+                (Arc::clone(&shared), sender.clone(), Arc::clone(&cancel));
+            std::thread::spawn(move || {
+                let (files, vocabulary, taken) = &*shared;
+                // Files are taken in order by whichever worker is free, so
+                // results come back nearly in order and batches are long.
+                while !cancel.load(Ordering::Relaxed) {
+                    let i = taken.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    if sender.send((i, load_file(file, vocabulary))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Loader {
+            files,
+            results,
+            early: BTreeMap::new(),
+            next: 0,
+            first_by_id: HashMap::new(),
+            cancel,
         }
     }
-    check_folder(&mut corpus);
-    corpus
+
+    /// How many model files there are.
+    pub fn total(&self) -> usize {
+        self.files.len()
+    }
+
+    /// How many have been handed over (loaded or failed).
+    pub fn done(&self) -> usize {
+        self.next
+    }
+
+    pub fn finished(&self) -> bool {
+        self.next == self.files.len()
+    }
+
+    /// The model files, in the order they are handed over.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// Every result ready in file order, as one batch; None when none is.
+    /// `wait`: Some(time) waits at most that long for the next file, None
+    /// until it comes (or the loading is finished).
+    pub fn take(&mut self, wait: Option<Duration>) -> Option<Batch> {
+        if self.finished() {
+            return None;
+        }
+        if !self.early.contains_key(&self.next) {
+            let first = match wait {
+                Some(wait) => self
+                    .results
+                    .recv_timeout(wait)
+                    .map_err(|e| matches!(e, mpsc::RecvTimeoutError::Disconnected)),
+                None => self.results.recv().map_err(|_| true),
+            };
+            match first {
+                Ok((i, result)) => {
+                    self.early.insert(i, result);
+                }
+                // Every worker is gone with files left: one panicked (its
+                // message is printed); as loudly as a load on this thread.
+                Err(true) => panic!("a loader thread panicked"),
+                Err(false) => {}
+            }
+        }
+        while let Ok((i, result)) = self.results.try_recv() {
+            self.early.insert(i, result);
+        }
+        let mut batch = Batch::default();
+        while let Some(result) = self.early.remove(&self.next) {
+            let path = self.files[self.next].clone();
+            self.next += 1;
+            batch.diagnostics.extend(result.diagnostics);
+            let Some(loaded) = result.policy else {
+                batch.failed.push(path);
+                continue;
+            };
+            if let Some(first) = self.first_by_id.get(&loaded.policy.id) {
+                batch.diagnostics.push(
+                    Diagnostic::error(
+                        &loaded.path,
+                        format!(
+                            "policy id `{}` is already used by {}",
+                            loaded.policy.id,
+                            first.display()
+                        ),
+                    )
+                    .at(locate(&loaded.path, "policy.id")),
+                );
+                batch.failed.push(path);
+                continue;
+            }
+            self.first_by_id
+                .insert(loaded.policy.id.clone(), loaded.path.clone());
+            batch.policies.push(loaded);
+        }
+        let empty =
+            batch.policies.is_empty() && batch.diagnostics.is_empty() && batch.failed.is_empty();
+        (!empty).then_some(batch)
+    }
+}
+
+impl Drop for Loader {
+    /// A workbench closed before its folder finished loading stops the
+    /// workers at their next file.
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The checks that need the whole folder, once every batch is absorbed:
+/// `supersedes` naming a policy that is not there, or going in a cycle.
+pub fn finish(corpus: &mut Corpus) {
+    check_folder(corpus);
 }
 
 /// Loads one model file on its own (the note commands): like [`load`], but
@@ -220,42 +392,6 @@ fn load_vocabulary(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vocabulary
 struct FileResult {
     policy: Option<LoadedPolicy>,
     diagnostics: Vec<Diagnostic>,
-}
-
-/// Loads files on all cores; results come back in the order of `files`.
-fn load_files(files: &[PathBuf], vocabulary: &Vocabulary) -> Vec<FileResult> {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(files.len().max(1));
-    if workers <= 1 {
-        return files.iter().map(|f| load_file(f, vocabulary)).collect();
-    }
-    let mut slots: Vec<Option<FileResult>> = (0..files.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                scope.spawn(move || {
-                    files
-                        .iter()
-                        .enumerate()
-                        .skip(w)
-                        .step_by(workers)
-                        .map(|(i, f)| (i, load_file(f, vocabulary)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for handle in handles {
-            for (i, result) in handle.join().expect("a loader thread panicked") {
-                slots[i] = Some(result);
-            }
-        }
-    });
-    slots
-        .into_iter()
-        .map(|s| s.expect("every file loaded"))
-        .collect()
 }
 
 /// Loads and validates one model file.
@@ -696,32 +832,19 @@ fn compact(policy: &mut Policy) {
     contexts(&mut policy.contexts);
 }
 
-/// Checks that need the whole folder: unique policy ids, `supersedes`.
+/// Checks that need the whole folder: `supersedes` (unique policy ids
+/// are checked as the [`Loader`] hands policies over).
 fn check_folder(corpus: &mut Corpus) {
-    let mut first_by_id: HashMap<String, PathBuf> = HashMap::new();
-    let mut duplicates = Vec::new();
-    for (i, loaded) in corpus.policies.iter().enumerate() {
-        if let Some(first) = first_by_id.get(&loaded.policy.id) {
-            duplicates.push(i);
-            corpus.diagnostics.push(
-                Diagnostic::error(
-                    &loaded.path,
-                    format!(
-                        "policy id `{}` is already used by {}",
-                        loaded.policy.id,
-                        first.display()
-                    ),
-                )
-                .at(locate(&loaded.path, "policy.id")),
-            );
-        } else {
-            first_by_id.insert(loaded.policy.id.clone(), loaded.path.clone());
-        }
-    }
+    let ids: HashSet<&str> = corpus
+        .policies
+        .iter()
+        .map(|p| p.policy.id.as_str())
+        .collect();
+    let mut unknown = Vec::new();
     for loaded in &corpus.policies {
         if let Some(earlier) = &loaded.policy.supersedes {
-            if !first_by_id.contains_key(earlier) {
-                corpus.diagnostics.push(
+            if !ids.contains(earlier.as_str()) {
+                unknown.push(
                     Diagnostic::error(
                         &loaded.path,
                         format!("supersedes `{earlier}`, but no policy in the folder has that id"),
@@ -754,6 +877,7 @@ fn check_folder(corpus: &mut Corpus) {
             }
         }
     }
+    corpus.diagnostics.extend(unknown);
     for path in cyclic {
         corpus.diagnostics.push(
             Diagnostic::error(
@@ -762,10 +886,6 @@ fn check_folder(corpus: &mut Corpus) {
             )
             .at(locate(&path, "policy.supersedes")),
         );
-    }
-    for i in duplicates.into_iter().rev() {
-        let removed = corpus.policies.remove(i);
-        corpus.failed.push(removed.path);
     }
 }
 

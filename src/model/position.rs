@@ -33,7 +33,94 @@ impl PositionIndex {
                 keep.insert(path.to_string());
             }
         }
-        Self::build_with(text, Some(keep))
+        match Self::build_in_parts(text, &keep) {
+            Some(index) => index,
+            None => Self::build_with(text, Some(keep)),
+        }
+    }
+
+    /// [`PositionIndex::build_for`] parsing only the top-level entries the
+    /// wanted paths lie in (a policy's warnings are mostly about its
+    /// contexts, a third of the file), each on its own with its lines
+    /// counted from where it starts. None when the file is not a plain
+    /// block mapping at column 0, or a part does not parse alone (an
+    /// alias of an anchor in another part): the whole file is parsed then.
+    fn build_in_parts(
+        text: &str,
+        keep: &std::collections::HashSet<String>,
+    ) -> Option<PositionIndex> {
+        // The document itself starts where the first part does only by
+        // chance: asked for, it takes the whole file.
+        if keep.contains("") {
+            return None;
+        }
+        let parts = top_level_parts(text)?;
+        let wanted: std::collections::HashSet<&str> = keep
+            .iter()
+            .map(|p| &p[..p.find(['.', '[']).unwrap_or(p.len())])
+            .collect();
+        let mut positions = HashMap::new();
+        let mut receiver = Receiver {
+            keep: Some(keep.clone()),
+            ..Receiver::default()
+        };
+        for part in parts.iter().filter(|p| wanted.contains(p.key)) {
+            if let Some(found) = Self::items_of_part(text, part, keep) {
+                positions.extend(found);
+                continue;
+            }
+            positions.extend(receiver.parse(&text[part.start..part.end], part.lines_before)?);
+        }
+        Some(PositionIndex { positions })
+    }
+
+    /// For a part that is a block list (a policy's `contexts`, `sections`):
+    /// only the wanted items parsed, each alone (as a list of one, its
+    /// paths renamed from `[0]` to `key[i]`). None when the part is not a
+    /// plain block list or an item does not parse alone.
+    fn items_of_part(
+        text: &str,
+        part: &Part,
+        keep: &std::collections::HashSet<String>,
+    ) -> Option<HashMap<String, (usize, usize)>> {
+        let items = list_items(text, part)?;
+        let mut positions = HashMap::new();
+        if keep.contains(part.key) {
+            // A list's position is its key's: at the start of its line.
+            positions.insert(part.key.to_string(), (part.lines_before + 1, 1));
+        }
+        // Wanted paths by item: `key[i]rest` as `[0]rest`.
+        let mut by_item: HashMap<usize, std::collections::HashSet<String>> = HashMap::new();
+        for path in keep {
+            let Some(rest) = path
+                .strip_prefix(part.key)
+                .and_then(|r| r.strip_prefix('['))
+            else {
+                continue;
+            };
+            let close = rest.find(']')?;
+            let index: usize = rest[..close].parse().ok()?;
+            by_item
+                .entry(index)
+                .or_default()
+                .insert(format!("[0]{}", &rest[close + 1..]));
+        }
+        for (index, wanted) in by_item {
+            // An item past the end is not in the file: nothing to place.
+            let Some(item) = items.get(index) else {
+                continue;
+            };
+            let mut receiver = Receiver {
+                keep: Some(wanted),
+                ..Receiver::default()
+            };
+            let found = receiver.parse(&text[item.start..item.end], item.lines_before)?;
+            for (path, at) in found {
+                let rest = path.strip_prefix("[0]")?;
+                positions.insert(format!("{}[{index}]{rest}", part.key), at);
+            }
+        }
+        Some(positions)
     }
 
     fn build_with(text: &str, keep: Option<std::collections::HashSet<String>>) -> PositionIndex {
@@ -69,6 +156,106 @@ impl PositionIndex {
             path = &path[..cut];
         }
     }
+}
+
+/// One top-level entry of a file: its key, its bytes (from the start of
+/// the key's line to the next key's) and how many lines come before it.
+struct Part<'a> {
+    key: &'a str,
+    start: usize,
+    end: usize,
+    lines_before: usize,
+}
+
+/// A file's top-level entries, if it is a plain block mapping whose keys
+/// (letters, digits, `_`) start lines at column 0, each once; every other
+/// line at column 0 is a comment or a list item of the entry above. None
+/// for anything else (flow style, quoted keys, documents, directives),
+/// which [`PositionIndex`] then parses whole.
+fn top_level_parts(text: &str) -> Option<Vec<Part<'_>>> {
+    let mut parts: Vec<Part> = Vec::new();
+    let (mut at, mut line) = (0, 0);
+    for row in text.split_inclusive('\n') {
+        let first = row.as_bytes()[0];
+        let content = !row.trim().is_empty();
+        match first {
+            _ if !content => {}
+            b' ' | b'#' => {}
+            b'-' if !parts.is_empty() && !row.starts_with("---") => {}
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                let key_end = row
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(row.len());
+                let rest = &row[key_end..];
+                let after_colon = rest.strip_prefix(':')?;
+                if !(after_colon.is_empty() || after_colon.starts_with([' ', '\r', '\n'])) {
+                    return None;
+                }
+                let key = &row[..key_end];
+                if parts.iter().any(|p| p.key == key) {
+                    return None;
+                }
+                if let Some(last) = parts.last_mut() {
+                    last.end = at;
+                }
+                parts.push(Part {
+                    key,
+                    start: at,
+                    end: text.len(),
+                    lines_before: line,
+                });
+            }
+            _ => return None,
+        }
+        at += row.len();
+        line += 1;
+    }
+    Some(parts)
+}
+
+/// The items of a top-level entry that is a block list, each from its
+/// `- ` line to the next item's; None if the entry is anything else (a
+/// value on the key's line, a mapping, tabs, a line less indented).
+fn list_items(text: &str, part: &Part) -> Option<Vec<Part<'static>>> {
+    let body = &text[part.start..part.end];
+    let mut rows = body.split_inclusive('\n');
+    let key_line = rows.next()?;
+    if !key_line[part.key.len() + 1..].trim().is_empty() {
+        return None;
+    }
+    let mut at = part.start + key_line.len();
+    let mut indent = None;
+    let mut items: Vec<Part<'static>> = Vec::new();
+    for (line, row) in (part.lines_before + 1..).zip(rows) {
+        let spaces = row.len() - row.trim_start_matches(' ').len();
+        let rest = &row[spaces..];
+        let blank = rest.trim().is_empty() || rest.starts_with('#');
+        if !blank {
+            if rest.starts_with('\t') {
+                return None;
+            }
+            let item = rest.starts_with("- ") || rest.trim_end() == "-";
+            match indent {
+                None if item => indent = Some(spaces),
+                None => return None,
+                Some(n) if spaces < n || (spaces == n && !item) => return None,
+                Some(_) => {}
+            }
+            if item && Some(spaces) == indent {
+                if let Some(last) = items.last_mut() {
+                    last.end = at;
+                }
+                items.push(Part {
+                    key: "",
+                    start: at,
+                    end: part.end,
+                    lines_before: line,
+                });
+            }
+        }
+        at += row.len();
+    }
+    Some(items)
 }
 
 /// How many bytes aliases may add to a file when expanded: as much again
@@ -155,6 +342,27 @@ struct Receiver {
 }
 
 impl Receiver {
+    /// The wanted positions in `text`, a piece of a file that parses on
+    /// its own and starts after `lines_before` lines; the document (path
+    /// "") is left out. None if it does not parse.
+    fn parse(
+        &mut self,
+        text: &str,
+        lines_before: usize,
+    ) -> Option<HashMap<String, (usize, usize)>> {
+        self.stack.clear();
+        self.path.clear();
+        self.starts.clear();
+        Parser::new_from_str(text).load(self, false).ok()?;
+        self.positions.remove("");
+        Some(
+            self.positions
+                .drain()
+                .map(|(path, (line, column))| (path, (line + lines_before, column)))
+                .collect(),
+        )
+    }
+
     fn push_segment(&mut self, segment: Segment) {
         use std::fmt::Write as _;
         self.starts.push(self.path.len());
@@ -255,6 +463,61 @@ impl MarkedEventReceiver for Receiver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parsing only the wanted top-level entries places every path where
+    /// parsing the whole file does, for every path of the shipped models
+    /// and of the invalid ones that parse.
+    #[test]
+    fn positions_from_parts_are_those_of_the_whole_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["policies", "tests/invalid_models"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "yaml") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut compared = 0;
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            let whole = PositionIndex::build(&text);
+            let mut paths: Vec<&String> = whole.positions.keys().collect();
+            paths.sort();
+            // Some 40 places through each file, each with its next path.
+            for pair in paths.chunks((paths.len() / 40).max(2)) {
+                let wanted: Vec<&str> = pair.iter().take(2).map(|p| p.as_str()).collect();
+                let parts = PositionIndex::build_for(&text, &wanted);
+                for path in &wanted {
+                    assert_eq!(
+                        parts.find(path),
+                        whole.find(path),
+                        "{path} in {}",
+                        file.display()
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 500, "{compared}");
+    }
+
+    #[test]
+    fn files_that_are_not_plain_block_mappings_are_parsed_whole() {
+        assert!(top_level_parts("a: 1\nb:\n- x\n").is_some());
+        assert!(top_level_parts("---\na: 1\n").is_none());
+        assert!(top_level_parts("\"a\": 1\n").is_none());
+        assert!(top_level_parts("{a: 1}\n").is_none());
+        assert!(top_level_parts("a: 1\na: 2\n").is_none());
+        assert!(top_level_parts("- a\n").is_none());
+        // An alias of an anchor in another entry: the part alone fails.
+        let text = "a: &x 1\nb:\n  c: *x\n";
+        let index = PositionIndex::build_for(text, &["b.c"]);
+        assert_eq!(index.find("b.c"), Some((3, 6)));
+    }
 
     #[test]
     fn finds_nested_values_and_keys() {

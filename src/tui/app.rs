@@ -140,21 +140,14 @@ pub struct App {
     checked_disk: std::time::Instant,
     /// Model edits under way, their undo and redo, model files' stamps.
     pub modelling: super::modelling::ModelState,
+    /// The folder still loading in the background, if it is.
+    pub loading: Option<Loading>,
 }
 
 impl App {
     pub fn new(corpus: Corpus, keymap: Keymap, theme: Theme) -> App {
         let tree = Tree::build(&corpus);
-        let failed = corpus.failed.len();
         let reviews = ReviewSet::load(&corpus);
-        let status = if failed > 0 {
-            let key = keymap
-                .hint(View::Tree, Action::ShowErrors)
-                .unwrap_or_default();
-            Some(format!("{failed} file(s) failed to load; {key} lists them"))
-        } else {
-            review_problems(&reviews)
-        };
         let mut shared = Shared {
             corpus,
             tree,
@@ -169,6 +162,7 @@ impl App {
             checklists: std::cell::OnceCell::new(),
         };
         shared.refresh_marks();
+        let status = start_status(&shared);
         let browse = Browse::new(&shared);
         App {
             shared,
@@ -185,6 +179,7 @@ impl App {
             clipboard: None,
             checked_disk: std::time::Instant::now(),
             modelling: Default::default(),
+            loading: None,
         }
     }
 
@@ -248,6 +243,9 @@ impl App {
 
     /// Feeds one key through the keymap; returns whether anything changed.
     pub fn press(&mut self, key: Key) -> bool {
+        if let Some(loading) = &mut self.loading {
+            loading.touched = true;
+        }
         let view = self.view();
         match self.shared.keymap.press(view, &self.pending, key) {
             Press::Action(action) => {
@@ -294,9 +292,10 @@ impl App {
     /// returns whether the screen needs drawing. Called by the event loop
     /// between inputs, so input never waits for the work.
     pub fn collect_background(&mut self) -> bool {
+        let mut changed = self.collect_loading();
         // The first call comes after the first frame: start indexing then.
         self.start_search();
-        let mut changed = self.shared.search.collect();
+        changed |= self.shared.search.collect();
         changed |= self.reload_changed_reviews();
         changed |= self.collect_model();
         let mut effects = Vec::new();
@@ -340,12 +339,19 @@ impl App {
     /// Whether background work is under way, so the loop polls for its
     /// results often instead of sleeping a whole tick.
     pub fn busy(&self) -> bool {
-        self.stack.iter().any(|v| v.busy()) || self.shared.search.pending() || self.modelling.busy()
+        self.stack.iter().any(|v| v.busy())
+            || self.shared.search.pending()
+            || self.modelling.busy()
+            || self.loading.is_some()
     }
 
     /// Starts the search worker (it builds the index on its own thread) if
     /// it is not running yet.
     pub fn start_search(&mut self) {
+        // The index is built once, over the whole folder.
+        if self.loading.is_some() {
+            return;
+        }
         let Shared {
             corpus,
             reviews,
@@ -366,6 +372,10 @@ impl App {
 
     pub fn apply(&mut self, action: Action) {
         self.status = None;
+        if let Some(waiting) = self.waits_for_loading(action) {
+            self.status = Some(waiting);
+            return;
+        }
         let effects = match action {
             Action::Noop => Vec::new(),
             Action::Quit => self.close_or_quit(),
@@ -992,4 +1002,223 @@ fn review_problems(reviews: &ReviewSet) -> Option<String> {
                 .map(|p| format!("notes are waiting in {}: copy them back", p.display()))
         }
     })
+}
+
+/// A folder loading in the background while the workbench is already on
+/// screen: policies join the tree in batches, in the order the whole
+/// folder has, and views that need every policy wait for the rest.
+pub struct Loading {
+    pub loader: crate::model::load::Loader,
+    /// Where the analyst was last time, applied as its policies arrive.
+    pub restore: Option<super::state::Saved>,
+    /// Whether the saved selection was put back.
+    pub restored: bool,
+    /// Set by the first key: a restore then never moves the selection.
+    pub touched: bool,
+    /// When the last batch was taken in.
+    taken: std::time::Instant,
+}
+
+/// How often batches of loaded policies join the tree: each costs a pass
+/// over the tree's rows (more with a filter), so not for every file.
+const LOAD_BATCH: std::time::Duration = std::time::Duration::from_millis(100);
+
+impl Loading {
+    pub fn new(
+        loader: crate::model::load::Loader,
+        restore: Option<super::state::Saved>,
+    ) -> Loading {
+        Loading {
+            loader,
+            restore,
+            restored: false,
+            touched: false,
+            taken: std::time::Instant::now(),
+        }
+    }
+
+    /// "loading 1,234 / 4,000 policies", for the status line.
+    pub fn progress(&self) -> String {
+        format!(
+            "loading {} / {} policies",
+            grouped(self.loader.done()),
+            grouped(self.loader.total())
+        )
+    }
+}
+
+/// A count with thousands separated by commas.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Shared {
+    /// Appends policies loaded in the background (the next ones in the
+    /// folder's order): their tree nodes, review files and note marks.
+    /// Cached findings are dropped; the search index is built once the
+    /// whole folder is there ([`App::start_search`] waits for it).
+    pub fn add_loaded(&mut self, batch: crate::model::load::Batch) {
+        let crate::model::load::Batch {
+            policies,
+            diagnostics,
+            failed,
+        } = batch;
+        // Review files are read for the new policies only.
+        let new = Corpus {
+            policies,
+            ..Corpus::default()
+        };
+        let reviews = ReviewSet::load(&new);
+        self.corpus.absorb(crate::model::load::Batch {
+            policies: new.policies,
+            diagnostics,
+            failed,
+        });
+        self.reviews.reviews.extend(reviews.reviews);
+        self.tree.extend(&self.corpus);
+        self.extend_marks();
+        self.search.reindex();
+    }
+}
+
+impl App {
+    /// Waits up to `budget` for the folder to load, taking batches in as
+    /// they come, so a small folder's first frame shows it whole.
+    pub fn wait_for_loading(&mut self, budget: std::time::Duration) {
+        let deadline = std::time::Instant::now() + budget;
+        while let Some(loading) = &mut self.loading {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            if let Some(batch) = loading.loader.take(Some(left)) {
+                self.take_batch(batch);
+            }
+            if self.loading.as_ref().is_some_and(|l| l.loader.finished()) {
+                self.finish_loading();
+            }
+        }
+    }
+
+    /// Takes in the policies loaded since the last call, at most every
+    /// [`LOAD_BATCH`]; finishes when the last is in. Whether anything did.
+    fn collect_loading(&mut self) -> bool {
+        let Some(loading) = &mut self.loading else {
+            return false;
+        };
+        if loading.taken.elapsed() < LOAD_BATCH {
+            return false;
+        }
+        loading.taken = std::time::Instant::now();
+        let batch = loading.loader.take(Some(std::time::Duration::ZERO));
+        let mut changed = false;
+        if let Some(batch) = batch {
+            self.take_batch(batch);
+            changed = true;
+        }
+        if self.loading.as_ref().is_some_and(|l| l.loader.finished()) {
+            self.finish_loading();
+            changed = true;
+        }
+        changed
+    }
+
+    /// One batch into the shared data and every browse view (open or
+    /// stepped back from), with the saved state of its policies.
+    fn take_batch(&mut self, batch: crate::model::load::Batch) {
+        let from = self.shared.corpus.policies.len();
+        self.shared.add_loaded(batch);
+        let (restore, select) = match &mut self.loading {
+            Some(l) => (l.restore.take(), !l.touched && !l.restored),
+            None => (None, false),
+        };
+        if let Some(saved) = restore {
+            let restored = super::state::apply_loaded(self, &saved, from, select);
+            if let Some(loading) = &mut self.loading {
+                loading.restored |= restored;
+                loading.restore = Some(saved);
+            }
+        }
+        let App {
+            shared,
+            stack,
+            forward,
+            ..
+        } = self;
+        for view in stack.iter_mut().chain(forward.iter_mut()) {
+            if let Some(browse) = view.as_any_mut().downcast_mut::<Browse>() {
+                browse.tree_grew(shared);
+            }
+        }
+    }
+
+    /// The whole folder is in: the checks across policies, the rest of the
+    /// saved state, and what went wrong said on the status line.
+    fn finish_loading(&mut self) {
+        let Some(loading) = self.loading.take() else {
+            return;
+        };
+        crate::model::load::finish(&mut self.shared.corpus);
+        if !loading.touched {
+            // A single policy opens ready to browse, as one loaded at once.
+            if let [root] = self.shared.tree.roots[..] {
+                let App { shared, stack, .. } = self;
+                if let Some(browse) = stack[0].as_any_mut().downcast_mut::<Browse>() {
+                    browse.expanded[root] = true;
+                    browse.tree_grew(shared);
+                }
+            }
+            if let Some(saved) = &loading.restore {
+                super::state::apply_at_end(self, saved);
+            }
+        }
+        if self.status.is_none() {
+            self.status = start_status(&self.shared);
+        }
+    }
+
+    /// What an action that needs every policy says while some are still
+    /// loading (None: it can run now).
+    fn waits_for_loading(&self, action: Action) -> Option<String> {
+        let loading = self.loading.as_ref()?;
+        let what = match action {
+            Action::Search => "search",
+            Action::CompareTopic => "compare",
+            Action::CompareVersions => "the version compare",
+            Action::ShowMatrix => "the matrix",
+            Action::TermCard => "the recipient card",
+            Action::ShowFindings => "findings",
+            Action::GotoId => "go to",
+            Action::ShowNotes => "the list of notes",
+            _ => return None,
+        };
+        Some(format!(
+            "{what} waits for the whole folder: {} of {} policies loaded",
+            grouped(loading.loader.done()),
+            grouped(loading.loader.total())
+        ))
+    }
+}
+
+/// What the status line says once a folder is loaded: files that failed,
+/// else a review file that does not parse or notes in a recovery file.
+fn start_status(shared: &Shared) -> Option<String> {
+    let failed = shared.corpus.failed.len();
+    if failed > 0 {
+        let key = shared
+            .keymap
+            .hint(View::Tree, Action::ShowErrors)
+            .unwrap_or_default();
+        Some(format!("{failed} file(s) failed to load; {key} lists them"))
+    } else {
+        review_problems(&shared.reviews)
+    }
 }

@@ -94,6 +94,14 @@ impl Browse {
         copy
     }
 
+    /// Takes in nodes added at the tree's end (policies loaded in the
+    /// background): they start closed, and the selection stays on its node.
+    pub fn tree_grew(&mut self, shared: &Shared) {
+        self.expanded.resize(shared.tree.nodes.len(), false);
+        self.refresh_visible(shared);
+        self.keep_selection_in_view();
+    }
+
     pub fn selected_node(&self) -> Option<usize> {
         self.visible.get(self.selected).copied()
     }

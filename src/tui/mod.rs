@@ -49,15 +49,45 @@ const TICK: Duration = Duration::from_millis(200);
 /// some are due: often enough that they appear within a frame.
 const BUSY_TICK: Duration = Duration::from_millis(15);
 
+/// How long the first frame waits for a folder to finish loading: a small
+/// folder then opens whole, a large one opens at once and fills in.
+const FIRST_FRAME_WAIT: Duration = Duration::from_millis(30);
+
 /// Runs the workbench until the analyst quits or the terminal goes away.
 pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
+    run_loading(corpus, None, keymap, theme)
+}
+
+/// [`run`] on a folder still loading: the workbench opens at once, and the
+/// policies join the tree as the `loader` hands them over.
+pub fn run_loading(
+    corpus: Corpus,
+    loader: Option<crate::model::load::Loader>,
+    keymap: Keymap,
+    theme: Theme,
+) -> io::Result<()> {
     let stop = terminal::stop_flag()?;
     terminal::install_panic_hook();
     terminal::enter()?;
     let mut app = App::new(corpus, keymap, theme);
-    let state_file = state::path_for(&app.shared);
-    if let Some(path) = &state_file {
-        state::restore_from(&mut app, path);
+    let state_file = match &loader {
+        Some(loader) => state::path_for_files(loader.files()),
+        None => state::path_for(&app.shared),
+    };
+    match loader {
+        Some(loader) => {
+            let saved = state_file.as_deref().and_then(state::read);
+            if let Some(saved) = &saved {
+                state::apply_at_start(&mut app, saved);
+            }
+            app.loading = Some(app::Loading::new(loader, saved));
+            app.wait_for_loading(FIRST_FRAME_WAIT);
+        }
+        None => {
+            if let Some(path) = &state_file {
+                state::restore_from(&mut app, path);
+            }
+        }
     }
     let draft: SharedDraft = Arc::new(Mutex::new(None));
     let done = Arc::new(AtomicBool::new(false));
@@ -72,12 +102,23 @@ pub fn run(corpus: Corpus, keymap: Keymap, theme: Theme) -> io::Result<()> {
         pending.save();
     }
     done.store(true, Ordering::SeqCst);
+    watchdog.thread().unpark();
     let _ = watchdog.join();
     terminal::restore();
     // Where the analyst was, for the next time this folder opens; a state
     // directory that cannot be written only loses that convenience.
     if let Some(path) = &state_file {
-        let _ = state::save_to(&app, path);
+        let _ = match app.loading.as_ref() {
+            // Quit before the folder was in: keep what was saved for the
+            // policies this session never saw.
+            Some(loading) => match &loading.restore {
+                Some(earlier) => {
+                    state::save_partial(&app, path, earlier, !loading.touched && !loading.restored)
+                }
+                None => state::save_to(&app, path),
+            },
+            None => state::save_to(&app, path),
+        };
     }
     result
 }
@@ -88,6 +129,7 @@ pub type SharedDraft = Arc<Mutex<Option<notes::Draft>>>;
 fn event_loop(app: &mut App, stop: &AtomicBool, draft: &SharedDraft) -> io::Result<()> {
     let backend = backend::LeanBackend::new(BufWriter::with_capacity(1 << 16, io::stdout()));
     let mut term = Terminal::new(backend)?;
+    let mut input = terminal::Input::new()?;
     let size = term.size()?;
     app.resize(size.width, size.height);
     let mut dirty = true;
@@ -139,7 +181,15 @@ fn event_loop(app: &mut App, stop: &AtomicBool, draft: &SharedDraft) -> io::Resu
         }
         dirty |= app.collect_background();
         let tick = if app.busy() { BUSY_TICK } else { TICK };
-        if !event::poll(tick)? {
+        match input.wait(tick)? {
+            // A dropped connection: leave as on SIGHUP (the draft is kept
+            // by `run`), before crossterm spins on the dead terminal.
+            terminal::Wait::Gone => return Ok(()),
+            // The loop's top sees the stop flag.
+            terminal::Wait::Signal | terminal::Wait::Timeout => continue,
+            terminal::Wait::Ready => {}
+        }
+        if !event::poll(Duration::ZERO)? {
             continue;
         }
         // Take every event already waiting before drawing again, so a burst

@@ -276,11 +276,19 @@ impl Shared {
 
     /// Recomputes anchors and tree marks from the review files.
     pub fn refresh_marks(&mut self) {
+        self.marks = NoteMarks::default();
+        self.extend_marks();
+    }
+
+    /// Anchors and marks for the review files that have none yet (those
+    /// of policies loaded since), keeping the others.
+    pub fn extend_marks(&mut self) {
         // Findings take their statuses from the notes.
         self.findings = std::cell::OnceCell::new();
         self.policy_findings.borrow_mut().clear();
-        let mut marks = NoteMarks::default();
-        for (pi, review) in self.reviews.reviews.iter().enumerate() {
+        let mut marks = std::mem::take(&mut self.marks);
+        let from = marks.anchors.len();
+        for (pi, review) in self.reviews.reviews.iter().enumerate().skip(from) {
             let policy = &self.corpus.policies[pi].policy;
             let anchors: Vec<Anchor> = review
                 .file

@@ -90,19 +90,25 @@ pub struct SavedNotes {
 
 /// The state file for the folder the corpus was loaded from.
 pub fn path_for(shared: &Shared) -> Option<PathBuf> {
+    file_for(shared.corpus.policies.iter().map(|p| p.path.as_path()))
+}
+
+/// The state file for the folder of these model files, known before they
+/// are loaded: the same file [`path_for`] names once they are.
+pub fn path_for_files(files: &[PathBuf]) -> Option<PathBuf> {
+    file_for(files.iter().map(PathBuf::as_path))
+}
+
+fn file_for<'a>(models: impl Iterator<Item = &'a Path>) -> Option<PathBuf> {
     let base = std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    let mut folders: Vec<PathBuf> = shared
-        .corpus
-        .policies
-        .iter()
-        .filter_map(|p| {
-            p.path
-                .parent()
-                .map(|d| d.canonicalize().unwrap_or(d.to_path_buf()))
-        })
+    // Each folder resolved once (thousands of models share one).
+    let parents: std::collections::BTreeSet<&Path> = models.filter_map(Path::parent).collect();
+    let mut folders: Vec<PathBuf> = parents
+        .into_iter()
+        .map(|d| d.canonicalize().unwrap_or(d.to_path_buf()))
         .collect();
     folders.sort();
     folders.dedup();
@@ -363,10 +369,123 @@ pub fn apply(app: &mut App, saved: &Saved) {
 }
 
 pub fn save_to(app: &App, path: &Path) -> std::io::Result<()> {
+    write(path, &capture(app))
+}
+
+/// The state saved in `path`, if there is one that reads.
+pub fn read(path: &Path) -> Option<Saved> {
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+}
+
+/// While a folder loads: the tree's filter at once (it applies to
+/// policies as they come).
+pub fn apply_at_start(app: &mut App, saved: &Saved) {
+    if let Some(browse) = app.stack[0].as_any_mut().downcast_mut::<Browse>() {
+        browse.filter = Filter {
+            query: saved.tree_filter.clone(),
+            editing: false,
+        };
+    }
+}
+
+/// While a folder loads: what `saved` says about the policies from
+/// `from` on, just loaded: their open rows, and the selection if it is on
+/// one of them and `select` (the analyst has not moved yet). Whether the
+/// selection was restored. Only the policies `saved` names are looked at.
+pub fn apply_loaded(app: &mut App, saved: &Saved, from: usize, select: bool) -> bool {
+    let named: std::collections::HashSet<&str> = saved
+        .expanded
+        .iter()
+        .chain(&saved.selected)
+        .filter_map(|k| k.split(' ').next())
+        .collect();
+    let keys: std::collections::HashSet<&str> = saved.expanded.iter().map(String::as_str).collect();
+    let shared = &app.shared;
+    let (mut opened, mut selected) = (Vec::new(), None);
+    for &root in shared.tree.roots.iter().skip(from) {
+        let policy = shared.tree.nodes[root].policy;
+        if !named.contains(shared.corpus.policies[policy].policy.id.as_str()) {
+            continue;
+        }
+        for node in root..shared.tree.nodes[root].end {
+            let Some(key) = node_key(shared, node) else {
+                continue;
+            };
+            if keys.contains(key.as_str()) {
+                opened.push(node);
+            }
+            if select && saved.selected.as_deref() == Some(key.as_str()) {
+                selected = Some(node);
+            }
+        }
+    }
+    let App { shared, stack, .. } = app;
+    let Some(browse) = stack[0].as_any_mut().downcast_mut::<Browse>() else {
+        return false;
+    };
+    browse.expanded.resize(shared.tree.nodes.len(), false);
+    for node in opened {
+        browse.expanded[node] = true;
+    }
+    browse.tree_grew(shared);
+    if let Some(node) = selected {
+        browse.select_node(shared, node);
+        browse.resize(shared);
+    }
+    selected.is_some()
+}
+
+/// Once the folder is loaded: the notes view, if it was open and the
+/// analyst has not started elsewhere.
+pub fn apply_at_end(app: &mut App, saved: &Saved) {
+    if let Some(notes) = &saved.notes {
+        let mut view = NotesView::default();
+        view.typed.query = notes.filter.clone();
+        view.selected = notes
+            .selected
+            .min(view.listed_notes(&app.shared).len().saturating_sub(1));
+        app.stack.push(Box::new(view));
+    }
+}
+
+/// [`save_to`] for a session that ended before its folder finished
+/// loading: what `earlier` kept for policies not loaded yet stays, and so
+/// does its selection if `keep_selection` (it was never restored).
+pub fn save_partial(
+    app: &App,
+    path: &Path,
+    earlier: &Saved,
+    keep_selection: bool,
+) -> std::io::Result<()> {
+    let mut saved = capture(app);
+    let loaded: std::collections::HashSet<&str> = app
+        .shared
+        .corpus
+        .policies
+        .iter()
+        .map(|p| p.policy.id.as_str())
+        .collect();
+    let unloaded = |key: &&String| !loaded.contains(key.split(' ').next().unwrap_or(""));
+    saved
+        .expanded
+        .extend(earlier.expanded.iter().filter(unloaded).cloned());
+    if keep_selection {
+        saved.selected.clone_from(&earlier.selected);
+    }
+    saved.notes = saved.notes.or_else(|| {
+        earlier.notes.as_ref().map(|n| SavedNotes {
+            selected: n.selected,
+            filter: n.filter.clone(),
+        })
+    });
+    write(path, &saved)
+}
+
+fn write(path: &Path, saved: &Saved) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let text = serde_json::to_string_pretty(&capture(app)).map_err(std::io::Error::other)?;
+    let text = serde_json::to_string_pretty(saved).map_err(std::io::Error::other)?;
     std::fs::write(path, text)
 }
 

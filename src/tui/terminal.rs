@@ -115,8 +115,9 @@ pub fn watchdog(
 ) -> std::thread::JoinHandle<()> {
     use std::io::IsTerminal;
     use std::time::Duration;
+    // Sleeps are parks, so the loop's end wakes it at once.
     std::thread::spawn(move || loop {
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::park_timeout(Duration::from_millis(100));
         if done.load(Ordering::SeqCst) {
             return;
         }
@@ -125,7 +126,7 @@ pub fn watchdog(
         }
         stop.store(true, Ordering::SeqCst);
         for _ in 0..5 {
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::park_timeout(Duration::from_millis(100));
             if done.load(Ordering::SeqCst) {
                 return;
             }
@@ -137,6 +138,103 @@ pub fn watchdog(
         restore();
         std::process::exit(129);
     })
+}
+
+/// What [`Input::wait`] saw.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Bytes to read from the terminal.
+    Ready,
+    /// Nothing within the time given.
+    Timeout,
+    /// A signal came (SIGTERM, SIGHUP, SIGINT): the stop flag says which.
+    Signal,
+    /// The terminal hung up or failed: nothing will ever come from it.
+    Gone,
+}
+
+/// Waits for the terminal itself, before crossterm reads it: crossterm's
+/// reader retries a closed terminal's end of file or EIO forever, spinning
+/// a core, so a dropped SSH connection must be seen here first. The
+/// signals that stop the workbench wake the wait at once, whichever
+/// thread they are delivered to.
+pub struct Input {
+    tty: std::os::fd::RawFd,
+    /// Kept open when the terminal is `/dev/tty` (stdin is not one).
+    _tty_file: Option<std::fs::File>,
+    /// Read end of a pipe the signal handlers write a byte into.
+    wake: std::os::unix::net::UnixStream,
+}
+
+impl Input {
+    pub fn new() -> io::Result<Input> {
+        use std::io::IsTerminal;
+        use std::os::fd::AsRawFd;
+        // The terminal crossterm reads: stdin, else the process's tty.
+        let (tty, file) = if io::stdin().is_terminal() {
+            (io::stdin().as_raw_fd(), None)
+        } else {
+            let file = std::fs::File::open("/dev/tty")?;
+            (file.as_raw_fd(), Some(file))
+        };
+        let (wake, signalled) = std::os::unix::net::UnixStream::pair()?;
+        wake.set_nonblocking(true)?;
+        signalled.set_nonblocking(true)?;
+        for signal in [
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+            signal_hook::consts::SIGINT,
+        ] {
+            signal_hook::low_level::pipe::register(signal, signalled.try_clone()?)?;
+        }
+        Ok(Input {
+            tty,
+            _tty_file: file,
+            wake,
+        })
+    }
+
+    /// Waits up to `timeout` for input, a signal or a hang-up.
+    pub fn wait(&mut self, timeout: std::time::Duration) -> io::Result<Wait> {
+        use std::io::Read;
+        use std::os::fd::AsRawFd;
+        let mut fds = [
+            libc::pollfd {
+                fd: self.tty,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: self.wake.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+        // SAFETY: two valid pollfd entries, for descriptors this holds open.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), 2, millis) };
+        if ready < 0 {
+            let error = io::Error::last_os_error();
+            return match error.kind() {
+                io::ErrorKind::Interrupted => Ok(Wait::Signal),
+                _ => Err(error),
+            };
+        }
+        if fds[1].revents != 0 {
+            let mut drain = [0u8; 64];
+            while matches!(self.wake.read(&mut drain), Ok(n) if n > 0) {}
+            return Ok(Wait::Signal);
+        }
+        let tty = fds[0].revents;
+        if tty & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            return Ok(Wait::Gone);
+        }
+        Ok(if tty & libc::POLLIN != 0 {
+            Wait::Ready
+        } else {
+            Wait::Timeout
+        })
+    }
 }
 
 pub fn stopped(flag: &AtomicBool) -> bool {

@@ -38,7 +38,16 @@ pub struct Tree {
 impl Tree {
     pub fn build(corpus: &Corpus) -> Tree {
         let mut tree = Tree::default();
-        for (pi, loaded) in corpus.policies.iter().enumerate() {
+        tree.extend(corpus);
+        tree
+    }
+
+    /// Adds the nodes of the policies the tree does not have yet (the
+    /// corpus grows at its end while a folder loads): existing nodes keep
+    /// their numbers, new ones follow in display order.
+    pub fn extend(&mut self, corpus: &Corpus) {
+        let tree = self;
+        for (pi, loaded) in corpus.policies.iter().enumerate().skip(tree.roots.len()) {
             let policy = &loaded.policy;
             let root = tree.add(pi, NodeKind::Policy, 0, None);
             tree.roots.push(root);
@@ -54,7 +63,6 @@ impl Tree {
                 }
             }
         }
-        tree
     }
 
     fn add(&mut self, policy: usize, kind: NodeKind, depth: usize, parent: Option<usize>) -> usize {

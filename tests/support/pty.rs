@@ -3,16 +3,22 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
 pub struct Session {
     pub child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
+    /// None once [`Session::hang_up`] closed the terminal.
+    master: Option<Box<dyn MasterPty + Send>>,
+    writer: Option<Box<dyn Write + Send>>,
     output: Receiver<Vec<u8>>,
+    /// Stops the reader thread, so every handle on the terminal can close.
+    stop_reader: Arc<AtomicBool>,
+    reader: Option<std::thread::JoinHandle<()>>,
     pub parser: vt100::Parser,
     /// Every byte the program wrote, in order.
     pub raw: Vec<u8>,
@@ -56,20 +62,38 @@ impl Session {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
+        let fd = pair.master.as_raw_fd().expect("a unix pty");
         let (tx, rx) = channel();
-        std::thread::spawn(move || {
+        let stop_reader = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&stop_reader);
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
+            while !stop.load(Ordering::SeqCst) {
+                // Waits for output a little at a time, so a hang-up can
+                // stop this thread and close its handle on the terminal.
+                let mut poll = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd; the master outlives this thread
+                // (hang_up and drop join it first).
+                if unsafe { libc::poll(&mut poll, 1, 20) } <= 0 {
+                    continue;
+                }
+                match reader.read(&mut buf) {
+                    Ok(n) if n > 0 && tx.send(buf[..n].to_vec()).is_ok() => {}
+                    _ => break,
                 }
             }
         });
         Session {
             child,
-            _master: pair.master,
-            writer,
+            master: Some(pair.master),
+            writer: Some(writer),
             output: rx,
+            stop_reader,
+            reader: Some(reader),
             parser: vt100::Parser::new(rows, cols, 0),
             raw: Vec::new(),
             kitty: false,
@@ -151,8 +175,22 @@ impl Session {
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).unwrap();
-        self.writer.flush().unwrap();
+        let writer = self.writer.as_mut().expect("the terminal is open");
+        writer.write_all(bytes).unwrap();
+        writer.flush().unwrap();
+    }
+
+    /// Closes the terminal from the far end, as a dropped SSH connection
+    /// does: every handle on the master side goes, so the program gets
+    /// SIGHUP and its reads fail. Output it wrote until then is kept.
+    pub fn hang_up(&mut self) {
+        self.stop_reader.store(true, Ordering::SeqCst);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        self.pump(Duration::ZERO);
+        self.writer = None;
+        self.master = None;
     }
 
     /// The program's process id (to send it a signal).
@@ -185,6 +223,10 @@ impl Drop for Session {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
             let _ = self.child.kill();
+        }
+        self.stop_reader.store(true, Ordering::SeqCst);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
         }
     }
 }

@@ -31,6 +31,9 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         Span::styled(format!("{} …", keys.join(" ")), shared.theme.key())
     } else if let Some(message) = &app.status {
         Span::styled(truncate(message, room), shared.theme.warning())
+    } else if let Some(loading) = &app.loading {
+        // Until the folder is in, the line says how far it is.
+        Span::styled(truncate(&loading.progress(), room), shared.theme.key())
     } else {
         // Under a popup, where it was opened from.
         let base = app.stack.iter().rposition(|v| !v.popup()).unwrap_or(0);
