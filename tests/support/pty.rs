@@ -126,11 +126,15 @@ impl Session {
         let queries = self.raw.windows(3).filter(|w| w == b"\x1b[c").count();
         while self.answered < queries {
             self.answered += 1;
+            // The terminal may have been closed (a dropped connection).
+            let Some(writer) = self.writer.as_mut() else {
+                return;
+            };
             if self.kitty {
-                self.writer.write_all(b"\x1b[?0u").unwrap();
+                writer.write_all(b"\x1b[?0u").unwrap();
             }
-            self.writer.write_all(b"\x1b[?62;22c").unwrap();
-            self.writer.flush().unwrap();
+            writer.write_all(b"\x1b[?62;22c").unwrap();
+            writer.flush().unwrap();
         }
     }
 
