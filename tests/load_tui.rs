@@ -158,9 +158,12 @@ fn a_dropped_terminal_ends_the_workbench_at_once_keeping_the_note() {
     let status = s.wait_exit(Duration::from_secs(5));
     let took = dropped.elapsed();
     assert!(status.is_some(), "qualm exits when its terminal goes away");
+    // Before, a watchdog ended it after 0.5 s of spinning: the CPU bound
+    // below tells the two apart even on a busy machine, so this one is
+    // loose.
     assert!(
-        took < Duration::from_millis(400),
-        "exits within 400 ms of the hang-up, took {took:?}"
+        took < Duration::from_secs(1),
+        "exits within a second of the hang-up, took {took:?}"
     );
     if let (Some(before), Some(after)) = (cpu_before, cpu_at_exit) {
         assert!(
