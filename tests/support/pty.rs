@@ -178,6 +178,18 @@ impl Session {
         self.screen().contains(text)
     }
 
+    /// Waits up to `timeout` for `text` to leave the screen.
+    pub fn wait_gone(&mut self, text: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if !self.screen().contains(text) {
+                return true;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        !self.screen().contains(text)
+    }
+
     pub fn send(&mut self, bytes: &[u8]) {
         let writer = self.writer.as_mut().expect("the terminal is open");
         writer.write_all(bytes).unwrap();
