@@ -549,3 +549,25 @@ fn a_flow_is_made_from_the_reader_and_a_clause_added_to_a_flows_evidence_there()
     let evidence: Vec<&str> = flow.evidence.iter().map(|e| &**e).collect();
     assert_eq!(evidence, ["collect.2", "collect.3"], "{}", status(&app));
 }
+
+#[test]
+fn ctrl_c_on_a_form_with_changes_asks_before_quitting() {
+    let dir = folder();
+    let mut app = open(dir.path(), false);
+    select_context(&mut app, "web");
+    press(&mut app, "m c");
+    type_text(&mut app, "Signing up");
+    press(&mut app, "<C-c>");
+    assert!(!app.quit, "a form with changes is not thrown away at once");
+    press(&mut app, "n");
+    assert!(app.top_as::<ContextForm>().is_some(), "n goes back to it");
+    press(&mut app, "<C-c> x");
+    assert!(app.quit, "x discards and quits");
+
+    // An empty form is nothing to lose.
+    let mut app = open(dir.path(), false);
+    select_context(&mut app, "web");
+    press(&mut app, "m c");
+    press(&mut app, "<C-c>");
+    assert!(app.quit);
+}

@@ -486,7 +486,7 @@ impl App {
     }
 
     /// `Ctrl-c`: quits from anywhere, asking first when a note is being
-    /// written.
+    /// written or a model form holds changes.
     fn quit_all(&mut self) -> Vec<Effect> {
         if self.draft().is_some() {
             if self.top_as::<Confirm>().is_some() {
@@ -502,6 +502,25 @@ impl App {
                     ),
                     ('x', "discard it and quit", vec![Effect::Quit]),
                     ('n', "stay", vec![Effect::Pop]),
+                ],
+            );
+            return vec![Effect::Push(Box::new(confirm))];
+        }
+        let form_open = self
+            .find::<super::modelling::FlowForm>()
+            .is_some_and(|f| f.unsaved())
+            || self
+                .find::<super::modelling::ContextForm>()
+                .is_some_and(|f| f.unsaved());
+        if form_open {
+            if self.top_as::<Confirm>().is_some() {
+                return Vec::new();
+            }
+            let confirm = Confirm::new(
+                "Quit? A model form has changes not saved.",
+                vec![
+                    ('x', "discard them and quit", vec![Effect::Quit]),
+                    ('n', "stay (Ctrl-s saves the form)", vec![Effect::Pop]),
                 ],
             );
             return vec![Effect::Push(Box::new(confirm))];

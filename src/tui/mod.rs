@@ -105,6 +105,16 @@ pub fn run_loading(
     watchdog.thread().unpark();
     let _ = watchdog.join();
     terminal::restore();
+    // Model edits already asked for are saved before the process ends:
+    // an edit the status line called saved-soon must not vanish on quit.
+    if app.modelling.busy() {
+        eprintln!("qualm: saving the model edits still under way…");
+        if !app.wait_model(Duration::from_secs(30)) {
+            eprintln!(
+                "qualm: a model edit could not be saved within 30 s (another qualm holds the model lock); it is NOT saved"
+            );
+        }
+    }
     // Where the analyst was, for the next time this folder opens; a state
     // directory that cannot be written only loses that convenience.
     if let Some(path) = &state_file {

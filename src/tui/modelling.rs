@@ -838,7 +838,7 @@ impl ContextForm {
         id
     }
 
-    fn unsaved(&self) -> bool {
+    pub fn unsaved(&self) -> bool {
         !self.name.text().trim().is_empty() || (self.id_typed && !self.id.text().is_empty())
     }
 
