@@ -571,3 +571,43 @@ fn ctrl_c_on_a_form_with_changes_asks_before_quitting() {
     press(&mut app, "<C-c>");
     assert!(app.quit);
 }
+
+/// A dropped connection ends the session with the form open: what it holds
+/// is saved as a suggested flow (to confirm or reject), never lost and
+/// never passed off as confirmed.
+#[test]
+fn a_flow_form_open_at_hang_up_is_kept_as_a_suggested_flow() {
+    let dir = folder();
+    let mut app = open(dir.path(), false);
+    select_clause(&mut app, "collect.2");
+    press(&mut app, "m f");
+    type_text(&mut app, "email");
+    press(&mut app, "<Enter>");
+    let before = policy(&app)
+        .contexts
+        .iter()
+        .map(|c| c.flows.len())
+        .sum::<usize>();
+    assert!(app.keep_open_flow_form());
+    saved(&mut app);
+    let text = model(dir.path());
+    let flows: Vec<_> = policy(&app)
+        .contexts
+        .iter()
+        .flat_map(|c| &c.flows)
+        .collect();
+    assert_eq!(flows.len(), before + 1, "{text}");
+    let kept = flows
+        .iter()
+        .find(|f| {
+            f.evidence.iter().any(|e| &**e == "collect.2") && f.data.iter().any(|d| &**d == "email")
+        })
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(kept.suggested, "{text}");
+
+    // An untouched form leaves nothing behind.
+    let mut app = open(dir.path(), false);
+    select_clause(&mut app, "collect.2");
+    press(&mut app, "m f");
+    assert!(!app.keep_open_flow_form());
+}

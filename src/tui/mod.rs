@@ -105,6 +105,11 @@ pub fn run_loading(
     watchdog.thread().unpark();
     let _ = watchdog.join();
     terminal::restore();
+    // A flow form open when the connection dropped is kept, as a
+    // suggested flow to confirm.
+    if terminal::stopped(&stop) {
+        app.keep_open_flow_form();
+    }
     // Model edits already asked for are saved before the process ends:
     // an edit the status line called saved-soon must not vanish on quit.
     if app.modelling.busy() {

@@ -354,6 +354,22 @@ impl FlowForm {
 
     /// The edit that saves the form: only what changed, by id.
     fn edit(&self) -> Result<(Edit, String), String> {
+        self.edit_marked(None)
+    }
+
+    /// What the form holds as an edit that leaves the flow suggested, for
+    /// a session that ends (hang-up, kill) before it was saved: the flow
+    /// is kept for an analyst to confirm or reject, not lost and not
+    /// passed off as confirmed. None when there is nothing to keep.
+    pub fn edit_kept_as_suggested(&self) -> Option<(usize, Edit)> {
+        if !self.unsaved() || self.saving {
+            return None;
+        }
+        let (edit, _) = self.edit_marked(Some(true)).ok()?;
+        Some((self.policy, edit))
+    }
+
+    fn edit_marked(&self, suggested: Option<bool>) -> Result<(Edit, String), String> {
         let now = self.values();
         // A new flow says everything it holds; an edit only what changed.
         let blank = Values {
@@ -397,7 +413,7 @@ impl FlowForm {
             }),
             qualifier: (now.qualifier != was.qualifier)
                 .then(|| (!now.qualifier.is_empty()).then(|| now.qualifier.clone())),
-            suggested: None,
+            suggested,
             action: (now.action != was.action).then_some(now.action),
         };
         match &self.purpose {
@@ -1285,6 +1301,21 @@ impl App {
             }
         }
         changed | self.reload_changed_models()
+    }
+
+    /// A flow form still open when the session ends by a signal (a
+    /// dropped SSH connection): its flow is saved marked suggested. True
+    /// when there was one to keep.
+    pub fn keep_open_flow_form(&mut self) -> bool {
+        let kept = self
+            .find::<FlowForm>()
+            .and_then(FlowForm::edit_kept_as_suggested);
+        let Some((policy, edit)) = kept else {
+            return false;
+        };
+        let done = String::from("kept the open flow form as a suggested flow");
+        self.model_edit(policy, edit, done, false);
+        true
     }
 
     /// Waits until every queued edit is saved (tests and scripted use).
