@@ -25,6 +25,14 @@ pub struct Here {
     pub clause: Option<(usize, usize)>,
 }
 
+/// The status line's keys of every form (the note editor, the flow and
+/// context forms): they save, move between fields and cancel alike.
+pub const FORM_COMMANDS: &[(Action, &str)] = &[
+    (Action::Submit, "save"),
+    (Action::NextField, "field"),
+    (Action::Cancel, "cancel"),
+];
+
 pub trait Component: Any {
     /// The keymap section that applies while this view is on top.
     fn keymap(&self) -> View;

@@ -756,11 +756,7 @@ impl Component for FlowForm {
     }
 
     fn commands(&self) -> &'static [(Action, &'static str)] {
-        &[
-            (Action::Submit, "save"),
-            (Action::NextField, "field"),
-            (Action::Cancel, "cancel"),
-        ]
+        super::component::FORM_COMMANDS
     }
 
     fn title(&self, shared: &Shared) -> String {
@@ -978,11 +974,7 @@ impl Component for ContextForm {
     }
 
     fn commands(&self) -> &'static [(Action, &'static str)] {
-        &[
-            (Action::Submit, "save"),
-            (Action::NextField, "field"),
-            (Action::Cancel, "cancel"),
-        ]
+        super::component::FORM_COMMANDS
     }
 
     fn title(&self, shared: &Shared) -> String {

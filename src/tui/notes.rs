@@ -599,11 +599,7 @@ impl Component for Editor {
     }
 
     fn commands(&self) -> &'static [(Action, &'static str)] {
-        &[
-            (Action::Submit, "save"),
-            (Action::NextField, "field"),
-            (Action::Cancel, "cancel"),
-        ]
+        super::component::FORM_COMMANDS
     }
 
     fn title(&self, shared: &Shared) -> String {
