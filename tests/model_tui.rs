@@ -588,7 +588,7 @@ fn a_flow_form_open_at_hang_up_is_kept_as_a_suggested_flow() {
         .iter()
         .map(|c| c.flows.len())
         .sum::<usize>();
-    assert!(app.keep_open_flow_form());
+    assert!(app.keep_open_form());
     saved(&mut app);
     let text = model(dir.path());
     let flows: Vec<_> = policy(&app)
@@ -609,5 +609,15 @@ fn a_flow_form_open_at_hang_up_is_kept_as_a_suggested_flow() {
     let mut app = open(dir.path(), false);
     select_clause(&mut app, "collect.2");
     press(&mut app, "m f");
-    assert!(!app.keep_open_flow_form());
+    assert!(!app.keep_open_form());
+
+    // A context form with a name is kept as named.
+    let mut app = open(dir.path(), false);
+    select_context(&mut app, "web");
+    press(&mut app, "m c");
+    assert!(!app.keep_open_form(), "nothing typed yet");
+    type_text(&mut app, "Signing up");
+    assert!(app.keep_open_form());
+    saved(&mut app);
+    assert!(model(dir.path()).contains("name: Signing up"));
 }

@@ -108,7 +108,7 @@ pub fn run_loading(
     // A flow form open when the connection dropped is kept, as a
     // suggested flow to confirm.
     if terminal::stopped(&stop) {
-        app.keep_open_flow_form();
+        app.keep_open_form();
     }
     // Model edits already asked for are saved before the process ends:
     // an edit the status line called saved-soon must not vanish on quit.

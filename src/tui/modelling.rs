@@ -865,21 +865,33 @@ impl ContextForm {
                 "a context id is one word (letters, digits, - . _)",
             ))];
         }
+        self.saving = true;
+        vec![Effect::Model {
+            policy: self.policy,
+            edit: self.add_context(id.clone(), name),
+            done: format!("added context {id}"),
+            close_form: true,
+        }]
+    }
+
+    fn add_context(&self, id: String, name: String) -> Edit {
         let parent = self
             .parent
             .checked_sub(1)
             .map(|i| self.parents[i].0.clone());
-        self.saving = true;
-        vec![Effect::Model {
-            policy: self.policy,
-            edit: Edit::AddContext {
-                id: id.clone(),
-                name,
-                parent,
-            },
-            done: format!("added context {id}"),
-            close_form: true,
-        }]
+        Edit::AddContext { id, name, parent }
+    }
+
+    /// The context the form names, for a session ended by a signal before
+    /// it was saved (an empty context is harmless, and `m D` or undo in a
+    /// later session removes it). None when nothing was typed.
+    pub fn edit_kept(&self) -> Option<(usize, Edit)> {
+        let name = self.name.text().trim().to_string();
+        let id = self.id_value();
+        if self.saving || name.is_empty() || id.is_empty() || id.chars().any(char::is_whitespace) {
+            return None;
+        }
+        Some((self.policy, self.add_context(id, name)))
     }
 
     fn text_mut(&mut self) -> Option<&mut TextField> {
@@ -1295,17 +1307,18 @@ impl App {
         changed | self.reload_changed_models()
     }
 
-    /// A flow form still open when the session ends by a signal (a
-    /// dropped SSH connection): its flow is saved marked suggested. True
-    /// when there was one to keep.
-    pub fn keep_open_flow_form(&mut self) -> bool {
+    /// A form still open when the session ends by a signal (a dropped
+    /// SSH connection): a flow is saved marked suggested, a context as
+    /// named. True when there was one to keep.
+    pub fn keep_open_form(&mut self) -> bool {
         let kept = self
             .find::<FlowForm>()
-            .and_then(FlowForm::edit_kept_as_suggested);
+            .and_then(FlowForm::edit_kept_as_suggested)
+            .or_else(|| self.find::<ContextForm>().and_then(ContextForm::edit_kept));
         let Some((policy, edit)) = kept else {
             return false;
         };
-        let done = String::from("kept the open flow form as a suggested flow");
+        let done = String::from("kept the open form");
         self.model_edit(policy, edit, done, false);
         true
     }
