@@ -203,3 +203,26 @@ fn the_selection_comes_back_when_its_policy_has_loaded() {
     );
     assert!(s.screen().contains("Policies (105)"), "{}", s.screen());
 }
+
+/// The model forms keep what was typed when the connection drops, as the
+/// note editor does: here a context form, saved as named.
+#[test]
+fn a_model_form_open_when_the_terminal_drops_is_saved() {
+    let dir = scratch_policies();
+    let folder = dir.path().to_str().unwrap();
+    let mut s = Session::start(QUALM, &[folder], &[("QUALM_AUTHOR", "e2e")], 80, 24);
+    assert!(s.wait_for("quali-2024", WAIT), "{}", s.screen());
+    s.send(b"j");
+    s.settle(Duration::from_millis(150));
+    s.send(b"mc");
+    assert!(s.wait_for("New context", WAIT), "{}", s.screen());
+    s.send(b"Typed before the drop");
+    s.settle(Duration::from_millis(150));
+    s.hang_up();
+    assert!(
+        s.wait_exit(Duration::from_secs(10)).is_some(),
+        "qualm exits when its terminal goes away"
+    );
+    let model = std::fs::read_to_string(Path::new(folder).join("quali-2024.yaml")).unwrap();
+    assert!(model.contains("name: Typed before the drop"), "{model}");
+}

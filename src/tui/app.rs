@@ -900,7 +900,10 @@ impl App {
         };
         let path = self.shared.corpus.policies[policy].path.clone();
         let waiting = |lock: &std::path::Path| {
-            eprintln!(
+            // Not `eprintln!`: it panics if the terminal went away.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "qualm: waiting for {} (another qualm is writing)",
                 crate::escape::path(lock)
             );

@@ -105,17 +105,24 @@ pub fn run_loading(
     watchdog.thread().unpark();
     let _ = watchdog.join();
     terminal::restore();
-    // A flow form open when the connection dropped is kept, as a
-    // suggested flow to confirm.
-    if terminal::stopped(&stop) {
+    // A form open when the session ended other than by the analyst
+    // quitting (a signal, the terminal gone) is kept: a flow as a
+    // suggested flow to confirm, a context as named.
+    if !app.quit {
         app.keep_open_form();
     }
     // Model edits already asked for are saved before the process ends:
     // an edit the status line called saved-soon must not vanish on quit.
+    // (Said with `writeln!`, not `eprintln!`, which panics when the
+    // terminal is gone, as it is after a dropped connection.)
     if app.modelling.busy() {
-        eprintln!("qualm: saving the model edits still under way…");
+        let _ = writeln!(
+            io::stderr(),
+            "qualm: saving the model edits still under way…"
+        );
         if !app.wait_model(Duration::from_secs(30)) {
-            eprintln!(
+            let _ = writeln!(
+                io::stderr(),
                 "qualm: a model edit could not be saved within 30 s (another qualm holds the model lock); it is NOT saved"
             );
         }
