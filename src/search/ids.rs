@@ -104,11 +104,6 @@ impl IdTable {
         }
         Some(text)
     }
-
-    /// Bytes held, for measurements.
-    pub fn heap_bytes(&self) -> usize {
-        self.pieces.capacity() + self.piece_ends.capacity() * 4 + self.rows.capacity() * 12
-    }
 }
 
 /// A matched row with its score (higher is better).
@@ -181,10 +176,6 @@ impl IdMatcher {
             piece_terms,
             piece_scores: Vec::new(),
         }
-    }
-
-    pub fn table(&self) -> &IdTable {
-        &self.table
     }
 
     /// The best `limit` rows matching every word of `query`, or `None` when

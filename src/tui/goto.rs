@@ -62,7 +62,7 @@ enum RowTarget {
 /// Every id of the folder as `:` and the palette list them: the rows'
 /// texts in a shared [`IdTable`] (matched on the id worker), and where
 /// each row leads. At a thousand policies there are a quarter of a million
-/// rows; kept as texts and targets they cost some 80 MiB, kept so some 8.
+/// rows; as texts with a search index they cost some 80 MiB, kept so some 7.
 #[derive(Default)]
 pub struct IdRows {
     pub table: Arc<IdTable>,
@@ -104,11 +104,6 @@ impl IdRows {
             }
         };
         Some((text, target))
-    }
-
-    /// Bytes held, for measurements.
-    pub fn heap_bytes(&self) -> usize {
-        self.table.heap_bytes() + self.targets.capacity() * std::mem::size_of::<RowTarget>()
     }
 }
 
