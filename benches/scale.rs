@@ -381,30 +381,23 @@ fn main() {
     fresh.sort_by(f64::total_cmp);
 
     // Ids for the palette and `:`: the rows are built on the UI thread
-    // once (when `:` or `/` is first pressed), their index on a second
+    // once (when `:` or `/` is first pressed), their dictionary on a second
     // worker; then each keystroke of ids. The heap figure is both.
     let live_before_ids = live_mb();
     let started = Instant::now();
     let id_rows = qualm::tui::goto::id_rows(&app.shared);
     let id_rows_time = started.elapsed();
     let started = Instant::now();
-    let id_index = Index::build(qualm::tui::palette::id_items(&id_rows));
+    let mut id_matcher = qualm::search::IdMatcher::new(id_rows.table.clone());
     let id_index_time = started.elapsed();
     let live_ids = live_mb() - live_before_ids;
-    let mut id_session = Session::new(&id_index);
     let mut id_per_key = Vec::new();
     for query in ID_QUERIES.iter().chain(QUERIES) {
         for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
-            generation += 1;
             let started = Instant::now();
-            let results = run_query(
-                &mut id_session,
-                generation,
-                &query[..end],
-                qualm::tui::palette::PALETTE_IDS,
-                &|| false,
-            )
-            .expect("not cancelled");
+            let results = id_matcher
+                .search(&query[..end], qualm::tui::palette::GOTO_IDS, &|| false)
+                .expect("not cancelled");
             id_per_key.push(ms(started.elapsed()));
             std::hint::black_box(results);
         }
@@ -493,7 +486,7 @@ fn main() {
         );
     }
     println!(
-        "ids         {:>9.1} ms rows (UI thread, once), {:.1} ms index (worker), {} ids, {live_ids:.1} MiB",
+        "ids         {:>9.1} ms rows (UI thread, once), {:.1} ms dictionary (worker), {} ids, {live_ids:.1} MiB",
         ms(id_rows_time),
         ms(id_index_time),
         id_rows.len()

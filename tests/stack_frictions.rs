@@ -81,7 +81,7 @@ fn the_palette_finds_ids_and_jumps_to_them() {
         .top_as::<qualm::tui::palette::PaletteView>()
         .expect("the palette");
     assert_eq!(
-        palette.id_hits(&app.shared).first().copied(),
+        palette.id_hits(&app.shared).first().map(String::as_str),
         Some("clause quali-2024 collect.demo")
     );
     let shown = screen(&mut app, 120, 40);

@@ -9,11 +9,13 @@
 //! a [`Searcher`] runs sessions on a worker thread, where a newer query
 //! cancels an older one. No TUI types live here.
 
+mod ids;
 mod index;
 mod items;
 mod score;
 mod worker;
 
+pub use ids::{IdHit, IdMatcher, IdMatches, IdResults, IdSearcher, IdTable};
 pub use index::{Group, Hit};
 pub use index::{Index, Session, Stats};
 pub use items::{ItemRef, Items};

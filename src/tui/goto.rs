@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::any_component;
 use crate::keymap::View;
 use crate::model::Category;
+use crate::search::IdTable;
 
 use super::action::Action;
 use super::app::Shared;
@@ -48,68 +49,133 @@ pub const CARD_CATEGORIES: [(Category, &str); 4] = [
     (Category::Bases, "basis"),
 ];
 
+/// Where a row leads, compactly: a node or a flow by index, a note or a
+/// card by its place in [`IdRows`]' short lists.
+#[derive(Debug, Clone, Copy)]
+enum RowTarget {
+    Node(u32),
+    Flow { node: u32, flow: u32 },
+    Note(u32),
+    Card(u32),
+}
+
+/// Every id of the folder as `:` and the palette list them: the rows'
+/// texts in a shared [`IdTable`] (matched on the id worker), and where
+/// each row leads. At a thousand policies there are a quarter of a million
+/// rows; as texts with a search index they cost some 80 MiB, kept so some 7.
+#[derive(Default)]
+pub struct IdRows {
+    pub table: Arc<IdTable>,
+    targets: Vec<RowTarget>,
+    /// Notes and cards are few: their targets are kept whole.
+    notes: Vec<(usize, String)>,
+    cards: Vec<(Category, String)>,
+}
+
+impl IdRows {
+    pub fn len(&self) -> usize {
+        self.targets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+
+    /// A row's text ("kind policy id", a term's label after its id) and
+    /// where it leads.
+    pub fn get(&self, row: usize) -> Option<(String, IdTarget)> {
+        let text = self.table.text(row)?;
+        let target = match *self.targets.get(row)? {
+            RowTarget::Node(n) => IdTarget::Node(n as usize),
+            RowTarget::Flow { node, flow } => IdTarget::Flow {
+                node: node as usize,
+                flow: flow as usize,
+            },
+            RowTarget::Note(i) => {
+                let (policy, id) = self.notes.get(i as usize)?;
+                IdTarget::Note {
+                    policy: *policy,
+                    id: id.clone(),
+                }
+            }
+            RowTarget::Card(i) => {
+                let (category, id) = self.cards.get(i as usize)?;
+                IdTarget::Card(*category, id.clone())
+            }
+        };
+        Some((text, target))
+    }
+}
+
+fn index32(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 4 billion ids")
+}
+
 /// Every id of the folder as a row to match ("kind policy id", a term's
 /// label after its id), with where it leads: `:` and the palette list
 /// these.
-pub fn id_rows(shared: &Shared) -> Vec<(Arc<str>, IdTarget)> {
-    let mut rows = Vec::new();
+pub fn id_rows(shared: &Shared) -> IdRows {
+    let mut table = IdTable::new();
+    let mut targets = Vec::new();
     for (n, node) in shared.tree.nodes.iter().enumerate() {
         let policy = &shared.corpus.policies[node.policy].policy;
-        let text = match &node.kind {
-            NodeKind::Policy => format!("policy {}", policy.id),
+        let here = RowTarget::Node(index32(n));
+        match &node.kind {
+            NodeKind::Policy => table.push("policy", None, &policy.id),
             NodeKind::Section(si) => {
-                format!("section {} {}", policy.id, policy.sections[*si].id)
+                table.push("section", Some(&policy.id), &policy.sections[*si].id)
             }
-            NodeKind::Clause(si, ci) => {
-                format!(
-                    "clause {} {}",
-                    policy.id, policy.sections[*si].clauses[*ci].id
-                )
-            }
+            NodeKind::Clause(si, ci) => table.push(
+                "clause",
+                Some(&policy.id),
+                &policy.sections[*si].clauses[*ci].id,
+            ),
             NodeKind::Context(path) => {
                 let context = policy.context_at(path);
-                rows.push((
-                    format!("context {} {}", policy.id, context.id).into(),
-                    IdTarget::Node(n),
-                ));
+                table.push("context", Some(&policy.id), &context.id);
+                targets.push(here);
                 for (fi, flow) in context.flows.iter().enumerate() {
                     if let Some(id) = &flow.id {
-                        rows.push((
-                            format!("flow {} {id}", policy.id).into(),
-                            IdTarget::Flow { node: n, flow: fi },
-                        ));
+                        table.push("flow", Some(&policy.id), id);
+                        targets.push(RowTarget::Flow {
+                            node: index32(n),
+                            flow: index32(fi),
+                        });
                     }
                 }
                 continue;
             }
             _ => continue,
-        };
-        rows.push((text.into(), IdTarget::Node(n)));
+        }
+        targets.push(here);
     }
+    let mut notes = Vec::new();
     for (policy, note) in shared.reviews.all_notes() {
-        let text = format!(
-            "note {} {} {}",
-            shared.corpus.policies[policy].policy.id,
-            note.id,
-            note.target.key()
+        let rest = format!("{} {}", note.id, note.target.key());
+        table.push(
+            "note",
+            Some(&shared.corpus.policies[policy].policy.id),
+            &rest,
         );
-        rows.push((
-            text.into(),
-            IdTarget::Note {
-                policy,
-                id: note.id.clone(),
-            },
-        ));
+        targets.push(RowTarget::Note(index32(notes.len())));
+        notes.push((policy, note.id.clone()));
     }
+    let mut cards = Vec::new();
     for (category, word) in CARD_CATEGORIES {
         for term in shared.corpus.vocabulary.terms(category) {
-            rows.push((
-                format!("{word} {} {}", term.id, term.label).into(),
-                IdTarget::Card(category, term.id.clone()),
-            ));
+            table.push(word, None, &format!("{} {}", term.id, term.label));
+            targets.push(RowTarget::Card(index32(cards.len())));
+            cards.push((category, term.id.clone()));
         }
     }
-    rows
+    table.finish();
+    targets.shrink_to_fit();
+    IdRows {
+        table: Arc::new(table),
+        targets,
+        notes,
+        cards,
+    }
 }
 
 /// What going to an id does.
@@ -166,11 +232,11 @@ impl GotoView {
     }
 
     /// The rows shown, best first.
-    pub fn shown<'a>(&self, shared: &'a Shared) -> Vec<&'a str> {
+    pub fn shown(&self, shared: &Shared) -> Vec<String> {
         let rows = self.shown_rows(shared).map(|(rows, _)| rows);
         rows.unwrap_or_default()
             .into_iter()
-            .filter_map(|row| shared.search.id_row(row).map(|(text, _)| text.as_ref()))
+            .filter_map(|row| shared.search.id_row(row).map(|(text, _)| text))
             .collect()
     }
 
@@ -205,7 +271,7 @@ impl Component for GotoView {
                     .get(self.selected)
                     .and_then(|&row| shared.search.id_row(row))
                 {
-                    self.filter.query = text.to_string();
+                    self.filter.query = text;
                     return self.query_changed();
                 }
             }
@@ -214,7 +280,7 @@ impl Component for GotoView {
                 let target = shown
                     .get(self.selected)
                     .and_then(|&row| shared.search.id_row(row))
-                    .map(|(_, target)| target.clone());
+                    .map(|(_, target)| target);
                 let Some(target) = target else {
                     return vec![Effect::Status(format!(
                         "no id matches \"{}\"",

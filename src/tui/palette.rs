@@ -4,7 +4,6 @@
 //! after it closes. Searching runs on the worker
 //! ([`crate::search::Searcher`]); typing only submits, so keys never wait.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
@@ -14,13 +13,13 @@ use crate::any_component;
 use crate::keymap::View;
 use crate::model::Corpus;
 use crate::review::ReviewSet;
-use crate::search::{Items, Kind, Results, Searcher, PALETTE_HITS_PER_KIND};
+use crate::search::{IdResults, IdSearcher, Items, Kind, Results, Searcher, PALETTE_HITS_PER_KIND};
 
 use super::action::Action;
 use super::app::Shared;
 use super::component::Component;
 use super::effect::Effect;
-use super::goto::{go, IdTarget};
+use super::goto::{go, IdRows, IdTarget};
 
 /// What a hit points at, enough to jump there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,10 +48,10 @@ pub struct Search {
     /// Every id of the folder as `:` lists them, and a second worker that
     /// matches the query against them: at a thousand policies there are a
     /// quarter of a million ids, too many to match on the UI thread.
-    id_rows: Arc<Vec<(Arc<str>, IdTarget)>>,
-    id_searcher: Option<Searcher>,
+    id_rows: IdRows,
+    id_searcher: Option<IdSearcher>,
     /// The newest id matches delivered.
-    pub id_results: Option<Results>,
+    pub id_results: Option<IdResults>,
 }
 
 impl Search {
@@ -72,11 +71,10 @@ impl Search {
     }
 
     /// Starts the id worker over `rows` (from [`super::goto::id_rows`]).
-    pub fn start_ids(&mut self, rows: Vec<(Arc<str>, IdTarget)>) {
-        let items = id_items(&rows);
-        self.id_rows = Arc::new(rows);
+    pub fn start_ids(&mut self, rows: IdRows) {
+        self.id_searcher = Some(IdSearcher::spawn(rows.table.clone(), GOTO_IDS));
+        self.id_rows = rows;
         self.id_results = None;
-        self.id_searcher = Some(Searcher::spawn(items, GOTO_IDS));
     }
 
     /// The best `limit` ids for `query`, best first (indices into the id
@@ -84,15 +82,14 @@ impl Search {
     /// answered this query.
     pub fn id_hits(&self, query: &str, limit: usize) -> Option<(Vec<usize>, usize)> {
         let results = self.id_results.as_ref().filter(|r| r.query == query)?;
-        let mut found: Vec<(i64, usize)> = results
-            .groups
+        let matches = &results.matches;
+        let hits = matches
+            .hits
             .iter()
-            .flat_map(|g| &g.hits)
-            .filter_map(|f| Some((f.score, f.item.id.parse().ok()?)))
+            .take(limit)
+            .map(|h| h.row as usize)
             .collect();
-        found.sort_by_key(|&(score, row)| (std::cmp::Reverse(score), row));
-        let hits = found.into_iter().take(limit).map(|(_, row)| row).collect();
-        Some((hits, results.total))
+        Some((hits, matches.total))
     }
 
     /// How many ids there are.
@@ -101,7 +98,7 @@ impl Search {
     }
 
     /// An id row: its text and where it leads.
-    pub fn id_row(&self, row: usize) -> Option<&(Arc<str>, IdTarget)> {
+    pub fn id_row(&self, row: usize) -> Option<(String, IdTarget)> {
         self.id_rows.get(row)
     }
 
@@ -145,7 +142,7 @@ impl Search {
     /// Whether the shown results are for an earlier query than the one typed.
     pub fn pending(&self) -> bool {
         self.searcher.as_ref().is_some_and(Searcher::pending)
-            || self.id_searcher.as_ref().is_some_and(Searcher::pending)
+            || self.id_searcher.as_ref().is_some_and(IdSearcher::pending)
     }
 
     /// Whether the index is still being built.
@@ -169,7 +166,7 @@ impl Search {
             self.results = Some(results);
             changed = true;
         }
-        if let Some(results) = self.id_searcher.as_mut().and_then(Searcher::poll) {
+        if let Some(results) = self.id_searcher.as_mut().and_then(IdSearcher::poll) {
             self.id_results = Some(results);
             changed = true;
         }
@@ -207,25 +204,8 @@ impl Search {
 
 /// How many ids the palette lists above the search's hits.
 pub const PALETTE_IDS: usize = 5;
-/// How many ids `:` lists for a query (the id worker keeps this many of
-/// each kind).
+/// How many ids `:` lists for a query (the id worker keeps this many).
 pub const GOTO_IDS: usize = 50;
-
-/// The id rows as search items: each one's id is its index in `rows`, so
-/// a hit leads back to its row (the kind only groups them on the worker).
-pub fn id_items(rows: &[(Arc<str>, IdTarget)]) -> Items {
-    let mut items = Items::new();
-    for (i, (text, target)) in rows.iter().enumerate() {
-        let kind = match target {
-            IdTarget::Node(_) | IdTarget::Flow { .. } => Kind::Context,
-            IdTarget::Note { .. } => Kind::Note,
-            IdTarget::Card(..) => Kind::Recipient,
-        };
-        // The text is shared with the row, not copied.
-        items.push(kind, "", &i.to_string(), Arc::clone(text));
-    }
-    items
-}
 
 /// The palette view: the query being typed and the selected row (the ids
 /// the query matches first, then the search's hits).
@@ -247,11 +227,11 @@ impl PaletteView {
     }
 
     /// The ids shown for the query, best first.
-    pub fn id_hits<'a>(&self, shared: &'a Shared) -> Vec<&'a str> {
+    pub fn id_hits(&self, shared: &Shared) -> Vec<String> {
         let search = &shared.search;
         self.id_rows(shared)
             .into_iter()
-            .filter_map(|row| search.id_row(row).map(|(text, _)| text.as_ref()))
+            .filter_map(|row| search.id_row(row).map(|(text, _)| text))
             .collect()
     }
 
@@ -310,7 +290,7 @@ impl Component for PaletteView {
             Action::Enter | Action::Submit if self.selected < ids => {
                 let mut effects = self.close(shared, None);
                 if let Some((_, target)) = shared.search.id_row(id_hits[self.selected]) {
-                    effects.extend(go(target, shared));
+                    effects.extend(go(&target, shared));
                 }
                 return effects;
             }
