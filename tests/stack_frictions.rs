@@ -427,3 +427,47 @@ fn at_80_columns_shared_prefixes_show_their_distinguishing_end() {
         "{shown}"
     );
 }
+
+/// The id rows are listed between keystrokes once the folder is in, so
+/// the first `/` or `:` at thousands of policies does not stall on them;
+/// a note changed since is listed again the same way.
+#[test]
+fn ids_are_listed_in_idle_ticks_before_the_first_slash() {
+    let dir = folder();
+    let mut app = open(dir.path(), false);
+    for _ in 0..50 {
+        if app.shared.search.ids_started() {
+            break;
+        }
+        app.collect_background();
+    }
+    assert!(app.shared.search.ids_started());
+    app.shared.search.reindex();
+    assert!(app.shared.search.ids_stale());
+    for _ in 0..50 {
+        if !app.shared.search.ids_stale() {
+            break;
+        }
+        app.collect_background();
+    }
+    assert!(
+        !app.shared.search.ids_stale(),
+        "listed again in the background"
+    );
+    // And `:` still finds an id.
+    press(&mut app, ":");
+    type_text(&mut app, "quali-2024 demo");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        app.collect_background();
+        if draw(&mut app, 100, 30)
+            .backend()
+            .to_string()
+            .contains("context quali-2024 demo")
+        {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("{}", draw(&mut app, 100, 30).backend());
+}

@@ -19,7 +19,7 @@ use super::action::Action;
 use super::app::Shared;
 use super::component::Component;
 use super::effect::Effect;
-use super::goto::{go, IdRows, IdTarget};
+use super::goto::{go, IdRows, IdRowsBuilder, IdTarget};
 
 /// What a hit points at, enough to jump there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,8 @@ pub struct Search {
     /// the palette next opens (not at once: at a thousand policies that is
     /// a second of work, wasted if no search follows).
     stale: bool,
+    /// The same for the id rows.
+    ids_stale: bool,
     /// The hits of the last search that was jumped from or closed, in the
     /// palette's order, for `n`/`N`.
     pub last_hits: Vec<HitRef>,
@@ -50,6 +52,9 @@ pub struct Search {
     /// quarter of a million ids, too many to match on the UI thread.
     id_rows: IdRows,
     id_searcher: Option<IdSearcher>,
+    /// The id rows being listed between keystrokes, before `:` or `/`
+    /// needs them.
+    pub id_builder: Option<IdRowsBuilder>,
     /// The newest id matches delivered.
     pub id_results: Option<IdResults>,
 }
@@ -72,6 +77,7 @@ impl Search {
 
     /// Starts the id worker over `rows` (from [`super::goto::id_rows`]).
     pub fn start_ids(&mut self, rows: IdRows) {
+        self.ids_stale = false;
         self.id_searcher = Some(IdSearcher::spawn(rows.table.clone(), GOTO_IDS));
         self.id_rows = rows;
         self.id_results = None;
@@ -106,13 +112,25 @@ impl Search {
     /// the next search finds notes as they are now.
     pub fn reindex(&mut self) {
         self.stale = true;
+        self.ids_stale = true;
+        // Rows listed so far name nodes of the tree as it was.
+        self.id_builder = None;
+    }
+
+    /// Whether the id rows are out of date (listed again between
+    /// keystrokes, the old ones answering meanwhile).
+    pub fn ids_stale(&self) -> bool {
+        self.ids_stale
     }
 
     /// Drops an out-of-date index, so the next start builds it again.
     pub fn refresh_if_stale(&mut self) {
         if std::mem::take(&mut self.stale) {
             self.searcher = None;
-            // Note ids are ids too.
+        }
+        // Note ids are ids too; rows being listed again are finished by
+        // the next start.
+        if std::mem::take(&mut self.ids_stale) {
             self.id_searcher = None;
         }
     }
