@@ -12,10 +12,7 @@
 //! runs on a worker thread of its own ([`IdSearcher`]).
 
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use super::score::{bag, for_each_word, term_score, words};
@@ -274,118 +271,35 @@ pub struct IdResults {
     pub elapsed: Duration,
 }
 
-/// The UI's handle on the id worker thread; the same protocol as
-/// [`super::Searcher`]: a newer query cancels an older one, and only the
-/// newest query's answer is accepted.
-pub struct IdSearcher {
-    requests: Sender<(u64, String)>,
-    results: Receiver<IdResults>,
-    latest: Arc<AtomicU64>,
-    ready: Arc<AtomicBool>,
-    submitted: u64,
-    delivered: u64,
+impl super::worker::Answer for IdResults {
+    fn generation(&self) -> u64 {
+        self.generation
+    }
 }
+
+/// The UI's handle on the id worker thread, with [`super::Searcher`]'s
+/// protocol: a newer query cancels an older one, and only the newest
+/// query's answer is accepted.
+pub type IdSearcher = super::worker::QueryWorker<IdResults>;
 
 impl IdSearcher {
     /// Starts the worker: it builds the dictionary first, then answers
     /// queries with their best `limit` rows.
     pub fn spawn(table: Arc<IdTable>, limit: usize) -> IdSearcher {
-        let (requests, request_rx) = mpsc::channel::<(u64, String)>();
-        let (result_tx, results) = mpsc::channel();
-        let latest = Arc::new(AtomicU64::new(0));
-        let ready = Arc::new(AtomicBool::new(false));
-        let (worker_latest, worker_ready) = (Arc::clone(&latest), Arc::clone(&ready));
-        thread::Builder::new()
-            .name("qualm-ids".into())
-            .spawn(move || {
-                let mut matcher = IdMatcher::new(table);
-                worker_ready.store(true, Ordering::Release);
-                while let Ok(mut request) = request_rx.recv() {
-                    while let Ok(newer) = request_rx.try_recv() {
-                        request = newer;
-                    }
-                    let (generation, query) = request;
-                    let cancelled = || worker_latest.load(Ordering::Acquire) != generation;
-                    if cancelled() {
-                        continue;
-                    }
-                    let started = Instant::now();
-                    if let Some(matches) = matcher.search(&query, limit, &cancelled) {
-                        let results = IdResults {
-                            generation,
-                            query,
-                            matches,
-                            elapsed: started.elapsed(),
-                        };
-                        if result_tx.send(results).is_err() {
-                            return;
-                        }
-                    }
-                }
-            })
-            .expect("cannot start the id search thread");
-        IdSearcher {
-            requests,
-            results,
-            latest,
-            ready,
-            submitted: 0,
-            delivered: 0,
-        }
-    }
-
-    /// Asks for `query`; any earlier query still running is abandoned.
-    pub fn submit(&mut self, query: &str) -> u64 {
-        self.submitted += 1;
-        self.latest.store(self.submitted, Ordering::Release);
-        // A dead worker leaves `pending` true: the view keeps saying it is
-        // searching, which is the truth.
-        let _ = self.requests.send((self.submitted, query.to_string()));
-        self.submitted
-    }
-
-    /// The newest query's results if they have arrived.
-    pub fn poll(&mut self) -> Option<IdResults> {
-        let mut newest = None;
-        while let Ok(results) = self.results.try_recv() {
-            if results.generation == self.submitted {
-                self.delivered = results.generation;
-                newest = Some(results);
-            }
-        }
-        newest
-    }
-
-    /// Waits up to `timeout` for the newest query's results.
-    pub fn wait(&mut self, timeout: Duration) -> Option<IdResults> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.results.recv_timeout(left) {
-                Ok(results) if results.generation == self.submitted => {
-                    self.delivered = results.generation;
-                    return Some(results);
-                }
-                Ok(_) => {}
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
-            }
-        }
-    }
-
-    /// Whether the newest query's results are still to come.
-    pub fn pending(&self) -> bool {
-        self.delivered != self.submitted
-    }
-
-    /// Whether the dictionary is built.
-    pub fn ready(&self) -> bool {
-        self.ready.load(Ordering::Acquire)
-    }
-}
-
-impl Drop for IdSearcher {
-    fn drop(&mut self) {
-        self.latest.store(u64::MAX, Ordering::Release);
+        IdSearcher::start(
+            "qualm-ids",
+            move || IdMatcher::new(table),
+            move |matcher, generation, query, cancelled| {
+                let started = Instant::now();
+                let matches = matcher.search(&query, limit, &cancelled)?;
+                Some(IdResults {
+                    generation,
+                    query,
+                    matches,
+                    elapsed: started.elapsed(),
+                })
+            },
+        )
     }
 }
 

@@ -79,10 +79,22 @@ pub fn run_query<I: std::ops::Deref<Target = Index>>(
     })
 }
 
-/// The UI's handle on the search worker thread.
-pub struct Searcher {
+/// An answer a [`QueryWorker`] delivers: which query it answers.
+pub trait Answer: Send + 'static {
+    fn generation(&self) -> u64;
+}
+
+impl Answer for Results {
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+/// The UI's handle on a worker thread that answers queries (the search
+/// palette's, and `:`'s ids): the protocol in this module's doc comment.
+pub struct QueryWorker<R> {
     requests: Sender<(u64, String)>,
-    results: Receiver<Results>,
+    results: Receiver<R>,
     /// The newest generation submitted; the worker reads it to cancel.
     latest: Arc<AtomicU64>,
     ready: Arc<AtomicBool>,
@@ -90,20 +102,42 @@ pub struct Searcher {
     delivered: u64,
 }
 
+/// The palette's search worker.
+pub type Searcher = QueryWorker<Results>;
+
 impl Searcher {
     /// Starts the worker: it builds the index from `items` first, then
     /// answers queries with at most `per_kind` hits of each kind.
     pub fn spawn(items: impl Into<Items>, per_kind: usize) -> Searcher {
         let items: Items = items.into();
+        QueryWorker::start(
+            "qualm-search",
+            move || Session::new(Arc::new(Index::build(items))),
+            move |session, generation, query, cancelled| {
+                run_query(session, generation, &query, per_kind, cancelled)
+            },
+        )
+    }
+}
+
+impl<R: Answer> QueryWorker<R> {
+    /// Starts a thread named `name` that makes its state with `build`
+    /// (the index: `ready` says when), then answers the newest query with
+    /// `answer`, which gives up (None) once `cancelled` says so.
+    pub fn start<S>(
+        name: &str,
+        build: impl FnOnce() -> S + Send + 'static,
+        mut answer: impl FnMut(&mut S, u64, String, &dyn Fn() -> bool) -> Option<R> + Send + 'static,
+    ) -> QueryWorker<R> {
         let (requests, request_rx) = mpsc::channel::<(u64, String)>();
         let (result_tx, results) = mpsc::channel();
         let latest = Arc::new(AtomicU64::new(0));
         let ready = Arc::new(AtomicBool::new(false));
         let (worker_latest, worker_ready) = (Arc::clone(&latest), Arc::clone(&ready));
         thread::Builder::new()
-            .name("qualm-search".into())
+            .name(name.into())
             .spawn(move || {
-                let mut session = Session::new(Arc::new(Index::build(items)));
+                let mut state = build();
                 worker_ready.store(true, Ordering::Release);
                 while let Ok(mut request) = request_rx.recv() {
                     // Only the newest query matters.
@@ -115,17 +149,15 @@ impl Searcher {
                     if cancelled() {
                         continue;
                     }
-                    if let Some(results) =
-                        run_query(&mut session, generation, &query, per_kind, &cancelled)
-                    {
+                    if let Some(results) = answer(&mut state, generation, query, &cancelled) {
                         if result_tx.send(results).is_err() {
                             return;
                         }
                     }
                 }
             })
-            .expect("cannot start the search thread");
-        Searcher {
+            .expect("cannot start a search thread");
+        QueryWorker {
             requests,
             results,
             latest,
@@ -148,11 +180,11 @@ impl Searcher {
 
     /// The results of the newest query if they have arrived; older ones
     /// are dropped unseen.
-    pub fn poll(&mut self) -> Option<Results> {
+    pub fn poll(&mut self) -> Option<R> {
         let mut newest = None;
         while let Ok(results) = self.results.try_recv() {
-            if results.generation == self.submitted {
-                self.delivered = results.generation;
+            if results.generation() == self.submitted {
+                self.delivered = results.generation();
                 newest = Some(results);
             }
         }
@@ -161,13 +193,13 @@ impl Searcher {
 
     /// Waits up to `timeout` for the newest query's results (for tests,
     /// benchmarks and scripts; the UI polls).
-    pub fn wait(&mut self, timeout: Duration) -> Option<Results> {
+    pub fn wait(&mut self, timeout: Duration) -> Option<R> {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.results.recv_timeout(left) {
-                Ok(results) if results.generation == self.submitted => {
-                    self.delivered = results.generation;
+                Ok(results) if results.generation() == self.submitted => {
+                    self.delivered = results.generation();
                     return Some(results);
                 }
                 Ok(_) => {}
@@ -187,7 +219,7 @@ impl Searcher {
     }
 }
 
-impl Drop for Searcher {
+impl<R> Drop for QueryWorker<R> {
     fn drop(&mut self) {
         // Stop any query in progress; the closed channel ends the thread.
         self.latest.store(u64::MAX, Ordering::Release);
