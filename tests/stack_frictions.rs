@@ -32,20 +32,11 @@ notes:
 ";
 
 fn folder() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir("policies").unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    std::fs::write(dir.path().join("quali-2024.review.yaml"), REVIEW).unwrap();
-    dir
+    workbench::policies_with_review(REVIEW)
 }
 
 fn review(dir: &std::path::Path) -> ReviewFile {
-    let path = dir.join("quali-2024.review.yaml");
-    ReviewFile::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap()
+    workbench::review_of_quali(dir)
 }
 
 /// Types into the palette and waits for both workers' answers.

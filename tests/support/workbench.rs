@@ -69,3 +69,23 @@ pub fn type_text(app: &mut App, text: &str) {
         press(app, &spec);
     }
 }
+
+/// A scratch copy of the shipped policies with `review` as quali-2024's
+/// review file.
+pub fn policies_with_review(review: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("policies").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(dir.path().join("quali-2024.review.yaml"), review).unwrap();
+    dir
+}
+
+/// quali-2024's review file in `dir`, as it is on disk now.
+pub fn review_of_quali(dir: &Path) -> qualm::review::ReviewFile {
+    let path = dir.join("quali-2024.review.yaml");
+    qualm::review::ReviewFile::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap()
+}
